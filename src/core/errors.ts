@@ -68,8 +68,11 @@ export class InterruptedError extends VpcwireError {
 export interface ExistingResource {
   kind: string;
   id: string;
-  /** `created` by this run or an earlier run of the stack, or `reused` (never removed by destroy). */
-  origin: "created" | "reused";
+  /**
+   * `created` by this run or an earlier run of the stack, `reused` (never removed by destroy), or
+   * `changed`: an existing resource this stack modified (route propagation, a security-group rule).
+   */
+  origin: "created" | "reused" | "changed";
   /** Still settling (for example a VPN connection in `pending`). */
   state?: string;
 }

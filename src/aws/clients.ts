@@ -1,0 +1,42 @@
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { GlobalConfig } from "../core/context.js";
+
+export interface AwsClients {
+  readonly ec2: EC2Client;
+  readonly dx: DirectConnectClient;
+  readonly elbv2: ElasticLoadBalancingV2Client;
+}
+
+/**
+ * The one client factory. Only what the user gave on the command line is passed; everything else
+ * (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_EC2, credentials, AWS_MAX_ATTEMPTS)
+ * stays with the SDK's own resolution, so vpcwire behaves like the AWS CLI the user already has.
+ * Clients are built on first use: offline runs and --help never construct one.
+ */
+export function createAwsClients(config: Pick<GlobalConfig, "region" | "profile" | "endpointUrl">, env: NodeJS.ProcessEnv): AwsClients {
+  // The SDK compares retryMode with "adaptive" case-sensitively; normalise the user's setting.
+  const retryMode = (env.AWS_RETRY_MODE ?? "adaptive").toLowerCase();
+  const common = {
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
+    ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+    retryMode,
+    ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 5 }),
+  };
+  let ec2: EC2Client | undefined;
+  let dx: DirectConnectClient | undefined;
+  let elbv2: ElasticLoadBalancingV2Client | undefined;
+  return {
+    get ec2() {
+      return (ec2 ??= new EC2Client(common));
+    },
+    get dx() {
+      return (dx ??= new DirectConnectClient(common));
+    },
+    get elbv2() {
+      return (elbv2 ??= new ElasticLoadBalancingV2Client(common));
+    },
+  };
+}

@@ -1,0 +1,8 @@
+import type { Command } from "commander";
+import type { ActionFactory } from "./kit.js";
+import { registerVpn } from "../vpn/command.js";
+
+/** The command tree. Each capability registers its flags; implementations load lazily. */
+export function registerAll(program: Command, action: ActionFactory): void {
+  registerVpn(program, action);
+}

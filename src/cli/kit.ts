@@ -1,0 +1,14 @@
+import type { Command } from "commander";
+import type { Context } from "../core/context.js";
+
+/**
+ * A command's implementation: gets the context and its own options, returns the exit code.
+ * Implementations are loaded only when their command runs, so `--help` stays fast.
+ */
+export type Handler = (ctx: Context, opts: Record<string, unknown>, cmd: Command) => Promise<number>;
+
+/** Wraps a lazily imported handler into a commander action (provided by main). */
+export type ActionFactory = (load: () => Promise<Handler>) => (...args: unknown[]) => Promise<void>;
+
+/** Each capability exports one of these from its `command.ts`: flags and help only, no AWS imports. */
+export type RegisterCommands = (program: Command, action: ActionFactory) => void;

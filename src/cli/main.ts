@@ -1,0 +1,122 @@
+import { Command, CommanderError } from "commander";
+import { createAwsClients, type AwsClients } from "../aws/clients.js";
+import { realClock, type Clock, type Context, type GlobalConfig } from "../core/context.js";
+import { ApplyError, AwsError, InterruptedError, UsageError, VpcwireError } from "../core/errors.js";
+import type { Io } from "../core/io.js";
+import { createIo } from "../ui/io.js";
+import { processStreams, type IoStreams } from "../ui/streams.js";
+import type { ActionFactory, Handler } from "./kit.js";
+import { addGlobalOptions, toGlobalConfig } from "./options.js";
+import { registerAll } from "./commands.js";
+import { VERSION } from "./version.js";
+
+export interface MainDeps {
+  /** Injected time: tests pass a zero-delay sleep and a fake clock. */
+  clock?: Clock;
+  /** Aborted on Ctrl-C (the process edge wires SIGINT to it). */
+  signal?: AbortSignal;
+  /** Client factory; tests use the real one with aws-sdk-client-mock patching the clients. */
+  clients?: (config: GlobalConfig, env: NodeJS.ProcessEnv) => AwsClients;
+}
+
+const ISSUES_URL = "https://github.com/vpcwire/vpcwire/issues";
+
+/**
+ * The process edge: parse argv, run one command, map errors to exit codes. The only place that
+ * decides an exit code. Never calls process.exit, so tests run it in-process.
+ */
+export async function main(argv: string[], streams: IoStreams = processStreams(), deps: MainDeps = {}): Promise<number> {
+  const clock = deps.clock ?? realClock;
+  const signal = deps.signal ?? new AbortController().signal;
+  let exitCode = 0;
+  let active: { io: Io; config: GlobalConfig } | undefined;
+
+  const program = new Command("vpcwire");
+  program
+    .description("Connect on-premises networks to AWS VPCs: Site-to-Site VPN, Direct Connect, FLET'S ISATAP, PrivateLink relay.")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => streams.stdout.write(s),
+      writeErr: (s) => streams.stderr.write(s),
+    });
+  addGlobalOptions(program);
+
+  const action: ActionFactory = (load) => async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const all = cmd.optsWithGlobals();
+    const config = toGlobalConfig(all);
+    const io = createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
+    active = { io, config };
+    const clients = (deps.clients ?? createAwsClients)(config, streams.env);
+    const ctx: Context = { io, config, clients, signal, env: streams.env, sleep: clock.sleep, now: clock.now };
+    const handler: Handler = await load();
+    exitCode = await handler(ctx, cmd.opts(), cmd);
+  };
+  registerAll(program, action);
+  for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    return report(error, streams, active);
+  }
+}
+
+function allCommands(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
+
+/** One place that prints failures: one line for people, a JSON error document with --json. */
+function report(error: unknown, streams: IoStreams, active: { io: Io; config: GlobalConfig } | undefined): number {
+  if (error instanceof CommanderError) {
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
+    // Commander already printed its one-line message; usage errors exit 2.
+    return 2;
+  }
+  const json = active?.config.json ?? false;
+  const verbose = active?.config.verbose ?? false;
+  const err = (line: string) => streams.stderr.write(`${line}\n`);
+  let code = 1;
+  let kind = "InternalError";
+  const lines: string[] = [];
+  if (error instanceof VpcwireError) {
+    code = error.exitCode;
+    kind = error instanceof UsageError ? "UsageError" : error.name;
+    lines.push(`vpcwire: ${error.message}`);
+    const aws = error instanceof AwsError ? error : error.cause instanceof AwsError ? error.cause : undefined;
+    if (aws?.details.requestId) lines.push(`  request id: ${aws.details.requestId}`);
+    if (error instanceof ApplyError) {
+      if (error.failedStep) lines.push(`  while: ${error.failedStep}`);
+      if (error.existing.length) {
+        lines.push("  Resources that exist now (all tagged with the stack name):");
+        for (const r of error.existing) {
+          lines.push(`    ${r.origin.padEnd(7)} ${r.kind} ${r.id}${r.state ? ` (${r.state})` : ""}`);
+        }
+      } else {
+        lines.push("  Nothing was created.");
+      }
+      lines.push(`  To continue where it stopped, run the same command again:\n    ${error.resumeCommand}`);
+      if (error.existing.some((r) => r.origin === "created")) lines.push(`  To remove what was created:\n    ${error.destroyCommand}`);
+    } else if (error instanceof InterruptedError && error.reason === "signal") {
+      lines.push("  Nothing more was changed.");
+    }
+  } else {
+    const e = error instanceof Error ? error : new Error(String(error));
+    lines.push(`vpcwire: internal error: ${e.message} (this is a bug; please report it at ${ISSUES_URL})`);
+    if (verbose && e.stack) lines.push(e.stack);
+  }
+  for (const l of lines) err(l);
+  if (json) {
+    const doc: Record<string, unknown> = { schemaVersion: 1, ok: false, error: { type: kind, exitCode: code, message: (error as Error).message } };
+    const aws = error instanceof AwsError ? error : (error as Error)?.cause instanceof AwsError ? ((error as Error).cause as AwsError) : undefined;
+    if (aws) Object.assign(doc.error as object, { aws: aws.details });
+    if (error instanceof ApplyError) {
+      Object.assign(doc, { existing: error.existing, resumeCommand: error.resumeCommand, destroyCommand: error.destroyCommand });
+    }
+    streams.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  }
+  return code;
+}

@@ -1,0 +1,71 @@
+import { Option, type Command } from "commander";
+import { parseDuration } from "../core/duration.js";
+import { flagError } from "../core/errors.js";
+import type { GlobalConfig } from "../core/context.js";
+
+/** Commander collector for repeatable and comma-separated flags: `--x a --x b,c` -> [a, b, c]. */
+export function collectList(value: string, previous: string[] | undefined): string[] {
+  const items = value
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+  return [...(previous ?? []), ...items];
+}
+
+export function addGlobalOptions(program: Command): void {
+  program
+    .option("--region <region>", "AWS Region (default: AWS_REGION or the profile's region)")
+    .option("--profile <name>", "named profile from ~/.aws/config (default: AWS_PROFILE or default)")
+    .option("--endpoint-url <url>", "send AWS calls to this endpoint (an emulator); AWS_ENDPOINT_URL also works")
+    .option("--json", "machine-readable JSON on stdout; never prompts", false)
+    .option("-y, --yes", "do not ask for confirmation; never prompts", false)
+    .option("--dry-run", "show the plan (create / reuse / update / no-op) and change nothing", false)
+    .option("--offline", "with --dry-run: make no AWS call at all (placeholders for unknown ids)", false)
+    .option("--no-color", "plain output without colours (NO_COLOR also works)")
+    .option("--verbose", "log every AWS call and show stack traces of internal errors", false)
+    .option("--reveal-secrets", "show pre-shared keys in JSON and on the terminal (they always go into --out files)", false)
+    .addOption(new Option("--timeout <duration>", "how long to wait for AWS resources, e.g. 90s, 40m, 1h (default per command)"));
+}
+
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Validate and normalise the global options (exit 2 on bad values, before any AWS call). */
+export function toGlobalConfig(opts: Record<string, unknown>): GlobalConfig {
+  const region = opts.region as string | undefined;
+  if (region !== undefined && !REGION_RE.test(region)) {
+    throw flagError("--region", `"${region}" is not an AWS Region name (e.g. ap-northeast-1)`);
+  }
+  const endpointUrl = opts.endpointUrl as string | undefined;
+  if (endpointUrl !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(endpointUrl);
+      ok = u.protocol === "http:" || u.protocol === "https:";
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw flagError("--endpoint-url", `"${endpointUrl}" must be an http:// or https:// URL`);
+  }
+  let timeoutMs: number | undefined;
+  if (opts.timeout !== undefined) {
+    timeoutMs = parseDuration(String(opts.timeout));
+    if (timeoutMs === undefined) throw flagError("--timeout", `"${String(opts.timeout)}" is not a duration (e.g. 90s, 40m, 1h)`);
+  }
+  const offline = Boolean(opts.offline);
+  if (offline && !opts.dryRun) throw flagError("--offline", "works only with --dry-run (an offline run cannot change AWS)");
+  const profile = opts.profile as string | undefined;
+  if (profile !== undefined && !/^[\w.@+-]+$/.test(profile)) throw flagError("--profile", `"${profile}" is not a profile name`);
+  return {
+    ...(region ? { region } : {}),
+    ...(profile ? { profile } : {}),
+    ...(endpointUrl ? { endpointUrl } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    json: Boolean(opts.json),
+    yes: Boolean(opts.yes),
+    dryRun: Boolean(opts.dryRun),
+    offline,
+    color: opts.color !== false,
+    verbose: Boolean(opts.verbose),
+    revealSecrets: Boolean(opts.revealSecrets),
+  };
+}

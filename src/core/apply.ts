@@ -1,0 +1,115 @@
+import { ApplyError, InterruptedError, VpcwireError, type ExistingResource } from "./errors.js";
+import type { Plan, PlanStep } from "./plan.js";
+
+/** What a runner reports back: the id it created or confirmed, and anything later steps need. */
+export interface StepOutcome {
+  resourceId?: string;
+  state?: string;
+  data?: Record<string, unknown>;
+}
+
+export type StepResults = Map<string, StepOutcome>;
+
+/**
+ * Executes one step. `results` holds the outcomes of the steps it depends on (a VPN connection reads
+ * the gateway ids from there). Runners are the only code that writes to AWS.
+ */
+export type StepRunner = (step: PlanStep, results: StepResults) => Promise<StepOutcome>;
+
+export interface ApplyOptions {
+  /** Runner per step type. */
+  runners: Record<string, StepRunner>;
+  /** What to tell the user when the run stops part-way. */
+  resumeCommand: string;
+  destroyCommand: string;
+  /** Called as resources come into existence (before the step finishes waiting), for the failure report. */
+  onCreated?: (resource: ExistingResource) => void;
+}
+
+/**
+ * Run the plan's steps, each as soon as the steps it depends on are done; independent steps run
+ * concurrently. On the first failure no new step starts, the running ones are allowed to settle,
+ * and an ApplyError says what exists and how to resume or remove it.
+ */
+export async function applyPlan(plan: Plan, opts: ApplyOptions, journal = new Journal()): Promise<StepResults> {
+  const results: StepResults = new Map();
+  const remaining = new Map(plan.steps.map((s) => [s.id, s]));
+  const running = new Map<string, Promise<void>>();
+  let failure: { step: PlanStep; error: unknown } | undefined;
+
+  for (const step of plan.steps) {
+    if (step.resourceId && step.action === "reuse") journal.record(step, step.resourceId);
+    for (const dep of step.dependsOn) {
+      if (!remaining.has(dep)) throw new Error(`plan step ${step.id} depends on unknown step ${dep}`);
+    }
+  }
+
+  const start = (step: PlanStep) => {
+    remaining.delete(step.id);
+    const runner = opts.runners[step.type];
+    if (!runner) throw new Error(`no runner for step type ${step.type}`);
+    const p = runner(step, results).then(
+      (outcome) => {
+        results.set(step.id, outcome);
+        if (outcome.resourceId && step.action !== "no-op") journal.record(step, outcome.resourceId, outcome.state);
+      },
+      (error: unknown) => {
+        failure ??= { step, error };
+      },
+    );
+    running.set(
+      step.id,
+      p.finally(() => running.delete(step.id)),
+    );
+  };
+
+  while (remaining.size > 0 || running.size > 0) {
+    if (!failure) {
+      for (const step of [...remaining.values()]) {
+        if (step.dependsOn.every((d) => results.has(d))) start(step);
+      }
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+
+  if (failure) {
+    const cause = failure.error instanceof Error ? failure.error : new Error(String(failure.error));
+    throw new ApplyError(cause, {
+      existing: journal.resources(),
+      resumeCommand: opts.resumeCommand,
+      destroyCommand: opts.destroyCommand,
+      failedStep: failure.step.summary,
+    });
+  }
+  if (remaining.size > 0) {
+    throw new VpcwireError(`plan has a dependency cycle among: ${[...remaining.keys()].join(", ")}`, 1);
+  }
+  return results;
+}
+
+/**
+ * What exists so far. Runners call `created` the moment a create call returns, so a failure while
+ * waiting on that resource still reports it.
+ */
+export class Journal {
+  private readonly byId = new Map<string, ExistingResource>();
+
+  record(step: PlanStep, id: string, state?: string): void {
+    const origin = step.action === "update" ? "changed" : step.owned ? "created" : "reused";
+    this.byId.set(`${step.resource}:${id}`, { kind: step.resource, id, origin, ...(state ? { state } : {}) });
+  }
+
+  created(kind: string, id: string, state?: string): void {
+    this.byId.set(`${kind}:${id}`, { kind, id, origin: "created", ...(state ? { state } : {}) });
+  }
+
+  resources(): ExistingResource[] {
+    return [...this.byId.values()];
+  }
+}
+
+/** True for errors that mean "the user stopped us" rather than "AWS refused". */
+export function isInterruption(error: unknown): boolean {
+  return error instanceof InterruptedError || (error instanceof ApplyError && error.cause instanceof InterruptedError);
+}

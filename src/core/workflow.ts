@@ -1,0 +1,69 @@
+import { applyPlan, Journal, type StepResults, type StepRunner } from "./apply.js";
+import { AbortedError, ApplyError, InterruptedError } from "./errors.js";
+import { formatPlan, planIsNoop, type Plan } from "./plan.js";
+import type { Context } from "./context.js";
+
+export interface WorkflowOptions<R> {
+  plan: Plan;
+  /** Builds the runners; receives the journal so runners can report a resource the moment it exists. */
+  runners: (journal: Journal) => Record<string, StepRunner>;
+  /** The command that continues an interrupted run (same inputs, same stack). */
+  resumeCommand: string;
+  destroyCommand: string;
+  /** After a successful apply: render configs, build the result document. */
+  finish: (results: StepResults) => Promise<R>;
+  /** Extra text for --dry-run (for example the router config preview of an offline plan). */
+  dryRunExtra?: () => Promise<{ text?: string; json?: Record<string, unknown> }>;
+}
+
+export type WorkflowOutcome<R> = { kind: "dry-run" } | { kind: "applied"; result: R; converged: boolean };
+
+/**
+ * The one path every capability takes after its plan is built:
+ * --dry-run prints the plan and stops (the single write boundary), otherwise show the plan,
+ * confirm when interactive, apply, and finish. Commands never test `dryRun` themselves.
+ */
+export async function runWorkflow<R>(ctx: Context, opts: WorkflowOptions<R>): Promise<WorkflowOutcome<R>> {
+  const { plan } = opts;
+  const { io } = ctx;
+  if (ctx.config.dryRun) {
+    const extra = (await opts.dryRunExtra?.()) ?? {};
+    if (ctx.config.json) {
+      io.result(JSON.stringify({ ...plan, ...(extra.json ?? {}) }, null, 2));
+    } else {
+      io.result(formatPlan(plan, io.style));
+      if (extra.text) io.result(`\n${extra.text}`);
+    }
+    return { kind: "dry-run" };
+  }
+
+  const converged = planIsNoop(plan);
+  if (!ctx.config.json) io.info(formatPlan(plan, io.style));
+  if (io.interactive && !converged) {
+    const ok = await io.prompt.confirm({ message: "Apply this plan?", default: true });
+    if (!ok) throw new AbortedError();
+  }
+  if (ctx.signal.aborted) throw new InterruptedError("Interrupted before anything was changed.", "signal");
+
+  const journal = new Journal();
+  try {
+    const results = await applyPlan(
+      plan,
+      { runners: opts.runners(journal), resumeCommand: opts.resumeCommand, destroyCommand: opts.destroyCommand },
+      journal,
+    );
+    return { kind: "applied", result: await opts.finish(results), converged };
+  } catch (error) {
+    if (error instanceof ApplyError) throw error;
+    throw new ApplyError(error instanceof Error ? error : new Error(String(error)), {
+      existing: journal.resources(),
+      resumeCommand: opts.resumeCommand,
+      destroyCommand: opts.destroyCommand,
+    });
+  }
+}
+
+/** Shell-quote argv for the "run this to continue" lines. */
+export function shellJoin(args: string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
+}

@@ -1,0 +1,269 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { flagError, UsageError } from "../core/errors.js";
+import { parseAllowToken, type AllowRule } from "../net/allow.js";
+import { cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
+import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn } from "../net/vpn-rules.js";
+import { STACK_NAME_RE } from "../aws/tags.js";
+
+export type Routing = "static" | "bgp";
+export type Device = "csr1000v" | "strongswan";
+export type IkeVersion = "ikev1" | "ikev2";
+
+/** Validated input of `vpn create`; flags and wizard answers both end up here. */
+export interface VpnInput {
+  stack: string;
+  /** True when the stack name was derived rather than given. */
+  stackDerived: boolean;
+  vpcId: string;
+  /** Only for offline previews: the VPC's CIDR, which is otherwise read from AWS. */
+  vpcCidrs: string[];
+  vgwId?: string;
+  cgwIp: string;
+  cgwAsn: number;
+  amazonAsn: number;
+  routing: Routing;
+  onpremCidrs: string[];
+  /** Route tables to propagate into: ids, every table of the VPC, or none. @default "all" */
+  routeTables: string[] | "all" | "none";
+  securityGroup?: string;
+  allow: AllowRule[];
+  tunnelInsideCidrs: [string | undefined, string | undefined];
+  /** Pre-shared keys; never printed, never in the plan. */
+  psks: [string | undefined, string | undefined];
+  ikeVersion?: IkeVersion;
+  device: Device;
+  out?: string;
+  outsideInterface?: string;
+}
+
+/** Raw commander options of `vpn create`. */
+export interface VpnFlags {
+  stack?: string;
+  vpcId?: string;
+  vpcCidr?: string[];
+  vgwId?: string;
+  cgwIp?: string;
+  cgwAsn?: string;
+  amazonAsn?: string;
+  routing?: string;
+  onpremCidr?: string[];
+  routeTables?: string[];
+  securityGroup?: string;
+  allow?: string[];
+  tunnel1InsideCidr?: string;
+  tunnel2InsideCidr?: string;
+  tunnel1Psk?: string;
+  tunnel2Psk?: string;
+  pskFile?: string;
+  ikeVersion?: string;
+  device?: string;
+  out?: string;
+  outsideInterface?: string;
+}
+
+export const ID_RULES = {
+  vpc: /^vpc-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
+  vgw: /^vgw-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
+  rtb: /^rtb-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
+  sg: /^sg-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
+};
+
+export function checkId(flag: string, value: string, kind: keyof typeof ID_RULES): string {
+  if (!ID_RULES[kind].test(value)) throw flagError(flag, `"${value}" is not a ${kind} id (${kind}- followed by 8 or 17 hex digits)`);
+  return value;
+}
+
+/** Flags required off a TTY; the wizard asks for exactly these. */
+export function missingVpnFlags(flags: VpnFlags): string[] {
+  const missing: string[] = [];
+  if (!flags.vpcId) missing.push("--vpc-id");
+  if (!flags.cgwIp) missing.push("--cgw-ip");
+  const routing = flags.routing ?? "static";
+  if (routing === "static" && !flags.onpremCidr?.length) missing.push("--onprem-cidr");
+  return missing;
+}
+
+/** The default stack name: short, stable for the same VPC and router, and valid in resource names. */
+export function deriveStackName(vpcId: string, cgwIp: string): string {
+  return `vpn-${vpcId.slice(-8)}-${cgwIp.replace(/\./g, "-")}`;
+}
+
+/**
+ * Validate every flag (exit 2 naming the flag and the rule). Needs all required flags present;
+ * `region` makes the reserved-ASN check exact.
+ */
+export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: string }): VpnInput {
+  const missing = missingVpnFlags(flags);
+  if (missing.length) throw new UsageError(`missing required flags: ${missing.join(", ")}`);
+  const vpcId = checkId("--vpc-id", flags.vpcId!, "vpc");
+  const cgwIp = flags.cgwIp!.trim();
+  if (!isIpv4(cgwIp)) throw flagError("--cgw-ip", `"${cgwIp}" is not an IPv4 address`);
+  if (!isPublicIpv4(cgwIp) && !isDocumentationIpv4(cgwIp)) {
+    throw flagError("--cgw-ip", `${cgwIp} is not a public IPv4 address (behind NAT, give the NAT device's public IP)`);
+  }
+
+  const routing = flags.routing ?? "static";
+  if (routing !== "static" && routing !== "bgp") throw flagError("--routing", `must be static or bgp, not "${routing}"`);
+
+  const cgwAsn = asnFlag("--cgw-asn", flags.cgwAsn ?? "65000");
+  const cgwProblem = checkCustomerAsn(cgwAsn, opts.region);
+  if (cgwProblem) throw flagError("--cgw-asn", cgwProblem);
+  const amazonAsn = asnFlag("--amazon-asn", flags.amazonAsn ?? "64512");
+  const amazonProblem = checkAmazonAsn(amazonAsn);
+  if (amazonProblem) throw flagError("--amazon-asn", amazonProblem);
+  if (routing === "bgp" && cgwAsn === amazonAsn) {
+    throw flagError("--cgw-asn", `BGP needs different ASNs on each side; ${cgwAsn} is also the Amazon side ASN (--amazon-asn)`);
+  }
+
+  const onpremCidrs = cidrList("--onprem-cidr", flags.onpremCidr ?? []);
+  if (onpremCidrs.length > 100) throw flagError("--onprem-cidr", "a VPN on a virtual private gateway takes at most 100 static routes");
+  const vpcCidrs = cidrList("--vpc-cidr", flags.vpcCidr ?? []);
+  assertNoOverlap(onpremCidrs, vpcCidrs, "--vpc-cidr");
+
+  const routeTables = routeTablesFlag(flags.routeTables);
+  const securityGroup = flags.securityGroup ? checkId("--security-group", flags.securityGroup, "sg") : undefined;
+  if (flags.allow?.length && !securityGroup) throw flagError("--allow", "needs --security-group (the group to add the rules to)");
+  const allow = (flags.allow?.length ? flags.allow : ["icmp"]).map((token) => {
+    const rule = parseAllowToken(token);
+    if (typeof rule === "string") throw flagError("--allow", rule);
+    return rule;
+  });
+  if (securityGroup && onpremCidrs.length === 0) {
+    throw flagError("--security-group", "needs --onprem-cidr (the on-prem ranges to allow)");
+  }
+
+  const inside: [string | undefined, string | undefined] = [flags.tunnel1InsideCidr, flags.tunnel2InsideCidr];
+  inside.forEach((c, i) => {
+    if (c === undefined) return;
+    const problem = checkInsideCidr(c);
+    if (problem) throw flagError(`--tunnel${i + 1}-inside-cidr`, problem);
+  });
+  if (inside[0] && inside[1] && inside[0] === inside[1]) {
+    throw flagError("--tunnel2-inside-cidr", "the two tunnels need different inside CIDRs");
+  }
+
+  const psks = pskFlags(flags, opts.cwd);
+  const ikeVersion = flags.ikeVersion;
+  if (ikeVersion !== undefined && ikeVersion !== "ikev1" && ikeVersion !== "ikev2") {
+    throw flagError("--ike-version", `must be ikev1 or ikev2, not "${ikeVersion}"`);
+  }
+  const device = flags.device ?? "csr1000v";
+  if (device !== "csr1000v" && device !== "strongswan") throw flagError("--device", `must be csr1000v or strongswan, not "${device}"`);
+  if (flags.outsideInterface !== undefined && !/^[A-Za-z][A-Za-z0-9/.:-]{0,39}$/.test(flags.outsideInterface)) {
+    throw flagError("--outside-interface", `"${flags.outsideInterface}" is not an interface name`);
+  }
+
+  let stack = flags.stack;
+  const stackDerived = stack === undefined;
+  if (stack !== undefined && !STACK_NAME_RE.test(stack)) {
+    throw flagError("--stack", `"${stack}" must be 1-32 lowercase letters, digits and hyphens, not starting or ending with a hyphen`);
+  }
+  stack ??= deriveStackName(vpcId, cgwIp);
+
+  return {
+    stack,
+    stackDerived,
+    vpcId,
+    vpcCidrs,
+    ...(flags.vgwId ? { vgwId: checkId("--vgw-id", flags.vgwId, "vgw") } : {}),
+    cgwIp,
+    cgwAsn,
+    amazonAsn,
+    routing,
+    onpremCidrs,
+    routeTables,
+    ...(securityGroup ? { securityGroup } : {}),
+    allow,
+    tunnelInsideCidrs: inside,
+    psks,
+    ...(ikeVersion ? { ikeVersion } : {}),
+    device,
+    ...(flags.out ? { out: resolve(opts.cwd, flags.out) } : {}),
+    ...(flags.outsideInterface ? { outsideInterface: flags.outsideInterface } : {}),
+  };
+}
+
+function asnFlag(flag: string, text: string): number {
+  const asn = parseAsn(text);
+  if (asn === undefined) throw flagError(flag, `"${text}" is not an ASN`);
+  return asn;
+}
+
+function cidrList(flag: string, items: string[]): string[] {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const parsed = parseCidr4(item);
+    if (typeof parsed === "string") throw flagError(flag, parsed);
+    seen.add(parsed.text);
+  }
+  return [...seen];
+}
+
+/** On-prem ranges must not overlap the VPC: the VPC's local route would always win. */
+export function assertNoOverlap(onprem: string[], vpc: string[], vpcSource: string): void {
+  for (const a of onprem) {
+    for (const b of vpc) {
+      const pa = parseCidr4(a);
+      const pb = parseCidr4(b);
+      if (typeof pa === "string" || typeof pb === "string") continue;
+      if (cidrsOverlap(pa, pb)) {
+        throw flagError("--onprem-cidr", `${a} overlaps the VPC's ${b} (${vpcSource}); traffic to it would never leave the VPC`);
+      }
+    }
+  }
+}
+
+function routeTablesFlag(values: string[] | undefined): string[] | "all" | "none" {
+  if (!values || values.length === 0) return "all";
+  if (values.length === 1 && (values[0] === "all" || values[0] === "none")) return values[0];
+  return values.map((v) => checkId("--route-tables", v, "rtb"));
+}
+
+function pskFlags(flags: VpnFlags, cwd: string): [string | undefined, string | undefined] {
+  let psks: [string | undefined, string | undefined] = [flags.tunnel1Psk, flags.tunnel2Psk];
+  if (flags.pskFile) {
+    if (flags.tunnel1Psk || flags.tunnel2Psk) throw flagError("--psk-file", "use either --psk-file or --tunnel1-psk/--tunnel2-psk");
+    let text: string;
+    try {
+      text = readFileSync(resolve(cwd, flags.pskFile), "utf8");
+    } catch {
+      throw flagError("--psk-file", `cannot read ${flags.pskFile}`);
+    }
+    const keys = text
+      .split(/\r?\n/)
+      .map((l) => l.replace(/^tunnel[12]\s*[=:]\s*/i, "").trim())
+      .filter((l) => l && !l.startsWith("#"));
+    if (keys.length < 1 || keys.length > 2) throw flagError("--psk-file", "must hold one key (both tunnels) or two keys (one per line)");
+    psks = [keys[0], keys[1] ?? keys[0]];
+  }
+  psks.forEach((k, i) => {
+    if (k === undefined) return;
+    const problem = checkPsk(k);
+    // Never echo the key itself.
+    if (problem) throw flagError(flags.pskFile ? "--psk-file" : `--tunnel${i + 1}-psk`, problem);
+  });
+  return psks;
+}
+
+/** The equivalent non-interactive command (for resume hints and after the wizard). Secrets are never included. */
+export function vpnArgv(input: VpnInput, global: { region?: string; profile?: string; endpointUrl?: string }): string[] {
+  const args = ["vpcwire", "vpn", "create", "--stack", input.stack, "--vpc-id", input.vpcId, "--cgw-ip", input.cgwIp];
+  if (input.vgwId) args.push("--vgw-id", input.vgwId);
+  if (input.cgwAsn !== 65000) args.push("--cgw-asn", String(input.cgwAsn));
+  if (input.amazonAsn !== 64512) args.push("--amazon-asn", String(input.amazonAsn));
+  if (input.routing !== "static") args.push("--routing", input.routing);
+  for (const c of input.onpremCidrs) args.push("--onprem-cidr", c);
+  if (input.routeTables !== "all") args.push("--route-tables", Array.isArray(input.routeTables) ? input.routeTables.join(",") : input.routeTables);
+  if (input.securityGroup) args.push("--security-group", input.securityGroup, "--allow", input.allow.map((a) => a.label).join(","));
+  input.tunnelInsideCidrs.forEach((c, i) => c && args.push(`--tunnel${i + 1}-inside-cidr`, c));
+  if (input.psks[0] || input.psks[1]) args.push("--psk-file", "<your-psk-file>");
+  if (input.ikeVersion) args.push("--ike-version", input.ikeVersion);
+  if (input.device !== "csr1000v") args.push("--device", input.device);
+  if (input.outsideInterface) args.push("--outside-interface", input.outsideInterface);
+  if (input.out) args.push("--out", input.out);
+  if (global.region) args.push("--region", global.region);
+  if (global.profile) args.push("--profile", global.profile);
+  if (global.endpointUrl) args.push("--endpoint-url", global.endpointUrl);
+  return args;
+}

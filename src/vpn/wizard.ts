@@ -1,0 +1,134 @@
+import type { Context } from "../core/context.js";
+import { parseAllowToken } from "../net/allow.js";
+import { isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
+import { checkCustomerAsn, parseAsn } from "../net/vpn-rules.js";
+import { listRouteTables, listSecurityGroups, listVpcs, nameOf } from "./aws.js";
+import type { VpnFlags } from "./inputs.js";
+
+/**
+ * Ask for what the flags did not give, with pickers filled from the account. Answers are checked
+ * with the same rules as the flags, and the result goes through the same validation.
+ */
+export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags> {
+  const { prompt } = ctx.io;
+  const flags: VpnFlags = { ...given };
+
+  if (!flags.vpcId) {
+    const vpcs = await listVpcs(ctx);
+    if (vpcs.length === 0) throw new Error("this account has no VPC in this Region; create one first or pass --region");
+    flags.vpcId = await prompt.select({
+      message: "Which VPC should the VPN connect to?",
+      choices: vpcs.map((v) => ({
+        name: `${v.VpcId}  ${nameOf(v.Tags) ?? "(no name)"}  ${v.CidrBlock ?? ""}${v.IsDefault ? "  [default VPC]" : ""}`,
+        value: v.VpcId!,
+      })),
+    });
+  }
+  if (!flags.cgwIp) {
+    flags.cgwIp = (
+      await prompt.input({
+        message: "Public IPv4 address of your on-prem router (behind NAT: the NAT's public IP):",
+        validate: (v) =>
+          !isIpv4(v.trim()) ? "enter an IPv4 address like 203.0.113.10" : isPublicIpv4(v.trim()) || isDocumentationIpv4(v.trim()) ? true : "this must be a public address",
+      })
+    ).trim();
+  }
+  if (!given.routing || given.routing === "static") {
+    if (!given.onpremCidr?.length) {
+      flags.routing = await prompt.select({
+        message: "How should routes be exchanged?",
+        choices: [
+          { name: "static: you list the on-prem ranges (routers without BGP)", value: "static" },
+          { name: "BGP: the router and AWS exchange routes dynamically", value: "bgp" },
+        ],
+        default: "static",
+      });
+    }
+  }
+  if (flags.routing === "bgp" && given.cgwAsn === "65000") {
+    flags.cgwAsn = await prompt.input({
+      message: "BGP ASN of your router:",
+      default: "65000",
+      validate: (v) => {
+        const asn = parseAsn(v);
+        if (asn === undefined) return "enter a number like 65000";
+        return checkCustomerAsn(asn, ctx.config.region) ?? true;
+      },
+    });
+  }
+  if (!flags.onpremCidr?.length) {
+    const required = flags.routing !== "bgp";
+    const answer = await prompt.input({
+      message: required
+        ? "On-prem ranges to route over the VPN (comma list, e.g. 10.0.0.0/8):"
+        : "On-prem ranges your router will announce (comma list, optional, used in the router config):",
+      validate: (v) => {
+        const items = v.split(",").map((s) => s.trim()).filter(Boolean);
+        if (required && items.length === 0) return "at least one range is needed for static routing";
+        for (const item of items) {
+          const p = parseCidr4(item);
+          if (typeof p === "string") return p;
+        }
+        return true;
+      },
+    });
+    flags.onpremCidr = answer.split(",").map((s) => s.trim()).filter(Boolean);
+  }
+  if (!given.routeTables?.length) {
+    const tables = await listRouteTables(ctx, flags.vpcId);
+    if (tables.length > 0) {
+      const chosen = await prompt.checkbox({
+        message: "Enable route propagation on which route tables? (space to toggle)",
+        choices: tables.map((t) => {
+          const subnets = (t.Associations ?? []).filter((a) => a.SubnetId).map((a) => a.SubnetId!);
+          const main = t.Associations?.some((a) => a.Main);
+          return {
+            name: `${t.RouteTableId}  ${nameOf(t.Tags) ?? ""}${main ? " [main]" : ""}  ${subnets.length ? subnets.join(", ") : "(no subnets)"}`,
+            value: t.RouteTableId!,
+            checked: true,
+          };
+        }),
+      });
+      flags.routeTables = chosen.length === tables.length ? ["all"] : chosen.length === 0 ? ["none"] : chosen;
+    }
+  }
+  if (!given.securityGroup && flags.onpremCidr.length > 0) {
+    const groups = await listSecurityGroups(ctx, flags.vpcId);
+    const sg = await prompt.select<string>({
+      message: "Allow the on-prem ranges in a security group?",
+      choices: [
+        { name: "no, leave security groups alone", value: "" },
+        ...groups.map((g) => ({ name: `${g.GroupId}  ${g.GroupName ?? ""}  ${g.Description ?? ""}`.trimEnd(), value: g.GroupId! })),
+      ],
+      default: "",
+    });
+    if (sg) {
+      flags.securityGroup = sg;
+      if (!given.allow?.length) {
+        const allow = await prompt.input({
+          message: "What to allow from on-prem (icmp, ssh, rdp, https, all, tcp:PORT, ...):",
+          default: "icmp",
+          validate: (v) => {
+            for (const token of v.split(",").map((s) => s.trim()).filter(Boolean)) {
+              const r = parseAllowToken(token);
+              if (typeof r === "string") return r;
+            }
+            return true;
+          },
+        });
+        flags.allow = allow.split(",").map((s) => s.trim()).filter(Boolean);
+      }
+    }
+  }
+  if (!given.out && given.device === "csr1000v") {
+    flags.device = await prompt.select({
+      message: "Which router config should vpcwire write?",
+      choices: [
+        { name: "Cisco CSR1000V / IOS-XE (route-based VTI)", value: "csr1000v" },
+        { name: "strongSwan on Linux (swanctl.conf, route-based)", value: "strongswan" },
+      ],
+      default: "csr1000v",
+    });
+  }
+  return flags;
+}

@@ -1,0 +1,134 @@
+/**
+ * FakeAws: the stateful in-memory AWS account that command tests run against.
+ * Services (EC2 networking + VPN here, others in their own files) register handlers on the
+ * aws-sdk-client-mock stubs; any command without a handler fails the test loudly.
+ */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { mockClient, type AwsStub } from "aws-sdk-client-mock";
+import { FakeClock, Ids } from "./model.js";
+import type { Ec2State } from "./ec2.js";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyStub = AwsStub<any, any, any>;
+
+export interface FakeStubs {
+  ec2: AnyStub;
+  dx: AnyStub;
+  elbv2: AnyStub;
+}
+
+/** A service module: installs its handlers on the stubs, reading and writing the model. */
+export type FakeService = (aws: FakeAws, stubs: FakeStubs) => void;
+
+export interface RecordedCall {
+  service: "ec2" | "dx" | "elbv2";
+  operation: string;
+  input: Record<string, unknown>;
+}
+
+/** How long things take, in model time. Defaults are realistic for AWS; tests shorten or lengthen them. */
+export interface Timings {
+  vgwAvailableMs: number;
+  attachMs: number;
+  detachMs: number;
+  cgwAvailableMs: number;
+  vpnAvailableMs: number;
+  vpnDeleteMs: number;
+  [other: string]: number;
+}
+
+export const DEFAULT_TIMINGS: Timings = {
+  vgwAvailableMs: 20_000,
+  attachMs: 30_000,
+  detachMs: 30_000,
+  cgwAvailableMs: 0,
+  vpnAvailableMs: 5 * 60_000,
+  vpnDeleteMs: 60_000,
+};
+
+export class FakeAws {
+  readonly clock = new FakeClock();
+  readonly ids = new Ids();
+  readonly region: string;
+  readonly account = "123456789012";
+  readonly calls: RecordedCall[] = [];
+  readonly timings: Timings = { ...DEFAULT_TIMINGS };
+  /** Errors to throw instead of running an operation: `failures.set("CreateVpnConnection", [err])`. */
+  readonly failures = new Map<string, Error[]>();
+  /** Called before each operation (after recording); tests use it to act at a precise moment. */
+  beforeCall: ((operation: string, input: Record<string, unknown>) => void) | undefined;
+  ec2!: Ec2State;
+  /** Free-form state for service modules added by other capabilities (dx, elbv2, endpoints). */
+  readonly state: Record<string, unknown> = {};
+
+  constructor(region = "ap-northeast-1") {
+    this.region = region;
+  }
+
+  /** Wrap a handler: record the call, apply injected failures, then run it. */
+  handler<I extends object, O>(service: RecordedCall["service"], operation: string, fn: (input: I) => O | Promise<O>) {
+    return async (input: I): Promise<O> => {
+      this.calls.push({ service, operation, input: input as Record<string, unknown> });
+      this.beforeCall?.(operation, input as Record<string, unknown>);
+      const queued = this.failures.get(operation);
+      if (queued?.length) throw queued.shift()!;
+      return fn(input);
+    };
+  }
+
+  failNext(operation: string, error: Error, times = 1): void {
+    const list = this.failures.get(operation) ?? [];
+    for (let i = 0; i < times; i++) list.push(error);
+    this.failures.set(operation, list);
+  }
+
+  /** Names of the operations called, in order (optionally only the mutating ones). */
+  operations(opts: { writesOnly?: boolean } = {}): string[] {
+    return this.calls
+      .map((c) => c.operation)
+      .filter((op) => !opts.writesOnly || !/^(Describe|Get|List)/.test(op));
+  }
+
+  count(operation: string): number {
+    return this.calls.filter((c) => c.operation === operation).length;
+  }
+
+  /** Model time elapsed since `t0`. */
+  elapsedSince(t0: number): number {
+    return this.clock.now() - t0;
+  }
+}
+
+let active: { stubs: FakeStubs; aws: FakeAws } | undefined;
+
+/**
+ * Patch the three SDK clients so every `send` goes to the model. Returns the model; call
+ * `uninstallFakeAws()` (or let the next install reset) between tests.
+ */
+export function installFakeAws(aws: FakeAws, services: FakeService[]): FakeAws {
+  uninstallFakeAws();
+  const stubs: FakeStubs = {
+    ec2: mockClient(EC2Client) as AnyStub,
+    dx: mockClient(DirectConnectClient) as AnyStub,
+    elbv2: mockClient(ElasticLoadBalancingV2Client) as AnyStub,
+  };
+  for (const [service, stub] of Object.entries(stubs) as Array<[RecordedCall["service"], AnyStub]>) {
+    // Any call without a fake is a test failure, never a silent undefined.
+    stub.onAnyCommand().callsFake((input: unknown) => {
+      throw new Error(`FakeAws: no fake for this ${service} command (input ${JSON.stringify(input)})`);
+    });
+  }
+  for (const install of services) install(aws, stubs);
+  active = { stubs, aws };
+  return aws;
+}
+
+export function uninstallFakeAws(): void {
+  if (!active) return;
+  active.stubs.ec2.restore();
+  active.stubs.dx.restore();
+  active.stubs.elbv2.restore();
+  active = undefined;
+}

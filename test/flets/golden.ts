@@ -1,0 +1,37 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+
+/** test/golden/flets/ */
+export const GOLDEN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "golden", "flets");
+
+export type GoldenResult = { status: "same" | "written" } | { status: "missing" } | { status: "different"; expected: string };
+
+/**
+ * Compare `actual` with the golden file at `path`. Writes the file only when `update` is true
+ * (UPDATE_GOLDEN=1); otherwise a missing or different file is reported and left untouched.
+ */
+export function compareGolden(path: string, actual: string, update: boolean): GoldenResult {
+  if (update) {
+    mkdirSync(dirname(path), { recursive: true });
+    if (!existsSync(path) || readFileSync(path, "utf8") !== actual) writeFileSync(path, actual);
+    return { status: "written" };
+  }
+  if (!existsSync(path)) return { status: "missing" };
+  const expected = readFileSync(path, "utf8");
+  return expected === actual ? { status: "same" } : { status: "different", expected };
+}
+
+/** Fail the test unless `actual` equals test/golden/flets/<name>; UPDATE_GOLDEN=1 rewrites it instead. */
+export function expectGolden(name: string, actual: string): void {
+  const path = join(GOLDEN_DIR, name);
+  const result = compareGolden(path, actual, process.env.UPDATE_GOLDEN === "1");
+  if (result.status === "missing") {
+    throw new Error(`golden file ${path} does not exist; run UPDATE_GOLDEN=1 npx vitest run test/flets to create it`);
+  }
+  if (result.status === "different") {
+    // toBe prints a line diff; the message says how to accept the change.
+    expect(actual, `${name} differs from its golden file (UPDATE_GOLDEN=1 npx vitest run test/flets to accept)`).toBe(result.expected);
+  }
+}

@@ -1,0 +1,79 @@
+import { PassThrough } from "node:stream";
+import { main } from "../../src/cli/main.js";
+import type { FakeAws } from "../fakes/aws.js";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** The fake account (its clock is injected into the CLI). */
+  aws?: FakeAws;
+  /** Pretend stdin/stderr are terminals (wizard mode). */
+  tty?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Aborted to simulate Ctrl-C. */
+  signal?: AbortSignal;
+  /** Answers for the wizard: each waits until `waitFor` appears on stderr, then types `keys`. */
+  answers?: Array<{ waitFor: string | RegExp; keys: string }>;
+  cwd?: string;
+}
+
+const BASE_ENV: NodeJS.ProcessEnv = {
+  AWS_REGION: "ap-northeast-1",
+  AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKE",
+  AWS_SECRET_ACCESS_KEY: "fake",
+  CI: "false",
+  NO_COLOR: "1",
+};
+
+/** Keystrokes for prompts. */
+export const KEY = { enter: "\r", down: "\x1b[B", up: "\x1b[A", space: " ", ctrlC: "\x03", backspace: "\x7f" };
+
+/** Run `vpcwire <argv>` in-process against the fake AWS, with in-memory streams. */
+export async function runCli(argv: string[], opts: RunOptions = {}): Promise<CliResult> {
+  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean; setRawMode?: (b: boolean) => void };
+  const stdout = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number };
+  const stderr = new PassThrough() as PassThrough & { isTTY?: boolean; columns?: number };
+  if (opts.tty) {
+    stdin.isTTY = true;
+    stdin.setRawMode = () => undefined;
+    stderr.isTTY = true;
+    stderr.columns = 120;
+  }
+  let out = "";
+  let err = "";
+  stdout.on("data", (d: Buffer) => (out += d.toString()));
+  const pendingAnswers = [...(opts.answers ?? [])];
+  const answered: string[] = [];
+  stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+    const next = pendingAnswers[0];
+    if (!next) return;
+    const seen = typeof next.waitFor === "string" ? err.includes(next.waitFor) : next.waitFor.test(err);
+    if (seen) {
+      pendingAnswers.shift();
+      answered.push(String(next.waitFor));
+      // Type after the prompt has finished rendering.
+      setTimeout(() => stdin.write(next.keys), 5);
+    }
+  });
+  if (!opts.tty) stdin.end();
+  const code = await main(
+    argv,
+    { stdin, stdout, stderr, env: { ...BASE_ENV, PWD: opts.cwd ?? process.cwd(), ...opts.env }, cwd: opts.cwd ?? process.cwd() },
+    { ...(opts.aws ? { clock: opts.aws.clock } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+  );
+  await new Promise((r) => setImmediate(r));
+  if (pendingAnswers.length) {
+    throw new Error(`wizard never showed: ${String(pendingAnswers[0]!.waitFor)}\n--- stderr ---\n${stripAnsi(err)}`);
+  }
+  return { code, stdout: out, stderr: stripAnsi(err) };
+}
+
+export function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "");
+}
