@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { createAwsClients, type AwsClients } from "../aws/clients.js";
+import type { AwsClients } from "../aws/clients.js";
 import { realClock, type Clock, type Context, type GlobalConfig } from "../core/context.js";
 import { ApplyError, AwsError, InterruptedError, UsageError, VpcwireError } from "../core/errors.js";
 import type { Io } from "../core/io.js";
@@ -49,7 +49,9 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     const config = toGlobalConfig(all);
     const io = createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
     active = { io, config };
-    const clients = (deps.clients ?? createAwsClients)(config, streams.env);
+    // The SDK is the heaviest import by far: load it only for a command that may call AWS.
+    const factory = deps.clients ?? (config.offline ? offlineClients : (await import("../aws/clients.js")).createAwsClients);
+    const clients = factory(config, streams.env);
     const ctx: Context = { io, config, clients, signal, env: streams.env, sleep: clock.sleep, now: clock.now };
     const handler: Handler = await load();
     exitCode = await handler(ctx, cmd.opts(), cmd);
@@ -63,6 +65,24 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
   } catch (error) {
     return report(error, streams, active);
   }
+}
+
+/** Offline runs make no AWS call; reaching for a client there is a bug, not a network error. */
+function offlineClients(): AwsClients {
+  const refuse = (): never => {
+    throw new Error("an offline run tried to call AWS");
+  };
+  return {
+    get ec2() {
+      return refuse();
+    },
+    get dx() {
+      return refuse();
+    },
+    get elbv2() {
+      return refuse();
+    },
+  };
 }
 
 function allCommands(cmd: Command): Command[] {

@@ -5,8 +5,11 @@ import type { Context } from "./context.js";
 
 export interface WorkflowOptions<R> {
   plan: Plan;
-  /** Builds the runners; receives the journal so runners can report a resource the moment it exists. */
-  runners: (journal: Journal) => Record<string, StepRunner>;
+  /**
+   * Builds the runners; receives the journal so runners can report a resource the moment it exists.
+   * May be async so capabilities import their write code (and the SDK) only when they apply.
+   */
+  runners: (journal: Journal) => Record<string, StepRunner> | Promise<Record<string, StepRunner>>;
   /** The command that continues an interrupted run (same inputs, same stack). */
   resumeCommand: string;
   destroyCommand: string;
@@ -49,7 +52,7 @@ export async function runWorkflow<R>(ctx: Context, opts: WorkflowOptions<R>): Pr
   try {
     const results = await applyPlan(
       plan,
-      { runners: opts.runners(journal), resumeCommand: opts.resumeCommand, destroyCommand: opts.destroyCommand },
+      { runners: await opts.runners(journal), resumeCommand: opts.resumeCommand, destroyCommand: opts.destroyCommand },
       journal,
     );
     return { kind: "applied", result: await opts.finish(results), converged };

@@ -1,5 +1,5 @@
 import ipaddr from "ipaddr.js";
-import { flagError } from "../core/errors.js";
+import { flagError, UsageError } from "../core/errors.js";
 import { cidrContains, cidrsOverlap, isIpv4, isIpv6, isRfc1918, parseCidr4, type Cidr4 } from "../net/ip.js";
 
 /**
@@ -105,29 +105,23 @@ export function missingFletsFlags(raw: Record<string, unknown>): string[] {
 
 /**
  * Validate raw option values (strings from commander or a wizard; `allow` may also be an array of
- * comma lists) into a {@link FletsInput}. Throws `flagError` (exit 2) on the first bad or missing
- * flag, in the order flags are listed in {@link FLETS_FLAGS}. Unknown keys are ignored, so the raw
+ * comma lists) into a {@link FletsInput}. Throws a UsageError (exit 2) listing every missing required
+ * flag ({@link missingFletsFlags}, as `vpn create` does), else `flagError` on the first bad flag, in
+ * the order flags are listed in {@link FLETS_FLAGS}. Unknown keys are ignored, so the raw
  * object may carry global options too. Values are not trimmed: what is checked is what is used.
  * Defaults are applied here, so the command should not give commander defaults for these flags
  * (a Linux-only flag given with `--os windows` is an error, and a commander default would trip it).
  */
 export function validateFletsFlags(raw: Record<string, unknown>): FletsInput {
+  const missing = missingFletsFlags(raw);
+  if (missing.length > 0) throw new UsageError(`missing required flags: ${missing.join(", ")}`);
+
+  const prefix = validatePrefix(single(raw, "--prefix")!);
   const privateIpText = single(raw, "--private-ip");
-  const instanceIdText = single(raw, "--instance-id");
-  const prefixText = single(raw, "--prefix");
-  const routerText = single(raw, "--router");
-
-  if (prefixText === undefined) throw flagError("--prefix", "is required (the IPv6 /64 NTT assigned, e.g. 2001:db8:1:2::/64)");
-  const prefix = validatePrefix(prefixText);
-
-  if (privateIpText === undefined && instanceIdText === undefined) {
-    throw flagError("--private-ip", "is required (the instance's private IPv4), or give --instance-id");
-  }
   const privateIp = privateIpText === undefined ? undefined : validatePrivateIp(privateIpText);
+  const instanceIdText = single(raw, "--instance-id");
   const instanceId = instanceIdText === undefined ? undefined : validateInstanceId(instanceIdText);
-
-  if (routerText === undefined) throw flagError("--router", "is required (NTT's ISATAP router IPv4, e.g. 192.168.103.254)");
-  const router = validateRouter(routerText, privateIp);
+  const router = validateRouter(single(raw, "--router")!, privateIp);
 
   const osText = single(raw, "--os");
   const os = osText === undefined ? undefined : oneOf("--os", osText, ["linux", "windows"] as const);

@@ -1,3 +1,4 @@
+import { Writable } from "node:stream";
 import { isCI } from "ci-info";
 import { Chalk } from "chalk";
 import { formatElapsed } from "../core/duration.js";
@@ -151,7 +152,8 @@ class SpinnerBoard {
 
 /** Prompts bound to stderr (so `vpcwire ... > router.cfg` works) and to the injected stdin. */
 function inquirerPrompter(streams: IoStreams, signal: AbortSignal): Prompter {
-  const context = { input: streams.stdin, output: streams.stderr, signal, clearPromptOnDone: false };
+  // A fresh output per prompt: each prompt ends its output when done (see keepOpen).
+  const context = () => ({ input: streams.stdin, output: keepOpen(streams.stderr), signal, clearPromptOnDone: false });
   const load = () => import("@inquirer/prompts");
   // Ctrl-C at a prompt (raw mode: no SIGINT reaches the process) or an abort ends the run cleanly.
   const ask = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -166,16 +168,34 @@ function inquirerPrompter(streams: IoStreams, signal: AbortSignal): Prompter {
     }
   };
   return {
-    input: (o) => ask(async () => (await load()).input({ message: o.message, default: o.default, validate: o.validate }, context)),
-    password: (o) => ask(async () => (await load()).password({ message: o.message, mask: "*", validate: o.validate }, context)),
+    input: (o) => ask(async () => (await load()).input({ message: o.message, default: o.default, validate: o.validate }, context())),
+    password: (o) => ask(async () => (await load()).password({ message: o.message, mask: "*", validate: o.validate }, context())),
     select: (o) =>
-      ask(async () => (await load()).select({ message: o.message, choices: o.choices, default: o.default, pageSize: 12 }, context)),
+      ask(async () => (await load()).select({ message: o.message, choices: o.choices, default: o.default, pageSize: 12 }, context())),
     checkbox: (o) =>
       ask(async () =>
-        (await load()).checkbox({ message: o.message, choices: o.choices, required: o.required, pageSize: 12 }, context),
+        (await load()).checkbox({ message: o.message, choices: o.choices, required: o.required, pageSize: 12 }, context()),
       ),
-    confirm: (o) => ask(async () => (await load()).confirm({ message: o.message, default: o.default }, context)),
+    confirm: (o) => ask(async () => (await load()).confirm({ message: o.message, default: o.default }, context())),
   };
+}
+
+/**
+ * Each prompt pipes into its output and ends the pipe when it is done; that must not end our stderr,
+ * which later prompts and progress lines still use. Terminal size and TTY-ness are passed through.
+ */
+function keepOpen(target: IoStreams["stderr"]): NodeJS.WritableStream {
+  const proxy = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      target.write(chunk, callback);
+    },
+  });
+  Object.defineProperties(proxy, {
+    isTTY: { get: () => target.isTTY },
+    columns: { get: () => target.columns },
+    rows: { get: () => (target as { rows?: number }).rows },
+  });
+  return proxy;
 }
 
 /** Off a TTY nothing may prompt; reaching one is a bug in the missing-flags check, reported as usage. */

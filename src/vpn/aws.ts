@@ -1,19 +1,12 @@
 /** Read-only AWS calls for `vpn create` planning and status. Writes live in runners.ts. */
-import {
-  DescribeCustomerGatewaysCommand,
-  DescribeRouteTablesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcsCommand,
-  DescribeVpnConnectionsCommand,
-  DescribeVpnGatewaysCommand,
-  type CustomerGateway,
-  type RouteTable,
-  type SecurityGroup,
-  type Subnet,
-  type Vpc,
-  type VpnConnection,
-  type VpnGateway,
+import type {
+  CustomerGateway,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
+  Vpc,
+  VpnConnection,
+  VpnGateway,
 } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
@@ -24,11 +17,15 @@ import type { Context } from "../core/context.js";
 
 type Ctx = Pick<Context, "clients" | "io" | "config">;
 
+/** The EC2 SDK module, loaded on first use so offline runs and --help never pay for it. */
+const ec2 = () => import("@aws-sdk/client-ec2");
+
 export function nameOf(tags: Array<{ Key?: string; Value?: string }> | undefined): string | undefined {
   return tagValue(tags, "Name");
 }
 
 export async function listVpcs(ctx: Ctx): Promise<Vpc[]> {
+  const { DescribeVpcsCommand } = await ec2();
   return listAll(
     ctx,
     "ec2",
@@ -40,6 +37,7 @@ export async function listVpcs(ctx: Ctx): Promise<Vpc[]> {
 
 /** The VPC and its IPv4 CIDRs; a missing VPC is the user's input problem (exit 2). */
 export async function getVpc(ctx: Ctx, vpcId: string, flag = "--vpc-id"): Promise<{ vpc: Vpc; cidrs: string[] }> {
+  const { DescribeVpcsCommand } = await ec2();
   try {
     const out = await send(ctx, "ec2", new DescribeVpcsCommand({ VpcIds: [vpcId] }));
     const vpc = out.Vpcs?.[0];
@@ -57,6 +55,7 @@ export async function getVpc(ctx: Ctx, vpcId: string, flag = "--vpc-id"): Promis
 }
 
 export async function getVpnGateway(ctx: Ctx, vgwId: string): Promise<VpnGateway | undefined> {
+  const { DescribeVpnGatewaysCommand } = await ec2();
   try {
     const out = await send(ctx, "ec2", new DescribeVpnGatewaysCommand({ VpnGatewayIds: [vgwId] }));
     return out.VpnGateways?.[0];
@@ -70,6 +69,7 @@ const LIVE = ["pending", "available"];
 
 /** The VGW attached (or attaching) to the VPC, if any: a VPC can have only one. */
 export async function findAttachedVgw(ctx: Ctx, vpcId: string): Promise<VpnGateway | undefined> {
+  const { DescribeVpnGatewaysCommand } = await ec2();
   const out = await send(
     ctx,
     "ec2",
@@ -83,12 +83,14 @@ export async function findAttachedVgw(ctx: Ctx, vpcId: string): Promise<VpnGatew
 }
 
 export async function findStackVgw(ctx: Ctx, stack: string): Promise<VpnGateway | undefined> {
+  const { DescribeVpnGatewaysCommand } = await ec2();
   const out = await send(ctx, "ec2", new DescribeVpnGatewaysCommand({ Filters: stackFilters(stack, "vgw") }));
   return out.VpnGateways?.find((g) => LIVE.includes(g.State ?? ""));
 }
 
 /** An existing CGW with the same IP and ASN (AWS would return it anyway for an identical create). */
 export async function findCustomerGateway(ctx: Ctx, ip: string, asn: number): Promise<CustomerGateway | undefined> {
+  const { DescribeCustomerGatewaysCommand } = await ec2();
   const out = await send(
     ctx,
     "ec2",
@@ -109,11 +111,13 @@ export async function findCustomerGateway(ctx: Ctx, ip: string, asn: number): Pr
 }
 
 export async function findVpnConnections(ctx: Ctx, filters: Array<{ Name: string; Values: string[] }>): Promise<VpnConnection[]> {
+  const { DescribeVpnConnectionsCommand } = await ec2();
   const out = await send(ctx, "ec2", new DescribeVpnConnectionsCommand({ Filters: filters }));
   return (out.VpnConnections ?? []).filter((c) => LIVE.includes(c.State ?? ""));
 }
 
 export async function getVpnConnection(ctx: Ctx, id: string): Promise<VpnConnection | undefined> {
+  const { DescribeVpnConnectionsCommand } = await ec2();
   try {
     const out = await send(ctx, "ec2", new DescribeVpnConnectionsCommand({ VpnConnectionIds: [id] }));
     return out.VpnConnections?.[0];
@@ -124,6 +128,7 @@ export async function getVpnConnection(ctx: Ctx, id: string): Promise<VpnConnect
 }
 
 export async function listRouteTables(ctx: Ctx, vpcId: string): Promise<RouteTable[]> {
+  const { DescribeRouteTablesCommand } = await ec2();
   return listAll(
     ctx,
     "ec2",
@@ -134,6 +139,7 @@ export async function listRouteTables(ctx: Ctx, vpcId: string): Promise<RouteTab
 }
 
 export async function getRouteTables(ctx: Ctx, ids: string[], vpcId: string, flag = "--route-tables"): Promise<RouteTable[]> {
+  const { DescribeRouteTablesCommand } = await ec2();
   let tables: RouteTable[];
   try {
     tables = (await send(ctx, "ec2", new DescribeRouteTablesCommand({ RouteTableIds: ids }))).RouteTables ?? [];
@@ -150,6 +156,7 @@ export async function getRouteTables(ctx: Ctx, ids: string[], vpcId: string, fla
 }
 
 export async function listSubnets(ctx: Ctx, vpcId: string): Promise<Subnet[]> {
+  const { DescribeSubnetsCommand } = await ec2();
   return listAll(
     ctx,
     "ec2",
@@ -160,6 +167,7 @@ export async function listSubnets(ctx: Ctx, vpcId: string): Promise<Subnet[]> {
 }
 
 export async function listSecurityGroups(ctx: Ctx, vpcId: string): Promise<SecurityGroup[]> {
+  const { DescribeSecurityGroupsCommand } = await ec2();
   return listAll(
     ctx,
     "ec2",
@@ -170,6 +178,7 @@ export async function listSecurityGroups(ctx: Ctx, vpcId: string): Promise<Secur
 }
 
 export async function getSecurityGroup(ctx: Ctx, id: string, vpcId: string, flag = "--security-group"): Promise<SecurityGroup> {
+  const { DescribeSecurityGroupsCommand } = await ec2();
   try {
     const g = (await send(ctx, "ec2", new DescribeSecurityGroupsCommand({ GroupIds: [id] }))).SecurityGroups?.[0];
     if (!g) throw flagError(flag, `${id} does not exist`);

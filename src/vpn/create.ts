@@ -9,7 +9,6 @@ import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfig
 import { renderDeviceConfig } from "./device-config.js";
 import { missingVpnFlags, validateVpnFlags, vpnArgv, type VpnFlags, type VpnInput } from "./inputs.js";
 import { planVpn, type VpnFacts } from "./plan.js";
-import { vpnRunners } from "./runners.js";
 
 /** `vpcwire vpn create`: input -> plan -> confirm -> apply -> router config. */
 export const vpnCreate: Handler = async (ctx, opts) => {
@@ -32,7 +31,7 @@ export const vpnCreate: Handler = async (ctx, opts) => {
   const { plan, facts } = await planVpn(ctx, input, region);
   const outcome = await runWorkflow(ctx, {
     plan,
-    runners: (journal) => vpnRunners(ctx, input, journal),
+    runners: async (journal) => (await import("./runners.js")).vpnRunners(ctx, input, journal),
     resumeCommand: shellJoin(argv),
     destroyCommand: shellJoin(["vpcwire", "destroy", "--stack", input.stack, ...regionArgs(ctx)]),
     dryRunExtra: async () => {

@@ -96,10 +96,10 @@ describe("missingFletsFlags", () => {
     expect(missingFletsFlags({ ...seed, prefix: "" })).toEqual([]);
   });
 
-  it("is what validateFletsFlags reports first, by flag", () => {
-    expectRejected({}, "--prefix", /required/);
-    expectRejected({ prefix: seed.prefix, router: seed.router }, "--private-ip", /--instance-id/);
-    expectRejected({ prefix: seed.prefix, privateIp: seed.privateIp }, "--router", /required/);
+  it("is what validateFletsFlags reports, all at once, before checking any value", () => {
+    expect(usageError({ router: "junk" }).message).toBe("missing required flags: --prefix, --private-ip or --instance-id");
+    expect(usageError({ prefix: seed.prefix, router: seed.router }).message).toBe("missing required flags: --private-ip or --instance-id");
+    expect(usageError({ prefix: seed.prefix, privateIp: seed.privateIp }).message).toBe("missing required flags: --router");
   });
 });
 

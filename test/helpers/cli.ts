@@ -50,6 +50,8 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<Cli
   const answered: string[] = [];
   stderr.on("data", (d: Buffer) => {
     err += d.toString();
+    // VPCWIRE_TEST_ECHO=1 shows the CLI's stderr live, for debugging a wizard test.
+    if (process.env.VPCWIRE_TEST_ECHO) process.stderr.write(JSON.stringify(d.toString()) + "\n");
     const next = pendingAnswers[0];
     if (!next) return;
     const seen = typeof next.waitFor === "string" ? err.includes(next.waitFor) : next.waitFor.test(err);

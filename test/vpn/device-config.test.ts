@@ -295,7 +295,7 @@ describe("renderDeviceConfig: validation", () => {
     const preview = placeholderVpnConfig({ vpnConnectionId: "vpn-0abc", routing: "static", customerOutsideIp: "198.51.100.10" });
     const { placeholder: _placeholder, ...rest } = preview;
     const pretendReal: VpnConfigModel = { ...rest, customerGatewayId: "cgw-0abc" };
-    expect(() => render({ device: "csr1000v", config: pretendReal })).toThrow(/AWS outside IP "<AWS-TUNNEL1-OUTSIDE-IP>" is not valid/);
+    expect(() => render({ device: "csr1000v", config: pretendReal })).toThrow(/^tunnel 1 .*"<TUNNEL1-[A-Z-]+>" is not valid in a device configuration$/);
   });
 
   it("needs a key per tunnel and the routes that make the config useful", () => {

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
+import { seedRouteTable, seedSecurityGroup, seedVpc } from "../fakes/ec2.js";
+import { ALL_SERVICES } from "../fakes/services.js";
+import { KEY, runCli } from "../helpers/cli.js";
+
+let aws: FakeAws;
+let prodId: string;
+let sgId: string;
+
+beforeEach(() => {
+  aws = installFakeAws(new FakeAws(), ALL_SERVICES);
+  seedVpc(aws, { cidr: "10.99.0.0/16", name: "sandbox" });
+  const prod = seedVpc(aws, { cidr: "172.31.0.0/16", name: "prod" });
+  prodId = prod.VpcId!;
+  seedRouteTable(aws, prodId, "private");
+  sgId = seedSecurityGroup(aws, prodId, "app").GroupId!;
+});
+afterEach(() => uninstallFakeAws());
+
+describe("vpn create wizard", () => {
+  it("asks for what is missing with pickers filled from the account, confirms, and applies", async () => {
+    const r = await runCli(["vpn", "create"], {
+      aws,
+      tty: true,
+      answers: [
+        // VPC picker lists both VPCs with Name tag and CIDR; pick the second (prod).
+        { waitFor: "prod", keys: KEY.down + KEY.enter },
+        { waitFor: "Public IPv4 address of your on-prem router", keys: "203.0.113.10" + KEY.enter },
+        { waitFor: "How should routes be exchanged?", keys: KEY.enter },
+        { waitFor: "On-prem ranges to route", keys: "10.0.0.0/8, 192.168.10.0/24" + KEY.enter },
+        // Route tables checkbox: all checked by default; accept.
+        { waitFor: "Enable route propagation on which route tables?", keys: KEY.enter },
+        // Security group picker: first entry is "no"; pick the app group (default SG is second, app third).
+        { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.down + KEY.down + KEY.enter },
+        { waitFor: "What to allow from on-prem", keys: KEY.enter },
+        { waitFor: "Which router config should vpcwire write?", keys: KEY.enter },
+        { waitFor: "Apply this plan?", keys: "y" + KEY.enter },
+      ],
+    });
+    expect(r.stderr).toContain("sandbox");
+    expect(r.stderr).toContain("172.31.0.0/16");
+    expect(r.code).toBe(0);
+    expect(aws.ec2.vpns).toHaveLength(1);
+    expect(aws.ec2.vpns[0]!.Routes?.map((x) => x.DestinationCidrBlock)).toEqual(["10.0.0.0/8", "192.168.10.0/24"]);
+    expect(aws.ec2.vgws[0]!.VpcAttachments?.[0]?.VpcId).toBe(prodId);
+    const sg = aws.ec2.securityGroups.find((g) => g.GroupId === sgId)!;
+    expect(sg.IpPermissions?.map((p) => p.IpRanges?.[0]?.CidrIp)).toEqual(["10.0.0.0/8", "192.168.10.0/24"]);
+    // The equivalent non-interactive command is shown for next time.
+    expect(r.stderr).toMatch(/The same run without questions:\n\s+vpcwire vpn create --stack vpn-\S+ --vpc-id vpc-\S+ --cgw-ip 203\.0\.113\.10/);
+    expect(r.stdout).toContain("crypto isakmp");
+  });
+
+  it("re-asks when an answer breaks a rule", async () => {
+    const r = await runCli(["vpn", "create", "--vpc-id", prodId, "--onprem-cidr", "10.0.0.0/8", "--route-tables", "none", "--device", "strongswan"], {
+      aws,
+      tty: true,
+      answers: [
+        { waitFor: "Public IPv4 address of your on-prem router", keys: "10.1.1.1" + KEY.enter },
+        { waitFor: "this must be a public address", keys: KEY.backspace.repeat(8) + "203.0.113.10" + KEY.enter },
+        { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "Apply this plan?", keys: "n" + KEY.enter },
+      ],
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("Cancelled: nothing was changed.");
+    expect(aws.operations({ writesOnly: true })).toEqual([]);
+  });
+
+  it("off a TTY never prompts: missing flags are a usage error listing them (exit 2)", async () => {
+    const r = await runCli(["vpn", "create", "--routing", "static"], { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("missing required flags: --vpc-id, --cgw-ip, --onprem-cidr");
+    expect(aws.calls).toEqual([]);
+  });
+
+  it("--yes in a terminal also never prompts", async () => {
+    const r = await runCli(["vpn", "create", "--yes"], { aws, tty: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("missing required flags");
+  });
+});
