@@ -39,7 +39,9 @@ export function createIo(streams: IoStreams, opts: IoOptions, clock: Clock, sign
     cyan: (s) => chalk.cyan(s),
   };
   const err = (line: string) => streams.stderr.write(`${line}\n`);
-  const spinner = interactive ? new SpinnerBoard(streams, clock, style) : undefined;
+  // Spinners need a real terminal stream (ora moves the cursor); anything else gets plain lines.
+  const canSpin = typeof (streams.stderr as { cursorTo?: unknown }).cursorTo === "function";
+  const spinner = interactive && canSpin ? new SpinnerBoard(streams, clock, style) : undefined;
   const say = (line: string) => (spinner ? spinner.print(line) : err(line));
 
   return {

@@ -6,7 +6,7 @@ import { redact, writeSecretFile } from "../core/output.js";
 import { resolveRegion } from "../core/region.js";
 import { runWorkflow, shellJoin } from "../core/workflow.js";
 import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel } from "../render/vpn-xml.js";
-import { renderDeviceConfig } from "./device-config.js";
+import { renderDeviceConfig, VPC_CIDR_PLACEHOLDER } from "./device-config.js";
 import { missingVpnFlags, validateVpnFlags, vpnArgv, type VpnFlags, type VpnInput } from "./inputs.js";
 import { planVpn, type VpnFacts } from "./plan.js";
 
@@ -72,7 +72,7 @@ function deviceInput(input: VpnInput, facts: VpnFacts, config: VpnConfigModel) {
   return {
     device: input.device,
     config,
-    vpcCidrs: facts.vpcCidrs,
+    vpcCidrs: facts.vpcCidrs.length === 0 && config.placeholder ? [VPC_CIDR_PLACEHOLDER] : facts.vpcCidrs,
     onpremCidrs: input.onpremCidrs,
     ...(input.ikeVersion ? { ikeVersion: input.ikeVersion } : {}),
     ...(input.outsideInterface ? { outsideInterface: input.outsideInterface } : {}),

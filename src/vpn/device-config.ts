@@ -146,13 +146,10 @@ function prepareCommon(input: DeviceConfigInput): Common {
     asns = { customer: asn(t1, "customer"), aws: asn(t1, "aws") };
   }
 
-  const vpcNetworks = input.vpcCidrs.map((c) => network(c, "VPC CIDR"));
-  const onpremNetworks = input.onpremCidrs.map((c) => network(c, "on-premises CIDR"));
+  const vpcNetworks = input.vpcCidrs.map((c) => network(c, "VPC CIDR", placeholder));
+  const onpremNetworks = input.onpremCidrs.map((c) => network(c, "on-premises CIDR", false));
   if (config.routing === "static" && vpcNetworks.length === 0) {
     throw new UsageError("static routing needs at least one VPC CIDR to route into the tunnels");
-  }
-  if (config.routing === "bgp" && onpremNetworks.length === 0) {
-    throw new UsageError("BGP routing needs at least one on-premises CIDR to advertise to AWS");
   }
 
   const ikeVersion = input.ikeVersion ?? "ikev1";
@@ -177,7 +174,11 @@ function fail(message: string): never {
   throw new DeviceConfigError(message);
 }
 
-function network(text: string, what: string): Network {
+/** The offline preview may not know the VPC's CIDR: `<VPC-CIDR>` renders as `<VPC-NETWORK> <VPC-MASK>`. */
+export const VPC_CIDR_PLACEHOLDER = "<VPC-CIDR>";
+
+function network(text: string, what: string, placeholder: boolean): Network {
+  if (placeholder && text === VPC_CIDR_PLACEHOLDER) return { cidr: text, network: "<VPC-NETWORK>", mask: "<VPC-MASK>" };
   const cidr = parseCidr4(text);
   if (typeof cidr === "string") throw new UsageError(`${what}: ${cidr}`);
   return { cidr: cidr.text, network: cidr.network, mask: prefixToMask(cidr.prefix) };

@@ -42,6 +42,32 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<Cli
     stdin.setRawMode = () => undefined;
     stderr.isTTY = true;
     stderr.columns = 120;
+    // What tty.WriteStream offers, so the spinner path runs as in a terminal.
+    Object.assign(stderr, {
+      cursorTo: (x: number, y?: number | (() => void), cb?: () => void) => {
+        stderr.write(typeof y === "number" ? `\x1b[${y + 1};${x + 1}H` : `\x1b[${x + 1}G`);
+        (typeof y === "function" ? y : cb)?.();
+        return true;
+      },
+      moveCursor: (dx: number, dy: number, cb?: () => void) => {
+        stderr.write(`${dy < 0 ? `\x1b[${-dy}A` : dy > 0 ? `\x1b[${dy}B` : ""}${dx ? `\x1b[${dx}C` : ""}`);
+        cb?.();
+        return true;
+      },
+      clearLine: (_dir: number, cb?: () => void) => {
+        stderr.write("\x1b[2K");
+        cb?.();
+        return true;
+      },
+      clearScreenDown: (cb?: () => void) => {
+        stderr.write("\x1b[0J");
+        cb?.();
+        return true;
+      },
+      getColorDepth: () => 1,
+      hasColors: () => false,
+      rows: 40,
+    });
   }
   let out = "";
   let err = "";

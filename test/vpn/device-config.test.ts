@@ -304,7 +304,9 @@ describe("renderDeviceConfig: validation", () => {
     });
     expect(() => render({ device: "strongswan", config: noKey })).toThrow(/no pre-shared key \(certificate authentication/);
     expect(() => render({ device: "csr1000v", config: STATIC, vpcCidrs: [] })).toThrow(UsageError);
-    expect(() => render({ device: "csr1000v", config: BGP, onpremCidrs: [] })).toThrow(/BGP routing needs at least one on-premises CIDR/);
+    // BGP without on-prem prefixes still renders, and says where the network statements go.
+    expect(render({ device: "csr1000v", config: BGP, onpremCidrs: [] })).toContain("No on-premises prefixes were given");
+    expect(render({ device: "strongswan", config: BGP, onpremCidrs: [] })).toContain("no on-premises prefixes were given");
     expect(() => render({ device: "csr1000v", config: STATIC, vpcCidrs: ["10.20.0.1/16"] })).toThrow(/VPC CIDR: .*host bits set/);
   });
 });

@@ -1,0 +1,110 @@
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
+import { seedVpc } from "../fakes/ec2.js";
+import { ALL_SERVICES } from "../fakes/services.js";
+import { runCli } from "../helpers/cli.js";
+
+let aws: FakeAws;
+let vpcId: string;
+beforeEach(() => {
+  aws = installFakeAws(new FakeAws(), ALL_SERVICES);
+  vpcId = seedVpc(aws, { cidr: "172.31.0.0/16" }).VpcId!;
+});
+afterEach(() => uninstallFakeAws());
+
+const ok = () => ["vpn", "create", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes"];
+
+describe("bad input: one line naming the flag and the rule, exit 2, no AWS call", () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ["vpc id shape", ["--vpc-id", "vpc-xyz"], /^vpcwire: --vpc-id: "vpc-xyz" is not a vpc id/],
+    ["private CGW address", ["--cgw-ip", "192.168.1.1"], /^vpcwire: --cgw-ip: 192\.168\.1\.1 is not a public IPv4 address/],
+    ["CGW not an address", ["--cgw-ip", "router.example.com"], /^vpcwire: --cgw-ip: "router\.example\.com" is not an IPv4 address/],
+    ["on-prem CIDR host bits", ["--onprem-cidr", "10.0.0.1/8"], /--onprem-cidr: "10\.0\.0\.1\/8" has host bits set \(did you mean 10\.0\.0\.0\/8\?\)/],
+    ["reserved CGW ASN in Tokyo", ["--cgw-asn", "10124"], /--cgw-asn: 10124 is reserved by AWS in ap-northeast-1/],
+    ["CGW ASN 7224", ["--cgw-asn", "7224"], /--cgw-asn: 7224 is reserved by AWS/],
+    ["public Amazon ASN", ["--amazon-asn", "16509"], /--amazon-asn: 16509 is not a private ASN/],
+    ["BGP with equal ASNs", ["--routing", "bgp", "--cgw-asn", "64512"], /--cgw-asn: BGP needs different ASNs/],
+    ["inside CIDR not /30", ["--tunnel1-inside-cidr", "169.254.10.0/29"], /--tunnel1-inside-cidr: "169\.254\.10\.0\/29" must be a \/30/],
+    ["inside CIDR reserved", ["--tunnel2-inside-cidr", "169.254.169.252/30"], /--tunnel2-inside-cidr: .* is reserved by AWS/],
+    ["same inside CIDRs", ["--tunnel1-inside-cidr", "169.254.10.0/30", "--tunnel2-inside-cidr", "169.254.10.0/30"], /--tunnel2-inside-cidr: the two tunnels need different inside CIDRs/],
+    ["PSK leading zero", ["--tunnel1-psk", "0secretkey"], /--tunnel1-psk: a pre-shared key must not start with 0/],
+    ["PSK bad chars", ["--tunnel2-psk", "secret-key!"], /--tunnel2-psk: a pre-shared key may contain only/],
+    ["allow without group", ["--allow", "ssh"], /--allow: needs --security-group/],
+    ["bad allow token", ["--security-group", "sg-0123456789abcdef0", "--allow", "gre"], /--allow: "gre" is not one of/],
+    ["route table id", ["--route-tables", "rtb-1,main"], /--route-tables: "rtb-1" is not a rtb id/],
+    ["routing choice", ["--routing", "ospf"], /--routing.*ospf.*static, bgp|Allowed choices are static, bgp/],
+    ["stack name", ["--stack", "My Stack"], /--stack: "My Stack" must be 1-32 lowercase letters/],
+    ["timeout", ["--timeout", "soon"], /--timeout: "soon" is not a duration/],
+    ["region", ["--region", "tokyo"], /--region: "tokyo" is not an AWS Region name/],
+    ["endpoint", ["--endpoint-url", "localhost:4566"], /--endpoint-url: "localhost:4566" must be an http/],
+    ["offline without dry-run", ["--offline"], /--offline: works only with --dry-run/],
+  ];
+  it.each(cases)("%s", async (_name, extra, message) => {
+    const r = await runCli([...ok(), ...extra], { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split("\n").filter((l) => !l.startsWith("(run with --help")).length).toBe(1);
+    expect(aws.operations({ writesOnly: true })).toEqual([]);
+    // Flag errors come before any AWS call at all (Describe included).
+    expect(aws.calls).toEqual([]);
+  });
+
+  it("never echoes a rejected pre-shared key", async () => {
+    const r = await runCli([...ok(), "--tunnel1-psk", "0TopSecretKey"], { aws });
+    expect(r.stderr).not.toContain("0TopSecretKey");
+  });
+
+  it("--psk-file takes one key for both tunnels or one per line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vpcwire-psk-"));
+    writeFileSync(join(dir, "keys"), "tunnel1=First.key_1\ntunnel2=Second.key_2\n");
+    const r = await runCli([...ok(), "--psk-file", join(dir, "keys")], { aws });
+    expect(r.code).toBe(0);
+    expect(aws.ec2.vpns[0]!.Options!.TunnelOptions!.map((t) => t.PreSharedKey)).toEqual(["First.key_1", "Second.key_2"]);
+    writeFileSync(join(dir, "bad"), "short\n");
+    const bad = await runCli([...ok(), "--psk-file", join(dir, "bad")], { aws });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--psk-file: a pre-shared key must be 8 to 64/);
+    expect(bad.stderr).not.toContain("short");
+  });
+});
+
+describe("dry-run", () => {
+  it("--dry-run --json prints a versioned plan and makes only read calls", async () => {
+    const r = await runCli([...ok(), "--dry-run", "--json"], { aws });
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan).toMatchObject({ schemaVersion: 1, command: "vpn create", kind: "vpn", offline: false, region: "ap-northeast-1" });
+    expect(plan.steps.map((s: { id: string; action: string }) => `${s.id}:${s.action}`)).toEqual([
+      "vgw:create",
+      "attach:create",
+      "cgw:create",
+      "vpn:create",
+      "route:10.0.0.0/8:create",
+      `propagation:${aws.ec2.routeTables[0]!.RouteTableId}:update`,
+    ]);
+    expect(plan.deviceConfigPreview.placeholder).toBe(true);
+    expect(aws.calls.length).toBeGreaterThan(0);
+    expect(aws.calls.every((c) => /^Describe/.test(c.operation))).toBe(true);
+    // No DryRun-flagged mutating calls either.
+    expect(aws.calls.some((c) => "DryRun" in c.input)).toBe(false);
+  });
+
+  it("--dry-run --offline makes no AWS call and marks placeholders", async () => {
+    const r = await runCli(["vpn", "create", "--dry-run", "--offline", "--vpc-id", "vpc-0123456789abcdef0", "--vpc-cidr", "172.31.0.0/16", "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8"], { aws });
+    expect(r.code).toBe(0);
+    expect(aws.calls).toEqual([]);
+    expect(r.stdout).toContain("offline: ids in <...> are placeholders");
+    expect(r.stdout).toContain("<new-vgw-id>");
+    expect(r.stdout).toContain("OFFLINE PREVIEW");
+    expect(r.stdout).toContain("ip route 172.31.0.0 255.255.0.0 Tunnel1");
+  });
+
+  it("keeps pre-shared keys out of the plan", async () => {
+    const r = await runCli([...ok(), "--dry-run", "--json", "--tunnel1-psk", "Visible.no_1", "--tunnel2-psk", "Visible.no_2"], { aws });
+    expect(r.stdout).not.toContain("Visible.no_1");
+    expect(r.stdout).toContain("given (hidden)");
+  });
+});
