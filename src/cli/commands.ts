@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import type { ActionFactory } from "./kit.js";
 import { registerVpn } from "../vpn/command.js";
+import { registerFlets } from "../flets/command.js";
 
 /** The command tree. Each capability registers its flags; implementations load lazily. */
 export function registerAll(program: Command, action: ActionFactory): void {
   registerVpn(program, action);
+  registerFlets(program, action);
 }

@@ -13,18 +13,24 @@ import { planVpn, type VpnFacts } from "./plan.js";
 /** `vpcwire vpn create`: input -> plan -> confirm -> apply -> router config. */
 export const vpnCreate: Handler = async (ctx, opts) => {
   let flags = opts as VpnFlags;
-  const region = await resolveRegion(ctx);
+  const cwd = ctx.env.PWD ?? process.cwd();
+  // The Region as far as it is known without loading the SDK; enough to check flags before any call.
+  const knownRegion = ctx.config.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION;
   const missing = missingVpnFlags(flags);
   if (missing.length > 0) {
     if (!ctx.io.interactive) {
       throw new UsageError(`missing required flags: ${missing.join(", ")} (vpcwire asks for them only in an interactive terminal)`);
     }
     // Check what was given before asking for the rest, so a typo fails now rather than after the questions.
-    validateVpnFlags({ vpcId: "vpc-00000000", cgwIp: "8.8.8.8", onpremCidr: ["10.255.255.252/30"], ...flags }, { cwd: ctx.env.PWD ?? process.cwd() });
+    validateVpnFlags({ vpcId: "vpc-00000000", cgwIp: "8.8.8.8", onpremCidr: ["10.255.255.252/30"], ...flags }, { cwd });
+    await resolveRegion(ctx);
     const { vpnWizard } = await import("./wizard.js");
     flags = await vpnWizard(ctx, flags);
   }
-  const input = validateVpnFlags(flags, { ...(region ? { region } : {}), cwd: ctx.env.PWD ?? process.cwd() });
+  let input = validateVpnFlags(flags, { ...(knownRegion ? { region: knownRegion } : {}), cwd });
+  const region = await resolveRegion(ctx);
+  // The profile may name a Region the environment did not: check the Region's reserved ASNs again.
+  if (region && region !== knownRegion) input = validateVpnFlags(flags, { region, cwd });
   const argv = vpnArgv(input, ctx.config);
   if (missing.length > 0) ctx.io.info(`The same run without questions:\n  ${shellJoin(argv)}`);
 

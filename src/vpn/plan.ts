@@ -1,21 +1,12 @@
-import type { RouteTable, SecurityGroup, VpnConnection, VpnGateway } from "@aws-sdk/client-ec2";
+import type { SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
 import { STACK_TAG, tagValue } from "../aws/tags.js";
 import { flagError } from "../core/errors.js";
 import type { Context } from "../core/context.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { permissionCovers } from "../net/allow.js";
-import {
-  findAttachedVgw,
-  findCustomerGateway,
-  findStackVgw,
-  findVpnConnections,
-  getRouteTables,
-  getSecurityGroup,
-  getVpc,
-  getVpnGateway,
-  listRouteTables,
-  nameOf,
-} from "./aws.js";
+import { planVgwSteps, propagationSteps } from "../aws/vgw-plan.js";
+import { getVpc } from "../aws/vgw.js";
+import { findCustomerGateway, findVpnConnections, getSecurityGroup } from "./aws.js";
 import { assertNoOverlap, type VpnInput } from "./inputs.js";
 
 /** What planning learned about the account, needed again to render the config. */
@@ -30,7 +21,7 @@ export interface VpnPlan {
   facts: VpnFacts;
 }
 
-const PLACEHOLDER = { vgw: "<new-vgw-id>", cgw: "<new-cgw-id>", vpn: "<new-vpn-id>" };
+const PLACEHOLDER = { cgw: "<new-cgw-id>", vpn: "<new-vpn-id>" };
 
 /**
  * Read the account and decide, step by step, what to create, reuse or update. Never writes.
@@ -55,86 +46,20 @@ export async function planVpn(ctx: Context, input: VpnInput, region: string | nu
     warnings.push("Offline: the VPC's CIDR is unknown; the config preview uses <VPC-CIDR> (pass --vpc-cidr to fill it in).");
   }
 
-  // Virtual private gateway: a VPC can have only one, so one already attached is reused.
-  let vgw: VpnGateway | undefined;
-  let amazonAsn = input.amazonAsn;
-  if (!offline) {
-    const attached = await findAttachedVgw(ctx, input.vpcId);
-    if (input.vgwId) {
-      vgw = await getVpnGateway(ctx, input.vgwId);
-      if (!vgw || vgw.State === "deleted" || vgw.State === "deleting") throw flagError("--vgw-id", `${input.vgwId} does not exist`);
-      if (attached && attached.VpnGatewayId !== input.vgwId) {
-        throw flagError("--vgw-id", `${input.vpcId} already has ${attached.VpnGatewayId} attached and a VPC can have only one; use --vgw-id ${attached.VpnGatewayId} or leave it out`);
-      }
-      const elsewhere = vgw.VpcAttachments?.find((a) => a.VpcId !== input.vpcId && (a.State === "attached" || a.State === "attaching"));
-      if (elsewhere) throw flagError("--vgw-id", `${input.vgwId} is attached to ${elsewhere.VpcId}; detach it first or pick another gateway`);
-    } else {
-      vgw = attached ?? (await findStackVgw(ctx, input.stack));
-    }
-  }
-  const vgwAttachment = vgw?.VpcAttachments?.find((a) => a.VpcId === input.vpcId);
-  if (vgw) {
-    const isOwned = owned(vgw.Tags);
-    if (vgw.AmazonSideAsn !== undefined && vgw.AmazonSideAsn !== input.amazonAsn) {
-      warnings.push(`${vgw.VpnGatewayId} keeps its Amazon side ASN ${vgw.AmazonSideAsn} (--amazon-asn ${input.amazonAsn} applies only to a new gateway).`);
-      amazonAsn = vgw.AmazonSideAsn;
-    }
-    steps.push({
-      id: "vgw",
-      type: "vpn-gateway",
-      action: "reuse",
-      resource: "virtual private gateway",
-      resourceId: vgw.VpnGatewayId!,
-      owned: isOwned,
-      summary: `virtual private gateway ${vgw.VpnGatewayId}${nameOf(vgw.Tags) ? ` (${nameOf(vgw.Tags)})` : ""}, Amazon ASN ${vgw.AmazonSideAsn ?? "?"}${isOwned ? "" : ", not created by this stack"}`,
-      params: { amazonAsn, state: vgw.State },
-      dependsOn: [],
-    });
-  } else if (offline && input.vgwId) {
-    steps.push({
-      id: "vgw",
-      type: "vpn-gateway",
-      action: "reuse",
-      resource: "virtual private gateway",
-      resourceId: input.vgwId,
-      owned: false,
-      summary: `virtual private gateway ${input.vgwId} (not checked offline)`,
-      params: { amazonAsn },
-      dependsOn: [],
-    });
-  } else {
-    steps.push({
-      id: "vgw",
-      type: "vpn-gateway",
-      action: "create",
-      resource: "virtual private gateway",
-      owned: true,
-      summary: `virtual private gateway ${PLACEHOLDER.vgw}, Amazon ASN ${amazonAsn}, tagged ${STACK_TAG}=${input.stack}`,
-      params: { amazonAsn },
-      dependsOn: [],
-    });
-  }
+  // Virtual private gateway and its attachment: a VPC can have only one, so one already attached is reused.
+  const gateway = await planVgwSteps(ctx, {
+    stack: input.stack,
+    vpcId: input.vpcId,
+    ...(input.vgwId ? { vgwId: input.vgwId } : {}),
+    amazonAsn: input.amazonAsn,
+  });
+  const { vgw, amazonAsn, vgwLabel } = gateway;
+  warnings.push(...gateway.warnings);
+  steps.push(...gateway.steps.filter((s) => s.id === "vgw"));
   if (input.routing === "bgp" && amazonAsn === input.cgwAsn) {
     throw flagError("--cgw-asn", `BGP needs different ASNs on each side; the gateway's Amazon side ASN is also ${amazonAsn}`);
   }
-  const vgwLabel = vgw?.VpnGatewayId ?? input.vgwId ?? PLACEHOLDER.vgw;
-  const attachState = vgwAttachment?.State;
-  steps.push({
-    id: "attach",
-    type: "vgw-attachment",
-    action: attachState === "attached" ? "no-op" : attachState === "attaching" ? "reuse" : "create",
-    resource: "gateway attachment",
-    ...(attachState === "attached" || attachState === "attaching" ? { resourceId: `${vgwLabel}/${input.vpcId}` } : {}),
-    owned: vgw ? owned(vgw.Tags) : true,
-    summary:
-      attachState === "attached"
-        ? `attachment of ${vgwLabel} to ${input.vpcId} (already attached)`
-        : attachState === "attaching"
-          ? `attachment of ${vgwLabel} to ${input.vpcId} (attaching: wait until attached)`
-          : `attachment of ${vgwLabel} to ${input.vpcId} (wait until attached)`,
-    params: { vpcId: input.vpcId },
-    dependsOn: ["vgw"],
-  });
+  steps.push(...gateway.steps.filter((s) => s.id === "attach"));
 
   // Customer gateway: same IP and ASN means the same router; reuse it.
   const cgw = offline ? undefined : await findCustomerGateway(ctx, input.cgwIp, input.cgwAsn);
@@ -239,7 +164,7 @@ export async function planVpn(ctx: Context, input: VpnInput, region: string | nu
   }
 
   // Route propagation.
-  steps.push(...(await propagationSteps(ctx, input, vgw?.VpnGatewayId, vgwLabel)));
+  steps.push(...(await propagationSteps(ctx, { vpcId: input.vpcId, routeTables: input.routeTables, vgwId: vgw?.VpnGatewayId, vgwLabel })));
 
   // Security group rules for the on-prem ranges.
   if (input.securityGroup) {
@@ -266,46 +191,6 @@ export async function planVpn(ctx: Context, input: VpnInput, region: string | nu
     plan: { schemaVersion: 1, command: "vpn create", kind: "vpn", stack: input.stack, region, offline, steps, warnings },
     facts: { vpcCidrs, amazonAsn },
   };
-}
-
-async function propagationSteps(ctx: Context, input: VpnInput, vgwId: string | undefined, vgwLabel: string): Promise<PlanStep[]> {
-  if (input.routeTables === "none") return [];
-  const step = (id: string, on: boolean, table?: RouteTable): PlanStep => {
-    const subnets = (table?.Associations ?? []).filter((a) => a.SubnetId).map((a) => a.SubnetId!);
-    const main = table?.Associations?.some((a) => a.Main) ?? false;
-    const what = `${id}${nameOf(table?.Tags) ? ` (${nameOf(table?.Tags)})` : ""}${main ? " [main]" : ""}${subnets.length ? ` [${subnets.join(", ")}]` : ""}`;
-    return {
-      id: `propagation:${id}`,
-      type: "route-propagation",
-      action: on ? "no-op" : "update",
-      resource: "route table",
-      resourceId: id,
-      owned: !on,
-      summary: on ? `route table ${what}: propagation from ${vgwLabel} already on` : `route table ${what}: enable propagation from ${vgwLabel}`,
-      params: { routeTableId: id },
-      dependsOn: ["attach"],
-    };
-  };
-  if (ctx.config.offline) {
-    if (input.routeTables === "all") {
-      return [
-        {
-          id: "propagation:all",
-          type: "route-propagation",
-          action: "update",
-          resource: "route table",
-          owned: true,
-          summary: `every route table of ${input.vpcId}: enable propagation from ${vgwLabel}`,
-          params: { routeTableId: "all" },
-          dependsOn: ["attach"],
-        },
-      ];
-    }
-    return input.routeTables.map((id) => step(id, false));
-  }
-  const tables =
-    input.routeTables === "all" ? await listRouteTables(ctx, input.vpcId) : await getRouteTables(ctx, input.routeTables, input.vpcId);
-  return tables.map((t) => step(t.RouteTableId!, Boolean(vgwId && t.PropagatingVgws?.some((p) => p.GatewayId === vgwId)), t));
 }
 
 /** Inside CIDRs must be unique across the VPN connections of one VGW: check before AWS refuses. */

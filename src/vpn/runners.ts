@@ -1,114 +1,32 @@
 /** The only code of `vpn create` that writes to AWS: one runner per plan step type. */
 import {
-  AttachVpnGatewayCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateCustomerGatewayCommand,
   CreateVpnConnectionCommand,
   CreateVpnConnectionRouteCommand,
-  CreateVpnGatewayCommand,
   DescribeCustomerGatewaysCommand,
   DescribeVpnConnectionsCommand,
-  DescribeVpnGatewaysCommand,
-  EnableVgwRoutePropagationCommand,
   type VpnConnection,
   type VpnTunnelOptionsSpecification,
 } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
-import { awsCode, isNotFound } from "../aws/errors.js";
+import { awsCode } from "../aws/errors.js";
 import { tagSpec } from "../aws/tags.js";
-import type { Journal, StepOutcome, StepResults, StepRunner } from "../core/apply.js";
+import { idOf, taskWaiter, vgwRunners } from "../aws/vgw-runners.js";
+import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
-import type { PlanStep } from "../core/plan.js";
-import { pollUntil } from "../core/poll.js";
 import { toIpPermission } from "../net/allow.js";
 import type { VpnInput } from "./inputs.js";
 
 /** Default wait for a VPN connection: real AWS takes minutes, sometimes tens of minutes. */
 export const VPN_DEFAULT_TIMEOUT_MS = 45 * 60_000;
 
-function idOf(results: StepResults, stepId: string): string {
-  const id = results.get(stepId)?.resourceId;
-  if (!id) throw new Error(`step ${stepId} produced no id`);
-  return id;
-}
-
 export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Record<string, StepRunner> {
   const timeoutMs = ctx.config.timeoutMs ?? VPN_DEFAULT_TIMEOUT_MS;
-  const wait = <T>(what: string, label: string, describe: () => Promise<T>, check: Parameters<typeof pollUntil<T>>[0]["check"]) => {
-    const task = ctx.io.task(label);
-    return pollUntil({
-      what,
-      describe,
-      check,
-      retryOn: isNotFound,
-      timeoutMs,
-      clock: ctx,
-      signal: ctx.signal,
-      onState: (state) => task.update(state),
-    }).then(
-      (v) => {
-        task.succeed();
-        return v;
-      },
-      (e: unknown) => {
-        task.fail(`${label}: ${(e as Error).message}`);
-        throw e;
-      },
-    );
-  };
-
-  const describeVgw = async (id: string) =>
-    (await send(ctx, "ec2", new DescribeVpnGatewaysCommand({ VpnGatewayIds: [id] }))).VpnGateways?.[0];
+  const wait = taskWaiter(ctx, timeoutMs);
 
   return {
-    async "vpn-gateway"(step: PlanStep): Promise<StepOutcome> {
-      let id = step.resourceId;
-      if (step.action === "create") {
-        const out = await send(
-          ctx,
-          "ec2",
-          new CreateVpnGatewayCommand({
-            Type: "ipsec.1",
-            AmazonSideAsn: Number(step.params.amazonAsn),
-            TagSpecifications: tagSpec("vpn-gateway", input.stack, "vpn", "vgw"),
-          }),
-        );
-        id = out.VpnGateway!.VpnGatewayId!;
-        journal.created(step.resource, id, out.VpnGateway?.State);
-      }
-      // A gateway must be available before it can be attached.
-      await wait(`virtual private gateway ${id}`, `virtual private gateway ${id}`, () => describeVgw(id!), (g) =>
-        g?.State === "available"
-          ? { status: "done", state: "available" }
-          : g?.State === "deleting" || g?.State === "deleted"
-            ? { status: "failed", state: g.State, reason: "the gateway is being deleted" }
-            : { status: "wait", state: g?.State ?? "not visible yet" },
-      );
-      return { resourceId: id!, state: "available" };
-    },
-
-    async "vgw-attachment"(step, results): Promise<StepOutcome> {
-      const vgwId = idOf(results, "vgw");
-      const vpcId = String(step.params.vpcId);
-      if (step.action === "create") {
-        try {
-          await send(ctx, "ec2", new AttachVpnGatewayCommand({ VpcId: vpcId, VpnGatewayId: vgwId }));
-        } catch (error) {
-          // A concurrent or earlier attach of the same pair is fine; anything else is not.
-          const g = await describeVgw(vgwId);
-          if (!g?.VpcAttachments?.some((a) => a.VpcId === vpcId && (a.State === "attached" || a.State === "attaching"))) throw error;
-        }
-      }
-      if (step.action !== "no-op") {
-        await wait(`attachment of ${vgwId} to ${vpcId}`, `attach ${vgwId} to ${vpcId}`, () => describeVgw(vgwId), (g) => {
-          const state = g?.VpcAttachments?.find((a) => a.VpcId === vpcId)?.State ?? "not visible yet";
-          if (state === "attached") return { status: "done", state };
-          if (state === "detaching" || state === "detached") return { status: "failed", state, reason: "the gateway was detached" };
-          return { status: "wait", state };
-        });
-      }
-      return { resourceId: `${vgwId}/${vpcId}`, state: "attached" };
-    },
+    ...vgwRunners(ctx, { stack: input.stack, kind: "vpn", journal, timeoutMs }),
 
     async "customer-gateway"(step): Promise<StepOutcome> {
       let id = step.resourceId;
@@ -191,16 +109,6 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
         ctx.io.success(`static route ${cidr} added to ${vpnId}`);
       }
       return { resourceId: `${vpnId}/${cidr}` };
-    },
-
-    async "route-propagation"(step, results): Promise<StepOutcome> {
-      const vgwId = idOf(results, "vgw");
-      const rtb = String(step.params.routeTableId);
-      if (step.action === "update") {
-        await send(ctx, "ec2", new EnableVgwRoutePropagationCommand({ GatewayId: vgwId, RouteTableId: rtb }));
-        ctx.io.success(`route propagation from ${vgwId} enabled on ${rtb}`);
-      }
-      return { resourceId: rtb };
     },
 
     async "sg-rule"(step): Promise<StepOutcome> {

@@ -1,0 +1,178 @@
+/**
+ * Plan steps around a virtual private gateway, shared by every capability that puts one on a VPC:
+ * the gateway itself (reuse the one attached to the VPC, or create one), its attachment, and route
+ * propagation per route table. Reads only; the runners are in vgw-runners.ts.
+ */
+import type { RouteTable, VpnGateway } from "@aws-sdk/client-ec2";
+import { STACK_TAG, tagValue } from "./tags.js";
+import { findAttachedVgw, findStackVgw, getRouteTables, getVpnGateway, listRouteTables, nameOf } from "./vgw.js";
+import { flagError } from "../core/errors.js";
+import type { Context } from "../core/context.js";
+import type { PlanStep } from "../core/plan.js";
+
+/** The placeholder id of a gateway the plan will create. */
+export const NEW_VGW = "<new-vgw-id>";
+
+export interface VgwPlanInput {
+  stack: string;
+  vpcId: string;
+  /** A gateway the user named (--vgw-id); otherwise the one attached to the VPC, the stack's, or a new one. */
+  vgwId?: string;
+  /** Amazon side ASN for a new gateway (--amazon-asn). */
+  amazonAsn: number;
+}
+
+export interface VgwPlan {
+  /** The `vgw` (type `vpn-gateway`) and `attach` (type `vgw-attachment`) steps. */
+  steps: PlanStep[];
+  warnings: string[];
+  /** The existing gateway, when there is one. */
+  vgw?: VpnGateway;
+  /** The Amazon side ASN in effect (a reused gateway keeps its own). */
+  amazonAsn: number;
+  /** The gateway's id, or a placeholder when it is still to be created. */
+  vgwLabel: string;
+}
+
+/**
+ * Decide the gateway and attachment steps. A VPC can have only one gateway, so one already attached
+ * is reused; --vgw-id must be that one (or a free one). Offline nothing is read.
+ */
+export async function planVgwSteps(ctx: Context, input: VgwPlanInput): Promise<VgwPlan> {
+  const steps: PlanStep[] = [];
+  const warnings: string[] = [];
+  const offline = ctx.config.offline;
+  const owned = (tags: Array<{ Key?: string; Value?: string }> | undefined) => tagValue(tags, STACK_TAG) === input.stack;
+
+  let vgw: VpnGateway | undefined;
+  let amazonAsn = input.amazonAsn;
+  if (!offline) {
+    const attached = await findAttachedVgw(ctx, input.vpcId);
+    if (input.vgwId) {
+      vgw = await getVpnGateway(ctx, input.vgwId);
+      if (!vgw || vgw.State === "deleted" || vgw.State === "deleting") throw flagError("--vgw-id", `${input.vgwId} does not exist`);
+      if (attached && attached.VpnGatewayId !== input.vgwId) {
+        throw flagError("--vgw-id", `${input.vpcId} already has ${attached.VpnGatewayId} attached and a VPC can have only one; use --vgw-id ${attached.VpnGatewayId} or leave it out`);
+      }
+      const elsewhere = vgw.VpcAttachments?.find((a) => a.VpcId !== input.vpcId && (a.State === "attached" || a.State === "attaching"));
+      if (elsewhere) throw flagError("--vgw-id", `${input.vgwId} is attached to ${elsewhere.VpcId}; detach it first or pick another gateway`);
+    } else {
+      vgw = attached ?? (await findStackVgw(ctx, input.stack));
+    }
+  }
+  const vgwAttachment = vgw?.VpcAttachments?.find((a) => a.VpcId === input.vpcId);
+  if (vgw) {
+    const isOwned = owned(vgw.Tags);
+    if (vgw.AmazonSideAsn !== undefined && vgw.AmazonSideAsn !== input.amazonAsn) {
+      warnings.push(`${vgw.VpnGatewayId} keeps its Amazon side ASN ${vgw.AmazonSideAsn} (--amazon-asn ${input.amazonAsn} applies only to a new gateway).`);
+      amazonAsn = vgw.AmazonSideAsn;
+    }
+    steps.push({
+      id: "vgw",
+      type: "vpn-gateway",
+      action: "reuse",
+      resource: "virtual private gateway",
+      resourceId: vgw.VpnGatewayId!,
+      owned: isOwned,
+      summary: `virtual private gateway ${vgw.VpnGatewayId}${nameOf(vgw.Tags) ? ` (${nameOf(vgw.Tags)})` : ""}, Amazon ASN ${vgw.AmazonSideAsn ?? "?"}${isOwned ? "" : ", not created by this stack"}`,
+      params: { amazonAsn, state: vgw.State },
+      dependsOn: [],
+    });
+  } else if (offline && input.vgwId) {
+    steps.push({
+      id: "vgw",
+      type: "vpn-gateway",
+      action: "reuse",
+      resource: "virtual private gateway",
+      resourceId: input.vgwId,
+      owned: false,
+      summary: `virtual private gateway ${input.vgwId} (not checked offline)`,
+      params: { amazonAsn },
+      dependsOn: [],
+    });
+  } else {
+    steps.push({
+      id: "vgw",
+      type: "vpn-gateway",
+      action: "create",
+      resource: "virtual private gateway",
+      owned: true,
+      summary: `virtual private gateway ${NEW_VGW}, Amazon ASN ${amazonAsn}, tagged ${STACK_TAG}=${input.stack}`,
+      params: { amazonAsn },
+      dependsOn: [],
+    });
+  }
+  const vgwLabel = vgw?.VpnGatewayId ?? input.vgwId ?? NEW_VGW;
+  const attachState = vgwAttachment?.State;
+  steps.push({
+    id: "attach",
+    type: "vgw-attachment",
+    action: attachState === "attached" ? "no-op" : attachState === "attaching" ? "reuse" : "create",
+    resource: "gateway attachment",
+    ...(attachState === "attached" || attachState === "attaching" ? { resourceId: `${vgwLabel}/${input.vpcId}` } : {}),
+    owned: vgw ? owned(vgw.Tags) : true,
+    summary:
+      attachState === "attached"
+        ? `attachment of ${vgwLabel} to ${input.vpcId} (already attached)`
+        : attachState === "attaching"
+          ? `attachment of ${vgwLabel} to ${input.vpcId} (attaching: wait until attached)`
+          : `attachment of ${vgwLabel} to ${input.vpcId} (wait until attached)`,
+    params: { vpcId: input.vpcId },
+    dependsOn: ["vgw"],
+  });
+  return { steps, warnings, ...(vgw ? { vgw } : {}), amazonAsn, vgwLabel };
+}
+
+export interface PropagationPlanInput {
+  vpcId: string;
+  /** Route tables to propagate into: ids, every table of the VPC, or none. */
+  routeTables: string[] | "all" | "none";
+  /** The existing gateway (undefined when it is still to be created). */
+  vgwId: string | undefined;
+  vgwLabel: string;
+  /** @default ["attach"] */
+  dependsOn?: string[];
+}
+
+/** One `route-propagation` step per route table: `update` to enable it, `no-op` when already on. */
+export async function propagationSteps(ctx: Context, input: PropagationPlanInput): Promise<PlanStep[]> {
+  if (input.routeTables === "none") return [];
+  const { vgwId, vgwLabel } = input;
+  const dependsOn = input.dependsOn ?? ["attach"];
+  const step = (id: string, on: boolean, table?: RouteTable): PlanStep => {
+    const subnets = (table?.Associations ?? []).filter((a) => a.SubnetId).map((a) => a.SubnetId!);
+    const main = table?.Associations?.some((a) => a.Main) ?? false;
+    const what = `${id}${nameOf(table?.Tags) ? ` (${nameOf(table?.Tags)})` : ""}${main ? " [main]" : ""}${subnets.length ? ` [${subnets.join(", ")}]` : ""}`;
+    return {
+      id: `propagation:${id}`,
+      type: "route-propagation",
+      action: on ? "no-op" : "update",
+      resource: "route table",
+      resourceId: id,
+      owned: !on,
+      summary: on ? `route table ${what}: propagation from ${vgwLabel} already on` : `route table ${what}: enable propagation from ${vgwLabel}`,
+      params: { routeTableId: id },
+      dependsOn,
+    };
+  };
+  if (ctx.config.offline) {
+    if (input.routeTables === "all") {
+      return [
+        {
+          id: "propagation:all",
+          type: "route-propagation",
+          action: "update",
+          resource: "route table",
+          owned: true,
+          summary: `every route table of ${input.vpcId}: enable propagation from ${vgwLabel}`,
+          params: { routeTableId: "all" },
+          dependsOn,
+        },
+      ];
+    }
+    return input.routeTables.map((id) => step(id, false));
+  }
+  const tables =
+    input.routeTables === "all" ? await listRouteTables(ctx, input.vpcId) : await getRouteTables(ctx, input.routeTables, input.vpcId);
+  return tables.map((t) => step(t.RouteTableId!, Boolean(vgwId && t.PropagatingVgws?.some((p) => p.GatewayId === vgwId)), t));
+}
