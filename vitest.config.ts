@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    benchmark: { include: ["bench/**/*.bench.ts"] },
     environment: "node",
     testTimeout: 20_000,
     // Command tests share the mocked SDK clients (aws-sdk-client-mock patches the client prototypes),
