@@ -111,7 +111,7 @@ function report(error: unknown, streams: IoStreams, active: { io: Io; config: Gl
     if (error instanceof ApplyError) {
       if (error.failedStep) lines.push(`  while: ${error.failedStep}`);
       if (error.existing.length) {
-        lines.push("  Resources that exist now (all tagged with the stack name):");
+        lines.push("  Where things stand (resources carry the stack tag):");
         for (const r of error.existing) {
           lines.push(`    ${r.origin.padEnd(7)} ${r.kind} ${r.id}${r.state ? ` (${r.state})` : ""}`);
         }

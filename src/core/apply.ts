@@ -96,7 +96,7 @@ export class Journal {
   private readonly byId = new Map<string, ExistingResource>();
 
   record(step: PlanStep, id: string, state?: string): void {
-    const origin = step.action === "update" ? "changed" : step.owned ? "created" : "reused";
+    const origin = step.action === "update" ? "changed" : step.action === "delete" ? "deleted" : step.owned ? "created" : "reused";
     this.byId.set(`${step.resource}:${id}`, { kind: step.resource, id, origin, ...(state ? { state } : {}) });
   }
 

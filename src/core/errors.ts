@@ -72,7 +72,7 @@ export interface ExistingResource {
    * `created` by this run or an earlier run of the stack, `reused` (never removed by destroy), or
    * `changed`: an existing resource this stack modified (route propagation, a security-group rule).
    */
-  origin: "created" | "reused" | "changed";
+  origin: "created" | "reused" | "changed" | "deleted";
   /** Still settling (for example a VPN connection in `pending`). */
   state?: string;
 }

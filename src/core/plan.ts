@@ -1,6 +1,6 @@
 import type { Style } from "./io.js";
 
-export type Action = "create" | "reuse" | "update" | "no-op";
+export type Action = "create" | "reuse" | "update" | "delete" | "no-op";
 
 export type Kind = "vpn" | "dx" | "flets" | "privatelink";
 
@@ -37,10 +37,10 @@ export interface Plan {
   warnings: string[];
 }
 
-const MARK: Record<Action, string> = { create: "+", update: "~", reuse: "=", "no-op": "·" };
+const MARK: Record<Action, string> = { create: "+", update: "~", reuse: "=", delete: "-", "no-op": "·" };
 
 export function countActions(plan: Plan): Record<Action, number> {
-  const counts: Record<Action, number> = { create: 0, update: 0, reuse: 0, "no-op": 0 };
+  const counts: Record<Action, number> = { create: 0, update: 0, reuse: 0, delete: 0, "no-op": 0 };
   for (const step of plan.steps) counts[step.action] += 1;
   return counts;
 }
@@ -59,10 +59,21 @@ export function formatPlan(plan: Plan, style: Style): string {
     ")";
   const width = Math.max(...plan.steps.map((s) => s.action.length));
   const color = (a: Action, text: string) =>
-    a === "create" ? style.green(text) : a === "update" ? style.yellow(text) : a === "reuse" ? style.cyan(text) : style.dim(text);
+    a === "create"
+      ? style.green(text)
+      : a === "update"
+        ? style.yellow(text)
+        : a === "reuse"
+          ? style.cyan(text)
+          : a === "delete"
+            ? style.red(text)
+            : style.dim(text);
   const lines = plan.steps.map((s) => `  ${color(s.action, `${MARK[s.action]} ${s.action.padEnd(width)}`)}  ${s.summary}`);
   const c = countActions(plan);
-  const footer = `${c.create} to create, ${c.update} to update, ${c.reuse} to reuse, ${c["no-op"]} unchanged.`;
+  const footer =
+    c.delete > 0
+      ? `${c.delete} to delete, ${c.update} to update, ${c["no-op"]} kept or unchanged.`
+      : `${c.create} to create, ${c.update} to update, ${c.reuse} to reuse, ${c["no-op"]} unchanged.`;
   const warnings = plan.warnings.map((w) => `  ${style.yellow("!")} ${w}`);
   return [header, ...lines, footer, ...(warnings.length ? ["Warnings:", ...warnings] : [])].join("\n");
 }

@@ -1,5 +1,5 @@
 import { applyPlan, Journal, type StepResults, type StepRunner } from "./apply.js";
-import { AbortedError, ApplyError, InterruptedError } from "./errors.js";
+import { AbortedError, ApplyError, InterruptedError, UsageError } from "./errors.js";
 import { formatPlan, planIsNoop, type Plan } from "./plan.js";
 import type { Context } from "./context.js";
 
@@ -15,6 +15,12 @@ export interface WorkflowOptions<R> {
   destroyCommand: string;
   /** After a successful apply: render configs, build the result document. */
   finish: (results: StepResults) => Promise<R>;
+  /**
+   * Confirmation: by default creates ask "Apply this plan?" (yes by default) in a terminal and run
+   * straight through in scripts. Destructive commands ask with "no" as the default and, off a terminal,
+   * refuse to run without --yes.
+   */
+  confirm?: { message: string; default: boolean; requireYes: boolean };
   /** Extra text for --dry-run (for example the router config preview of an offline plan). */
   dryRunExtra?: () => Promise<{ text?: string; json?: Record<string, unknown> }>;
 }
@@ -41,9 +47,13 @@ export async function runWorkflow<R>(ctx: Context, opts: WorkflowOptions<R>): Pr
   }
 
   const converged = planIsNoop(plan);
+  const confirm = opts.confirm ?? { message: "Apply this plan?", default: true, requireYes: false };
+  if (confirm.requireYes && !converged && !io.interactive && !ctx.config.yes) {
+    throw new UsageError(`--yes: ${plan.command} changes AWS and vpcwire is not running interactively; add --yes to confirm`);
+  }
   if (!ctx.config.json) io.info(formatPlan(plan, io.style));
   if (io.interactive && !converged) {
-    const ok = await io.prompt.confirm({ message: "Apply this plan?", default: true });
+    const ok = await io.prompt.confirm({ message: confirm.message, default: confirm.default });
     if (!ok) throw new AbortedError();
   }
   if (ctx.signal.aborted) throw new InterruptedError("Interrupted before anything was changed.", "signal");

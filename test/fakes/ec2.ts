@@ -15,6 +15,7 @@ import {
   DescribeCustomerGatewaysCommand,
   DescribeInstancesCommand,
   DescribeRouteTablesCommand,
+  DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -49,7 +50,21 @@ export interface FakeVpn extends VpnConnection, Timeline {
   xmlTunnelsReversed: boolean;
 }
 
+/** A security-group rule as DescribeSecurityGroupRules shows it (only rules added through the API get one). */
+export interface FakeSgRule {
+  SecurityGroupRuleId: string;
+  GroupId: string;
+  IsEgress: false;
+  IpProtocol: string;
+  FromPort: number;
+  ToPort: number;
+  CidrIpv4: string;
+  Description?: string;
+  Tags: Tag[];
+}
+
 export interface Ec2State {
+  sgRules: FakeSgRule[];
   vpcs: Vpc[];
   subnets: Subnet[];
   routeTables: RouteTable[];
@@ -289,7 +304,7 @@ ${tunnels.join("\n")}
 }
 
 export const ec2Networking: FakeService = (aws, { ec2 }) => {
-  aws.ec2 = { vpcs: [], subnets: [], routeTables: [], securityGroups: [], instances: [], vgws: [], cgws: [], vpns: [] };
+  aws.ec2 = { sgRules: [], vpcs: [], subnets: [], routeTables: [], securityGroups: [], instances: [], vgws: [], cgws: [], vpns: [] };
   const s = aws.ec2;
   const tick = () => settle(aws, [...s.vgws, ...s.cgws, ...s.vpns]);
   const h = <I extends object, O>(op: string, fn: (input: I) => O) => aws.handler<I, O>("ec2", op, (input) => {
@@ -368,7 +383,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
 
   const permKey = (p: IpPermission, cidr: string) => `${p.IpProtocol}|${p.IpProtocol === "-1" ? "" : `${p.FromPort}|${p.ToPort}`}|${cidr}`;
   ec2.on(AuthorizeSecurityGroupIngressCommand).callsFake(
-    h("AuthorizeSecurityGroupIngress", (i: { GroupId: string; IpPermissions: IpPermission[] }) => {
+    h("AuthorizeSecurityGroupIngress", (i: { GroupId: string; IpPermissions: IpPermission[]; TagSpecifications?: [] }) => {
       const sg = s.securityGroups.find((g) => g.GroupId === i.GroupId);
       if (!sg) throw ec2Error("InvalidGroup.NotFound", `The security group '${i.GroupId}' does not exist`);
       const existing = new Set((sg.IpPermissions ?? []).flatMap((p) => (p.IpRanges ?? []).map((r) => permKey(p, r.CidrIp!))));
@@ -383,14 +398,52 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         }
       }
       sg.IpPermissions = [...(sg.IpPermissions ?? []), ...clone(i.IpPermissions)];
-      return { Return: true, SecurityGroupRules: i.IpPermissions.map((_, n) => ({ SecurityGroupRuleId: `sgr-${n}`, GroupId: sg.GroupId })) };
+      const tags = tagsFrom(i.TagSpecifications, "security-group-rule");
+      const rules = i.IpPermissions.flatMap((p) =>
+        (p.IpRanges ?? []).map(
+          (r): FakeSgRule => ({
+            SecurityGroupRuleId: aws.ids.next("sgr"),
+            GroupId: sg.GroupId!,
+            IsEgress: false,
+            IpProtocol: p.IpProtocol!,
+            FromPort: p.IpProtocol === "-1" ? -1 : (p.FromPort ?? -1),
+            ToPort: p.IpProtocol === "-1" ? -1 : (p.ToPort ?? -1),
+            CidrIpv4: r.CidrIp!,
+            ...(r.Description ? { Description: r.Description } : {}),
+            Tags: clone(tags),
+          }),
+        ),
+      );
+      s.sgRules.push(...rules);
+      return { Return: true, SecurityGroupRules: clone(rules) };
     }),
   );
+  ec2.on(DescribeSecurityGroupRulesCommand).callsFake(
+    h("DescribeSecurityGroupRules", (i: { SecurityGroupRuleIds?: string[]; Filters?: [] }) => ({
+      SecurityGroupRules: clone(
+        s.sgRules.filter(
+          (r) =>
+            (!i.SecurityGroupRuleIds || i.SecurityGroupRuleIds.includes(r.SecurityGroupRuleId)) &&
+            matchesFilters(r, i.Filters, { "group-id": (x) => x.GroupId, "security-group-rule-id": (x) => x.SecurityGroupRuleId }),
+        ),
+      ),
+    })),
+  );
   ec2.on(RevokeSecurityGroupIngressCommand).callsFake(
-    h("RevokeSecurityGroupIngress", (i: { GroupId: string; IpPermissions: IpPermission[] }) => {
+    h("RevokeSecurityGroupIngress", (i: { GroupId: string; IpPermissions?: IpPermission[]; SecurityGroupRuleIds?: string[] }) => {
       const sg = s.securityGroups.find((g) => g.GroupId === i.GroupId);
       if (!sg) throw ec2Error("InvalidGroup.NotFound", `The security group '${i.GroupId}' does not exist`);
-      const remove = new Set(i.IpPermissions.flatMap((p) => (p.IpRanges ?? []).map((r) => permKey(p, r.CidrIp!))));
+      const byId = (i.SecurityGroupRuleIds ?? []).map((id) => {
+        const rule = s.sgRules.find((r) => r.SecurityGroupRuleId === id && r.GroupId === i.GroupId);
+        if (!rule) throw ec2Error("InvalidSecurityGroupRuleId.NotFound", `The security group rule ID '${id}' does not exist`);
+        return rule;
+      });
+      const permissions: IpPermission[] = [
+        ...(i.IpPermissions ?? []),
+        ...byId.map((r) => ({ IpProtocol: r.IpProtocol, FromPort: r.FromPort, ToPort: r.ToPort, IpRanges: [{ CidrIp: r.CidrIpv4 }] })),
+      ];
+      const remove = new Set(permissions.flatMap((p) => (p.IpRanges ?? []).map((r) => permKey(p, r.CidrIp!))));
+      s.sgRules = s.sgRules.filter((r) => r.GroupId !== i.GroupId || !remove.has(permKey({ IpProtocol: r.IpProtocol, FromPort: r.FromPort, ToPort: r.ToPort }, r.CidrIpv4)));
       const before = JSON.stringify(sg.IpPermissions);
       sg.IpPermissions = (sg.IpPermissions ?? [])
         .map((p) => ({ ...p, IpRanges: (p.IpRanges ?? []).filter((r) => !remove.has(permKey(p, r.CidrIp!))) }))

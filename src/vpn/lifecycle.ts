@@ -1,0 +1,407 @@
+/** `list`, `status` and `destroy` for VPN stacks. */
+import type { CustomerGateway, VgwTelemetry, VpnConnection, VpnGateway } from "@aws-sdk/client-ec2";
+import { send } from "../aws/call.js";
+import { describeSgRule, findStackSgRules, revokeSgRule, type StackSgRule } from "../aws/sg-rules.js";
+import { KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
+import type { Journal, StepRunner } from "../core/apply.js";
+import type { Context } from "../core/context.js";
+import type { PlanStep } from "../core/plan.js";
+import { pollUntil } from "../core/poll.js";
+import { withDependencyRetry } from "../lifecycle/retry.js";
+import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
+import { listRouteTables, nameOf } from "./aws.js";
+
+const ec2 = () => import("@aws-sdk/client-ec2");
+const DESTROY_TIMEOUT_MS = 30 * 60_000;
+const gone = (state: string | undefined) => state === "deleted";
+
+interface VpnStackParts {
+  connections: VpnConnection[];
+  vgws: Array<VpnGateway & { owned: boolean }>;
+  cgws: Array<CustomerGateway & { owned: boolean }>;
+  rules: StackSgRule[];
+}
+
+async function readParts(ctx: Context, stack: string): Promise<VpnStackParts> {
+  const { DescribeVpnConnectionsCommand, DescribeVpnGatewaysCommand, DescribeCustomerGatewaysCommand } = await ec2();
+  const filters = [{ Name: `tag:${STACK_TAG}`, Values: [stack] }];
+  const [conns, vgws, cgws, rules] = await Promise.all([
+    send(ctx, "ec2", new DescribeVpnConnectionsCommand({ Filters: filters })),
+    send(ctx, "ec2", new DescribeVpnGatewaysCommand({ Filters: filters })),
+    send(ctx, "ec2", new DescribeCustomerGatewaysCommand({ Filters: filters })),
+    findStackSgRules(ctx, stack),
+  ]);
+  const connections = (conns.VpnConnections ?? []).filter((c) => !gone(c.State));
+  const ownedVgws = (vgws.VpnGateways ?? []).filter((g) => !gone(g.State)).map((g) => ({ ...g, owned: true }));
+  const ownedCgws = (cgws.CustomerGateways ?? []).filter((g) => !gone(g.State)).map((g) => ({ ...g, owned: true }));
+  // Gateways a connection uses but the stack did not create (reused): found through the connection.
+  const otherVgwIds = [...new Set(connections.map((c) => c.VpnGatewayId).filter((id): id is string => Boolean(id)))].filter(
+    (id) => !ownedVgws.some((g) => g.VpnGatewayId === id),
+  );
+  const otherCgwIds = [...new Set(connections.map((c) => c.CustomerGatewayId).filter((id): id is string => Boolean(id)))].filter(
+    (id) => !ownedCgws.some((g) => g.CustomerGatewayId === id),
+  );
+  const reusedVgws = otherVgwIds.length
+    ? ((await send(ctx, "ec2", new DescribeVpnGatewaysCommand({ VpnGatewayIds: otherVgwIds }))).VpnGateways ?? []).map((g) => ({ ...g, owned: false }))
+    : [];
+  const reusedCgws = otherCgwIds.length
+    ? ((await send(ctx, "ec2", new DescribeCustomerGatewaysCommand({ CustomerGatewayIds: otherCgwIds }))).CustomerGateways ?? []).map((g) => ({
+        ...g,
+        owned: false,
+      }))
+    : [];
+  return { connections, vgws: [...ownedVgws, ...reusedVgws], cgws: [...ownedCgws, ...reusedCgws], rules };
+}
+
+function summarise(stack: string, parts: VpnStackParts): StackSummary {
+  const resources: StackResource[] = [
+    ...parts.vgws.map((g) => ({
+      type: "virtual private gateway",
+      id: g.VpnGatewayId!,
+      owned: g.owned,
+      ...(g.State ? { state: g.State } : {}),
+      detail: (g.VpcAttachments ?? []).filter((a) => a.State !== "detached").map((a) => `${a.State} to ${a.VpcId}`).join(", ") || "not attached",
+    })),
+    ...parts.cgws.map((g) => ({
+      type: "customer gateway",
+      id: g.CustomerGatewayId!,
+      owned: g.owned,
+      ...(g.State ? { state: g.State } : {}),
+      detail: `${g.IpAddress}, ASN ${g.BgpAsn ?? g.BgpAsnExtended}`,
+    })),
+    ...parts.connections.map((c) => ({
+      type: "VPN connection",
+      id: c.VpnConnectionId!,
+      owned: tagValue(c.Tags, STACK_TAG) === stack,
+      ...(c.State ? { state: c.State } : {}),
+      detail: c.Options?.StaticRoutesOnly ? "static routes" : "BGP",
+    })),
+    ...parts.rules.map((r) => ({ type: "security group rule", id: r.ruleId, owned: true, detail: describeSgRule(r) })),
+  ];
+  const state = parts.connections[0]?.State ?? (resources.length ? "partial" : "empty");
+  return { stack, kind: "vpn", state, resources };
+}
+
+/** What a tunnel's telemetry means, in words a router engineer can act on. */
+export function explainTunnel(t: VgwTelemetry, bgp: boolean): StatusLine {
+  const status = t.Status ?? "UNKNOWN";
+  const message = (t.StatusMessage ?? "").trim();
+  const routes = t.AcceptedRouteCount ?? 0;
+  const since = t.LastStatusChange ? ` since ${new Date(t.LastStatusChange).toISOString().replace(".000Z", "Z")}` : "";
+  const head = `tunnel ${t.OutsideIpAddress}: ${status}${message ? ` (${message})` : ""}, ${routes} route${routes === 1 ? "" : "s"} accepted${since}`;
+  let why: string;
+  if (status === "UP") {
+    why = bgp && routes === 0 ? "BGP is up but your router announces no routes: add network statements for the on-prem prefixes" : "up";
+  } else if (/IPSEC IS UP/i.test(message) || (bgp && /BGP/i.test(message))) {
+    why = "IPsec is up but BGP is down: check the neighbor statements on the router (neighbor address, remote-as, timers)";
+  } else {
+    why = "no IKE from your router yet: AWS waits for the customer side to initiate (check the pre-shared key, and that UDP 500/4500 and ESP reach AWS)";
+  }
+  return { ok: status === "UP" && !(bgp && routes === 0), text: `${head}: ${why}` };
+}
+
+async function status(ctx: Context, summary: StackSummary): Promise<StatusReport> {
+  const parts = await readParts(ctx, summary.stack);
+  const sections: StatusReport["sections"] = [];
+  let healthy = parts.connections.length > 0;
+  const data: Record<string, unknown> = { connections: [], propagation: [], securityGroupRules: parts.rules };
+  for (const c of parts.connections) {
+    const bgp = c.Options?.StaticRoutesOnly !== true;
+    const lines: StatusLine[] = [
+      {
+        ok: c.State === "available",
+        text: `state ${c.State}, ${bgp ? "BGP" : "static routes"}, gateway ${c.VpnGatewayId}, customer gateway ${c.CustomerGatewayId}`,
+      },
+    ];
+    if (c.State !== "available") healthy = false;
+    for (const t of c.VgwTelemetry ?? []) {
+      const line = explainTunnel(t, bgp);
+      if (!line.ok) healthy = false;
+      lines.push(line);
+    }
+    if (!bgp) {
+      const routes = (c.Routes ?? []).filter((r) => r.State !== "deleted").map((r) => `${r.DestinationCidrBlock} (${r.State})`);
+      lines.push({ ok: routes.length > 0 ? null : false, text: `static routes: ${routes.join(", ") || "none: add them with the same vpn create command"}` });
+    }
+    sections.push({ title: `VPN connection ${c.VpnConnectionId}`, lines });
+    (data.connections as unknown[]).push({
+      vpnConnectionId: c.VpnConnectionId,
+      state: c.State,
+      routing: bgp ? "bgp" : "static",
+      tunnels: (c.VgwTelemetry ?? []).map((t) => ({
+        outsideIp: t.OutsideIpAddress,
+        status: t.Status,
+        statusMessage: t.StatusMessage,
+        acceptedRouteCount: t.AcceptedRouteCount,
+        lastStatusChange: t.LastStatusChange,
+        explanation: explainTunnel(t, bgp).text.split(": ").slice(-1)[0],
+      })),
+    });
+  }
+  for (const vgw of parts.vgws) {
+    const vpcId = vgw.VpcAttachments?.find((a) => a.State === "attached" || a.State === "attaching")?.VpcId;
+    if (!vpcId) {
+      sections.push({ title: `Gateway ${vgw.VpnGatewayId}`, lines: [{ ok: false, text: "not attached to a VPC" }] });
+      healthy = false;
+      continue;
+    }
+    const tables = await listRouteTables(ctx, vpcId);
+    const lines = tables.map((t) => {
+      const on = t.PropagatingVgws?.some((p) => p.GatewayId === vgw.VpnGatewayId) ?? false;
+      const propagated = (t.Routes ?? []).filter((r) => r.Origin === "EnableVgwRoutePropagation" && r.GatewayId === vgw.VpnGatewayId);
+      (data.propagation as unknown[]).push({ routeTableId: t.RouteTableId, vgwId: vgw.VpnGatewayId, enabled: on, propagatedRoutes: propagated.map((r) => r.DestinationCidrBlock) });
+      return {
+        ok: on ? true : null,
+        text: `${t.RouteTableId}${nameOf(t.Tags) ? ` (${nameOf(t.Tags)})` : ""}: propagation ${on ? "on" : "off: subnets using this table do not get on-prem routes"}${propagated.length ? `, routes ${propagated.map((r) => r.DestinationCidrBlock).join(", ")}` : ""}`,
+      };
+    });
+    sections.push({ title: `Route propagation from ${vgw.VpnGatewayId} in ${vpcId}`, lines });
+  }
+  if (parts.rules.length) sections.push({ title: "Security group rules added", lines: parts.rules.map((r) => ({ ok: null, text: describeSgRule(r) })) });
+  return { healthy, sections, data };
+}
+
+async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ steps: PlanStep[]; warnings: string[] }> {
+  const parts = await readParts(ctx, summary.stack);
+  const steps: PlanStep[] = [];
+  const warnings: string[] = [];
+  const kept = (type: string, id: string, why: string): PlanStep => ({
+    id: `keep:${id}`,
+    type: "keep",
+    action: "no-op",
+    resource: type,
+    resourceId: id,
+    owned: false,
+    summary: `${type} ${id} kept: ${why}`,
+    params: {},
+    dependsOn: [],
+  });
+
+  const ownedVgws = parts.vgws.filter((g) => g.owned);
+  // 1. Propagation off on every table that propagates from a gateway the stack will delete.
+  const propagationIds: string[] = [];
+  for (const vgw of ownedVgws) {
+    for (const att of (vgw.VpcAttachments ?? []).filter((a) => a.State === "attached" || a.State === "attaching")) {
+      for (const t of await listRouteTables(ctx, att.VpcId!)) {
+        if (!t.PropagatingVgws?.some((p) => p.GatewayId === vgw.VpnGatewayId)) continue;
+        const id = `propagation-off:${t.RouteTableId}:${vgw.VpnGatewayId}`;
+        propagationIds.push(id);
+        steps.push({
+          id,
+          type: "disable-propagation",
+          action: "update",
+          resource: "route table",
+          resourceId: t.RouteTableId!,
+          owned: true,
+          summary: `route table ${t.RouteTableId}: disable propagation from ${vgw.VpnGatewayId}`,
+          params: { routeTableId: t.RouteTableId, vgwId: vgw.VpnGatewayId },
+          dependsOn: [],
+        });
+      }
+    }
+  }
+  for (const vgw of parts.vgws.filter((g) => !g.owned)) {
+    warnings.push(`Route propagation from ${vgw.VpnGatewayId} is left as it is: the gateway was not created by this stack.`);
+  }
+  // 2. Security-group rules the stack added.
+  for (const r of parts.rules) {
+    steps.push({
+      id: `sg-revoke:${r.ruleId}`,
+      type: "sg-revoke",
+      action: "delete",
+      resource: "security group rule",
+      resourceId: r.ruleId,
+      owned: true,
+      summary: `security group rule ${r.ruleId}: ${describeSgRule(r)}`,
+      params: { groupId: r.groupId, ruleId: r.ruleId },
+      dependsOn: [],
+    });
+  }
+  // 3. VPN connections, then what they used.
+  const connIds: string[] = [];
+  for (const c of parts.connections) {
+    if (tagValue(c.Tags, STACK_TAG) !== summary.stack) {
+      steps.push(kept("VPN connection", c.VpnConnectionId!, "not created by this stack"));
+      continue;
+    }
+    const id = `vpn-delete:${c.VpnConnectionId}`;
+    connIds.push(id);
+    steps.push({
+      id,
+      type: "vpn-connection-delete",
+      action: "delete",
+      resource: "VPN connection",
+      resourceId: c.VpnConnectionId!,
+      owned: true,
+      summary: `VPN connection ${c.VpnConnectionId}${c.State === "deleting" ? " (already deleting)" : ""}; wait until deleted`,
+      params: { vpnConnectionId: c.VpnConnectionId },
+      dependsOn: propagationIds,
+    });
+  }
+  for (const g of parts.cgws) {
+    if (!g.owned) {
+      steps.push(kept("customer gateway", g.CustomerGatewayId!, "it existed before this stack"));
+      continue;
+    }
+    steps.push({
+      id: `cgw-delete:${g.CustomerGatewayId}`,
+      type: "customer-gateway-delete",
+      action: "delete",
+      resource: "customer gateway",
+      resourceId: g.CustomerGatewayId!,
+      owned: true,
+      summary: `customer gateway ${g.CustomerGatewayId} (${g.IpAddress})`,
+      params: { customerGatewayId: g.CustomerGatewayId },
+      dependsOn: connIds,
+    });
+  }
+  for (const g of parts.vgws) {
+    if (!g.owned) {
+      steps.push(kept("virtual private gateway", g.VpnGatewayId!, "it was attached to the VPC before this stack"));
+      continue;
+    }
+    const attachments = (g.VpcAttachments ?? []).filter((a) => a.State === "attached" || a.State === "attaching" || a.State === "detaching");
+    const detachIds = attachments.map((a) => `vgw-detach:${g.VpnGatewayId}:${a.VpcId}`);
+    attachments.forEach((a, n) =>
+      steps.push({
+        id: detachIds[n]!,
+        type: "vgw-detach",
+        action: "delete",
+        resource: "gateway attachment",
+        resourceId: `${g.VpnGatewayId}/${a.VpcId}`,
+        owned: true,
+        summary: `attachment of ${g.VpnGatewayId} to ${a.VpcId}; wait until detached`,
+        params: { vgwId: g.VpnGatewayId, vpcId: a.VpcId, state: a.State },
+        dependsOn: [...connIds, ...propagationIds],
+      }),
+    );
+    steps.push({
+      id: `vgw-delete:${g.VpnGatewayId}`,
+      type: "vgw-delete",
+      action: "delete",
+      resource: "virtual private gateway",
+      resourceId: g.VpnGatewayId!,
+      owned: true,
+      summary: `virtual private gateway ${g.VpnGatewayId}`,
+      params: { vgwId: g.VpnGatewayId },
+      dependsOn: [...detachIds, ...connIds],
+    });
+  }
+  return { steps, warnings };
+}
+
+async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Journal): Promise<Record<string, StepRunner>> {
+  const m = await ec2();
+  const timeoutMs = ctx.config.timeoutMs ?? DESTROY_TIMEOUT_MS;
+  const waitFor = async <T>(what: string, describe: () => Promise<T>, done: (v: T) => string | true) => {
+    const task = ctx.io.task(what);
+    try {
+      await pollUntil({
+        what,
+        describe,
+        check: (v) => {
+          const r = done(v);
+          return r === true ? { status: "done", state: "done" } : { status: "wait", state: r };
+        },
+        timeoutMs,
+        clock: ctx,
+        signal: ctx.signal,
+        onState: (s) => task.update(s),
+      });
+      task.succeed();
+    } catch (e) {
+      task.fail();
+      throw e;
+    }
+  };
+  const deleted = (step: PlanStep) => {
+    journal.record(step, step.resourceId!, "deleted");
+    return { resourceId: step.resourceId! };
+  };
+  return {
+    keep: async (step) => ({ resourceId: step.resourceId! }),
+    "disable-propagation": async (step) => {
+      const p = step.params as { routeTableId: string; vgwId: string };
+      await withDependencyRetry(ctx, `route table ${p.routeTableId}`, () =>
+        send(ctx, "ec2", new m.DisableVgwRoutePropagationCommand({ GatewayId: p.vgwId, RouteTableId: p.routeTableId })), timeoutMs);
+      ctx.io.success(`propagation from ${p.vgwId} disabled on ${p.routeTableId}`);
+      return { resourceId: p.routeTableId };
+    },
+    "sg-revoke": async (step) => {
+      const p = step.params as { groupId: string; ruleId: string };
+      await revokeSgRule(ctx, p);
+      ctx.io.success(`security group rule ${p.ruleId} revoked from ${p.groupId}`);
+      return deleted(step);
+    },
+    "vpn-connection-delete": async (step) => {
+      const id = String(step.params.vpnConnectionId);
+      await withDependencyRetry(ctx, `VPN connection ${id}`, () => send(ctx, "ec2", new m.DeleteVpnConnectionCommand({ VpnConnectionId: id })), timeoutMs);
+      await waitFor(
+        `VPN connection ${id} deleting`,
+        async () => {
+          try {
+            return (await send(ctx, "ec2", new m.DescribeVpnConnectionsCommand({ VpnConnectionIds: [id] }))).VpnConnections?.[0]?.State ?? "deleted";
+          } catch {
+            return "deleted";
+          }
+        },
+        (state) => (state === "deleted" ? true : state),
+      );
+      return deleted(step);
+    },
+    "customer-gateway-delete": async (step) => {
+      const id = String(step.params.customerGatewayId);
+      await withDependencyRetry(ctx, `customer gateway ${id}`, () => send(ctx, "ec2", new m.DeleteCustomerGatewayCommand({ CustomerGatewayId: id })), timeoutMs);
+      ctx.io.success(`customer gateway ${id} deleted`);
+      return deleted(step);
+    },
+    "vgw-detach": async (step) => {
+      const p = step.params as { vgwId: string; vpcId: string; state?: string };
+      if (p.state !== "detaching") {
+        await withDependencyRetry(ctx, `attachment of ${p.vgwId}`, () => send(ctx, "ec2", new m.DetachVpnGatewayCommand({ VpnGatewayId: p.vgwId, VpcId: p.vpcId })), timeoutMs);
+      }
+      await waitFor(
+        `detach ${p.vgwId} from ${p.vpcId}`,
+        async () => (await send(ctx, "ec2", new m.DescribeVpnGatewaysCommand({ VpnGatewayIds: [p.vgwId] }))).VpnGateways?.[0],
+        (g) => {
+          const state = g?.VpcAttachments?.find((a) => a.VpcId === p.vpcId)?.State ?? "detached";
+          return state === "detached" ? true : state;
+        },
+      );
+      return deleted(step);
+    },
+    "vgw-delete": async (step) => {
+      const id = String(step.params.vgwId);
+      await withDependencyRetry(ctx, `virtual private gateway ${id}`, () => send(ctx, "ec2", new m.DeleteVpnGatewayCommand({ VpnGatewayId: id })), timeoutMs);
+      ctx.io.success(`virtual private gateway ${id} deleted`);
+      return deleted(step);
+    },
+  };
+}
+
+async function discover(ctx: Context, stack?: string): Promise<StackSummary[]> {
+  if (stack) {
+    const summary = summarise(stack, await readParts(ctx, stack));
+    return summary.resources.length ? [summary] : [];
+  }
+  const { DescribeVpnConnectionsCommand, DescribeVpnGatewaysCommand, DescribeCustomerGatewaysCommand, DescribeSecurityGroupRulesCommand } = await ec2();
+  const filters = [{ Name: `tag:${KIND_TAG}`, Values: ["vpn"] }];
+  const [a, b, c, d] = await Promise.all([
+    send(ctx, "ec2", new DescribeVpnConnectionsCommand({ Filters: filters })),
+    send(ctx, "ec2", new DescribeVpnGatewaysCommand({ Filters: filters })),
+    send(ctx, "ec2", new DescribeCustomerGatewaysCommand({ Filters: filters })),
+    send(ctx, "ec2", new DescribeSecurityGroupRulesCommand({ Filters: filters })),
+  ]);
+  const names = new Set<string>();
+  for (const r of [...(a.VpnConnections ?? []), ...(b.VpnGateways ?? []), ...(c.CustomerGateways ?? []), ...(d.SecurityGroupRules ?? [])]) {
+    const state = (r as { State?: string }).State;
+    const name = tagValue(r.Tags, STACK_TAG);
+    if (name && !gone(state)) names.add(name);
+  }
+  const out: StackSummary[] = [];
+  for (const name of [...names].sort()) out.push(summarise(name, await readParts(ctx, name)));
+  return out;
+}
+
+export const vpnLifecycle: KindLifecycle = { kind: "vpn", discover, status, destroySteps, destroyRunners };
+
