@@ -29,7 +29,7 @@ export async function send<C extends AnyCommand<unknown>>(
 ): Promise<OutputOf<C>> {
   const operation = command.constructor.name.replace(/Command$/, "");
   ctx.io.debug(`${SERVICE_NAMES[service]} ${operation}`);
-  const client = ctx.clients[service] as unknown as {
+  const client = (await ctx.clients.get(service)) as unknown as {
     send(c: C): Promise<OutputOf<C>>;
   };
   try {

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import type { AwsClients } from "../aws/clients.js";
-import { realClock, type Clock, type Context, type GlobalConfig } from "../core/context.js";
+import { realClock, type AwsClientSource, type Clock, type Context, type GlobalConfig } from "../core/context.js";
 import { ApplyError, AwsError, InterruptedError, UsageError, VpcwireError } from "../core/errors.js";
 import type { Io } from "../core/io.js";
 import { createIo } from "../ui/io.js";
@@ -49,9 +49,7 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     const config = toGlobalConfig(all);
     const io = createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
     active = { io, config };
-    // The SDK is the heaviest import by far: load it only for a command that may call AWS.
-    const factory = deps.clients ?? (config.offline ? offlineClients : (await import("../aws/clients.js")).createAwsClients);
-    const clients = factory(config, streams.env);
+    const clients = lazyClients(config, streams.env, deps.clients);
     const ctx: Context = { io, config, clients, signal, env: streams.env, sleep: clock.sleep, now: clock.now };
     const handler: Handler = await load();
     exitCode = await handler(ctx, cmd.opts(), cmd);
@@ -67,20 +65,17 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
   }
 }
 
-/** Offline runs make no AWS call; reaching for a client there is a bug, not a network error. */
-function offlineClients(): AwsClients {
-  const refuse = (): never => {
-    throw new Error("an offline run tried to call AWS");
-  };
+/**
+ * Clients are built on first use, and the SDK module is imported only then: it is the heaviest
+ * import by far. Offline runs make no AWS call; reaching for a client there is a bug.
+ */
+function lazyClients(config: GlobalConfig, env: NodeJS.ProcessEnv, factory?: MainDeps["clients"]): AwsClientSource {
+  let clients: AwsClients | undefined;
   return {
-    get ec2() {
-      return refuse();
-    },
-    get dx() {
-      return refuse();
-    },
-    get elbv2() {
-      return refuse();
+    async get(service) {
+      if (config.offline) throw new Error("an offline run tried to call AWS");
+      clients ??= (factory ?? (await import("../aws/clients.js")).createAwsClients)(config, env);
+      return clients[service];
     },
   };
 }

@@ -46,6 +46,11 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions, journal = new Jo
 
   const start = (step: PlanStep) => {
     remaining.delete(step.id);
+    if (step.action === "no-op") {
+      // Nothing to do and nothing to wait for: the known id is the outcome.
+      results.set(step.id, step.resourceId ? { resourceId: step.resourceId } : {});
+      return;
+    }
     const runner = opts.runners[step.type];
     if (!runner) throw new Error(`no runner for step type ${step.type}`);
     const p = runner(step, results).then(
@@ -64,9 +69,14 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions, journal = new Jo
   };
 
   while (remaining.size > 0 || running.size > 0) {
-    if (!failure) {
+    // Start everything whose dependencies are done; no-op steps finish at once and may unblock more.
+    for (let progressed = !failure; progressed; ) {
+      progressed = false;
       for (const step of [...remaining.values()]) {
-        if (step.dependsOn.every((d) => results.has(d))) start(step);
+        if (step.dependsOn.every((d) => results.has(d))) {
+          start(step);
+          progressed = true;
+        }
       }
     }
     if (running.size === 0) break;

@@ -1,4 +1,8 @@
 import type { AwsClients } from "../aws/clients.js";
+
+export interface AwsClientSource {
+  get<S extends keyof AwsClients>(service: S): Promise<AwsClients[S]>;
+}
 import type { Io } from "./io.js";
 
 /** Global options, resolved once at the process edge and passed down unchanged. */
@@ -31,8 +35,11 @@ export interface Clock {
 export interface Context extends Clock {
   io: Io;
   config: GlobalConfig;
-  /** Lazily created SDK clients (created on first use, so offline runs never build one). */
-  clients: AwsClients;
+  /**
+   * SDK clients, loaded and built on first use: the SDK is by far the heaviest import, so runs that
+   * make no AWS call (--help, offline plans, FLET'S files from a typed IP) never load it.
+   */
+  clients: AwsClientSource;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
   /** The process environment (injected for tests). */

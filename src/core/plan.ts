@@ -52,6 +52,10 @@ export function planIsNoop(plan: Plan): boolean {
 
 /** The plan as text for people (stdout for --dry-run, stderr before the confirmation). */
 export function formatPlan(plan: Plan, style: Style): string {
+  const warnings = plan.warnings.map((w) => `  ${style.yellow("!")} ${w}`);
+  if (plan.steps.length === 0) {
+    return [`Plan for stack ${style.bold(plan.stack)} (${plan.command}): nothing to change in AWS.`, ...(warnings.length ? ["Warnings:", ...warnings] : [])].join("\n");
+  }
   const header =
     `Plan for stack ${style.bold(plan.stack)} (${plan.command}` +
     (plan.region ? `, region ${plan.region}` : "") +
@@ -74,6 +78,5 @@ export function formatPlan(plan: Plan, style: Style): string {
     c.delete > 0
       ? `${c.delete} to delete, ${c.update} to update, ${c["no-op"]} kept or unchanged.`
       : `${c.create} to create, ${c.update} to update, ${c.reuse} to reuse, ${c["no-op"]} unchanged.`;
-  const warnings = plan.warnings.map((w) => `  ${style.yellow("!")} ${w}`);
   return [header, ...lines, footer, ...(warnings.length ? ["Warnings:", ...warnings] : [])].join("\n");
 }

@@ -8,7 +8,7 @@ import { UsageError } from "./errors.js";
 export async function resolveRegion(ctx: Context): Promise<string | null> {
   if (ctx.config.offline) return ctx.config.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? null;
   try {
-    const region = await ctx.clients.ec2.config.region();
+    const region = await (await ctx.clients.get("ec2")).config.region();
     if (region) return region;
   } catch {
     // fall through to the usage error below

@@ -62,7 +62,8 @@ export async function runWorkflow<R>(ctx: Context, opts: WorkflowOptions<R>): Pr
   try {
     const results = await applyPlan(
       plan,
-      { runners: await opts.runners(journal), resumeCommand: opts.resumeCommand, destroyCommand: opts.destroyCommand },
+      // Write code (and the SDK) is loaded only when some step has work to do.
+      { runners: plan.steps.some((st) => st.action !== "no-op") ? await opts.runners(journal) : {}, resumeCommand: opts.resumeCommand, destroyCommand: opts.destroyCommand },
       journal,
     );
     return { kind: "applied", result: await opts.finish(results), converged };

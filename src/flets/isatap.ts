@@ -27,8 +27,8 @@ export const fletsIsatap: Handler = async (ctx, opts) => {
     }
     // Check what was given before asking for the rest, so a typo fails now rather than after the questions.
     const placeholders = { prefix: "2001:db8::/64", router: "198.51.100.254", ...(raw.privateIp ? {} : { instanceId: "i-00000000" }) };
-    const given = validateFletsFlags({ ...placeholders, ...raw });
-    validateAwsFlags(raw, { ...given, instanceId: "i-00000000" }, ctx);
+    validateFletsFlags({ ...placeholders, ...raw });
+    validateAwsFlags(raw, undefined, ctx);
     const { fletsWizard } = await import("./wizard.js");
     raw = await fletsWizard(ctx, raw);
   }
@@ -74,13 +74,17 @@ export const fletsIsatap: Handler = async (ctx, opts) => {
   return 0;
 };
 
-/** Flags that only the AWS side uses; checked with the others, before any AWS call. */
-function validateAwsFlags(raw: Record<string, unknown>, input: FletsInput, ctx: Context): FletsAwsOptions {
+/**
+ * Flags that only the AWS side uses; checked with the others, before any AWS call. Without `input`
+ * (before the wizard) only their own shape is checked, not how they combine with the others.
+ */
+function validateAwsFlags(raw: Record<string, unknown>, input: FletsInput | undefined, ctx: Context): FletsAwsOptions {
   const sg = raw.securityGroup;
   if (sg !== undefined && typeof sg !== "string") throw flagError("--security-group", "expects one security group id");
-  if (sg !== undefined) {
-    checkId("--security-group", sg, "sg");
-    if (!input.instanceId) throw flagError("--security-group", "needs --instance-id (vpcwire checks the group only for an instance it can read)");
+  if (sg !== undefined) checkId("--security-group", sg, "sg");
+  if (!input) return {};
+  if (sg !== undefined && !input.instanceId) {
+    throw flagError("--security-group", "needs --instance-id (vpcwire checks the group only for an instance it can read)");
   }
   if (ctx.config.offline && input.instanceId && !input.privateIp) {
     throw flagError("--instance-id", "cannot be read with --offline; give --private-ip (and --os) for an offline preview");

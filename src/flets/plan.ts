@@ -3,8 +3,8 @@ import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { AwsError, flagError } from "../core/errors.js";
 import type { Context } from "../core/context.js";
 import type { Plan, PlanStep } from "../core/plan.js";
-import { cidrContains, parseCidr4, type Cidr4 } from "../net/ip.js";
-import { findAttachedVgw, listRouteTables, nameOf } from "../vpn/aws.js";
+import { cidrContains, parseCidr4 } from "../net/ip.js";
+import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
 import { getInstance, getSecurityGroups, instanceOs, interfaceWith, listVirtualInterfaces, privateIps } from "./aws.js";
 import type { FletsInput } from "./inputs.js";
 
@@ -137,13 +137,14 @@ export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsO
   const vgw = await findAttachedVgw(ctx, vpcId);
   const attachment = vgw?.VpcAttachments?.find((a) => a.VpcId === vpcId);
   const vifs = await readVifs(ctx, warnings);
-  const acceptCommand = `vpcwire dx accept-vif --vpc-id ${vpcId}`;
+  // With the ids the command runs as is; without, `dx accept-vif` asks for them in a terminal.
+  const confirmingIds = (vifs ?? []).filter((v) => v.virtualInterfaceState === "confirming").map((v) => v.virtualInterfaceId!);
+  const acceptCommand = `vpcwire dx accept-vif ${confirmingIds.length ? `--vif-id ${confirmingIds.join(",")} ` : ""}--vpc-id ${vpcId}`;
   if (!vgw) {
-    const confirming = vifs?.filter((v) => v.virtualInterfaceState === "confirming") ?? [];
     warnings.push(
       `${vpcId} has no virtual private gateway attached, so the routes to the ISATAP router ${input.router} that NTT announces over ` +
-        `Direct Connect cannot reach the VPC. Attach one, then accept NTT's virtual interfaces onto it: ${acceptCommand}` +
-        (confirming.length ? ` (waiting to be accepted: ${confirming.map((v) => v.virtualInterfaceId).join(", ")})` : ""),
+        `Direct Connect cannot reach the VPC. Accept NTT's virtual interfaces onto one (dx accept-vif creates and attaches it): ${acceptCommand}` +
+        (confirmingIds.length ? ` (waiting to be accepted: ${confirmingIds.join(", ")})` : ""),
     );
   } else {
     aws.vgwId = vgw.VpnGatewayId!;
@@ -215,7 +216,8 @@ function sgStep(groupId: string, cidr: string, has: boolean, stack: string, summ
     resourceId: `${groupId}/${PROTOCOL_41}/${cidr}`,
     owned: !has,
     summary,
-    params: { groupId, protocol: PROTOCOL_41, cidr, label: PROTOCOL_41_LABEL, description: `vpcwire ${stack}: ISATAP from NTT's router` },
+    // Rule descriptions allow only a-zA-Z0-9, spaces and ._-:/()#,@[]+=;{}!$* (no apostrophe).
+    params: { groupId, protocol: PROTOCOL_41, cidr, label: PROTOCOL_41_LABEL, description: `vpcwire ${stack}: ISATAP from the FLETS router` },
     dependsOn: [],
   };
 }
@@ -251,7 +253,7 @@ function routesTo(table: RouteTable, ip: string, vgwId: string): boolean {
   return (table.Routes ?? []).some((r) => {
     if (r.GatewayId !== vgwId || !r.DestinationCidrBlock || r.State === "blackhole") return false;
     const cidr = parseCidr4(r.DestinationCidrBlock);
-    return typeof cidr !== "string" && cidrContains(cidr as Cidr4, ip);
+    return typeof cidr !== "string" && cidrContains(cidr, ip);
   });
 }
 

@@ -1,4 +1,5 @@
 import type { SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
+import { sgRuleParams } from "../aws/sg-rules.js";
 import { STACK_TAG, tagValue } from "../aws/tags.js";
 import { flagError } from "../core/errors.js";
 import type { Context } from "../core/context.js";
@@ -180,7 +181,7 @@ export async function planVpn(ctx: Context, input: VpnInput, region: string | nu
           resourceId: `${input.securityGroup}/${rule.label}/${cidr}`,
           owned: !has,
           summary: `security group ${input.securityGroup}: allow ${rule.label} from ${cidr}${has ? " (already allowed)" : ""}`,
-          params: { groupId: input.securityGroup, protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, cidr, label: rule.label },
+          params: sgRuleParams(input.securityGroup, rule, cidr),
           dependsOn: [],
         });
       }

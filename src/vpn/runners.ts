@@ -1,6 +1,5 @@
 /** The only code of `vpn create` that writes to AWS: one runner per plan step type. */
 import {
-  AuthorizeSecurityGroupIngressCommand,
   CreateCustomerGatewayCommand,
   CreateVpnConnectionCommand,
   CreateVpnConnectionRouteCommand,
@@ -10,12 +9,11 @@ import {
   type VpnTunnelOptionsSpecification,
 } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
-import { awsCode } from "../aws/errors.js";
+import { sgRuleRunner } from "../aws/sg-rules.js";
 import { tagSpec } from "../aws/tags.js";
 import { idOf, taskWaiter, vgwRunners } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
-import { toIpPermission } from "../net/allow.js";
 import type { VpnInput } from "./inputs.js";
 
 /** Default wait for a VPN connection: real AWS takes minutes, sometimes tens of minutes. */
@@ -111,27 +109,6 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
       return { resourceId: `${vpnId}/${cidr}` };
     },
 
-    async "sg-rule"(step): Promise<StepOutcome> {
-      const p = step.params;
-      const groupId = String(p.groupId);
-      if (step.action === "update") {
-        const rule = { protocol: String(p.protocol), fromPort: Number(p.fromPort), toPort: Number(p.toPort), label: String(p.label) };
-        try {
-          await send(
-            ctx,
-            "ec2",
-            new AuthorizeSecurityGroupIngressCommand({
-              GroupId: groupId,
-              IpPermissions: [toIpPermission(rule, String(p.cidr), `vpcwire ${input.stack} on-prem ${rule.label}`)],
-            }),
-          );
-          ctx.io.success(`${groupId} now allows ${rule.label} from ${String(p.cidr)}`);
-        } catch (error) {
-          // The same rule already there (added by hand meanwhile) is what we wanted.
-          if (awsCode(error) !== "InvalidPermission.Duplicate") throw error;
-        }
-      }
-      return { resourceId: step.resourceId ?? groupId };
-    },
+    "sg-rule": sgRuleRunner(ctx, input.stack, "vpn"),
   };
 }

@@ -1,0 +1,231 @@
+/**
+ * What arrived over Direct Connect: per interface its state, VLAN and BGP peers, and per route table of
+ * the VPC whether propagation is on and which routes the gateway propagated. Shared by
+ * `dx accept-vif` (after applying) and `dx status` (any time later).
+ */
+import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
+import type { RouteTable } from "@aws-sdk/client-ec2";
+import { STACK_TAG } from "../aws/tags.js";
+import { attachedVpcOf, getVpnGateway, listRouteTables, nameOf } from "../aws/vgw.js";
+import type { Context } from "../core/context.js";
+import { bgpSummary, customerAsnOf, GONE_STATES, isVifHealthy, livePeers } from "./aws.js";
+import { dxTagValue } from "./plan.js";
+
+export interface BgpPeerReport {
+  bgpPeerId: string | null;
+  addressFamily: string | null;
+  /** The partner's (or your router's) side, with prefix length. */
+  customerAddress: string | null;
+  amazonAddress: string | null;
+  customerAsn: number | null;
+  bgpPeerState: string | null;
+  /** `up`, `down` or `unknown`. */
+  bgpStatus: string | null;
+}
+
+export interface VifReport {
+  virtualInterfaceId: string;
+  name: string | null;
+  state: string;
+  /** Available with every BGP peer up. */
+  healthy: boolean;
+  vlan: number | null;
+  connectionId: string | null;
+  location: string | null;
+  ownerAccount: string | null;
+  customerAsn: number | null;
+  amazonAsn: number | null;
+  virtualGatewayId: string | null;
+  directConnectGatewayId: string | null;
+  mtu: number | null;
+  stack: string | null;
+  bgpPeers: BgpPeerReport[];
+  /** What is wrong, in words, when not healthy. */
+  problem: string | null;
+}
+
+export interface RouteTableReport {
+  routeTableId: string;
+  name: string | null;
+  main: boolean;
+  subnets: string[];
+  /** Route propagation from the gateway is on. */
+  propagation: boolean;
+  /** Routes the gateway propagated into this table (learned over BGP). */
+  propagatedRoutes: Array<{ destination: string; state: string }>;
+}
+
+export interface GatewayReport {
+  virtualGatewayId: string;
+  state: string;
+  vpcId: string | null;
+  routeTables: RouteTableReport[];
+}
+
+export interface DxReport {
+  /** Every interface available with every BGP peer up (false when there is none). */
+  healthy: boolean;
+  virtualInterfaces: VifReport[];
+  virtualPrivateGateways: GatewayReport[];
+}
+
+/** Build the report from freshly read interfaces; reads the gateways and route tables behind them. */
+export async function readDxReport(ctx: Context, vifs: VirtualInterface[]): Promise<DxReport> {
+  const virtualInterfaces = vifs.map(vifReport);
+  const vgwIds = [...new Set(vifs.map((v) => v.virtualGatewayId).filter((id): id is string => Boolean(id)))];
+  const virtualPrivateGateways: GatewayReport[] = [];
+  for (const id of vgwIds) {
+    const vgw = await getVpnGateway(ctx, id);
+    const vpcId = attachedVpcOf(vgw) ?? null;
+    const tables = vpcId ? await listRouteTables(ctx, vpcId) : [];
+    virtualPrivateGateways.push({
+      virtualGatewayId: id,
+      state: vgw?.State ?? "not found",
+      vpcId,
+      routeTables: tables.map((t) => tableReport(t, id)),
+    });
+  }
+  return {
+    healthy: virtualInterfaces.length > 0 && virtualInterfaces.every((v) => v.healthy),
+    virtualInterfaces,
+    virtualPrivateGateways,
+  };
+}
+
+function vifReport(vif: VirtualInterface): VifReport {
+  const state = vif.virtualInterfaceState ?? "unknown";
+  const healthy = isVifHealthy(vif);
+  return {
+    virtualInterfaceId: vif.virtualInterfaceId!,
+    name: vif.virtualInterfaceName || null,
+    state,
+    healthy,
+    vlan: vif.vlan ?? null,
+    connectionId: vif.connectionId || null,
+    location: vif.location || null,
+    ownerAccount: vif.ownerAccount || null,
+    customerAsn: customerAsnOf(vif) ?? null,
+    amazonAsn: vif.amazonSideAsn || null,
+    virtualGatewayId: vif.virtualGatewayId || null,
+    directConnectGatewayId: vif.directConnectGatewayId || null,
+    mtu: vif.mtu ?? null,
+    stack: dxTagValue(vif.tags, STACK_TAG) ?? null,
+    bgpPeers: livePeers(vif).map((p) => ({
+      bgpPeerId: p.bgpPeerId ?? null,
+      addressFamily: p.addressFamily ?? null,
+      customerAddress: p.customerAddress ?? null,
+      amazonAddress: p.amazonAddress ?? null,
+      customerAsn: customerAsnOf(p) ?? null,
+      bgpPeerState: p.bgpPeerState ?? null,
+      bgpStatus: p.bgpStatus ?? null,
+    })),
+    problem: healthy ? null : problemOf(vif),
+  };
+}
+
+function tableReport(t: RouteTable, vgwId: string): RouteTableReport {
+  return {
+    routeTableId: t.RouteTableId!,
+    name: nameOf(t.Tags) ?? null,
+    main: t.Associations?.some((a) => a.Main) ?? false,
+    subnets: (t.Associations ?? []).filter((a) => a.SubnetId).map((a) => a.SubnetId!),
+    propagation: t.PropagatingVgws?.some((p) => p.GatewayId === vgwId) ?? false,
+    propagatedRoutes: (t.Routes ?? [])
+      .filter((r) => r.Origin === "EnableVgwRoutePropagation" && r.GatewayId === vgwId)
+      .map((r) => ({ destination: (r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock)!, state: r.State ?? "unknown" }))
+      .filter((r) => Boolean(r.destination)),
+  };
+}
+
+/** Why an interface is not carrying traffic, in words a network engineer can act on. */
+function problemOf(vif: VirtualInterface): string {
+  const id = vif.virtualInterfaceId!;
+  const state = vif.virtualInterfaceState ?? "unknown";
+  const peer = livePeers(vif)[0];
+  switch (state) {
+    case "confirming":
+      return `waiting for you to accept it: vpcwire dx accept-vif --vif-id ${id} --vpc-id <your VPC>`;
+    case "pending":
+      return "accepted; AWS is still setting it up (usually a few minutes)";
+    case "down": {
+      const aws = peer?.amazonAddress ? `AWS (${peer.amazonAddress}${vif.amazonSideAsn ? `, ASN ${vif.amazonSideAsn}` : ""})` : "AWS";
+      const them = peer?.customerAddress ? ` at ${peer.customerAddress}${customerAsnOf(peer) ? ` (ASN ${customerAsnOf(peer)})` : ""}` : "";
+      return (
+        `accepted, but the BGP session with the partner/on-prem router is not up yet: ${aws} waits for the peer${them}` +
+        `${vif.vlan !== undefined ? ` on VLAN ${vif.vlan}` : ""}. With a partner's hosted interface (NTT East Cloud Gateway and others) ` +
+        `that peer is the partner's router: tell them it is accepted. If it is your router, check its BGP neighbor address, remote ASN, MD5 key and VLAN.`
+      );
+    }
+    case "available":
+      return `available, but BGP is ${bgpSummary(vif)}${peer ? "" : " (no BGP peer configured)"}: a peer that is not up carries no routes`;
+    case "testing":
+      return "a BGP failover test is running on it";
+    case "verifying":
+      return "AWS is verifying it";
+    default:
+      if (GONE_STATES.includes(state)) {
+        return state === "rejected"
+          ? "rejected: it was declined (or deleted before it was accepted); ask the partner for a new one"
+          : `${state}: the partner or the owner deleted it`;
+      }
+      return `state ${state}: AWS does not report its state right now`;
+  }
+}
+
+/** The report as text for people. */
+export function formatDxReport(report: DxReport): string {
+  const lines: string[] = [];
+  if (report.virtualInterfaces.length === 0) {
+    lines.push("No Direct Connect virtual interfaces found.");
+    return lines.join("\n");
+  }
+  lines.push("Direct Connect virtual interfaces:");
+  for (const v of report.virtualInterfaces) {
+    const on = v.virtualGatewayId ? `on ${v.virtualGatewayId}` : v.directConnectGatewayId ? `on Direct Connect gateway ${v.directConnectGatewayId}` : "not accepted";
+    lines.push(
+      `  ${v.healthy ? "✔" : "✖"} ${v.virtualInterfaceId}${v.name ? ` (${v.name})` : ""}  ${v.state}${v.vlan !== null ? `  VLAN ${v.vlan}` : ""}  ${on}`,
+    );
+    const where = [
+      v.connectionId ? `connection ${v.connectionId}${v.location ? ` at ${v.location}` : ""}` : v.location ? `at ${v.location}` : undefined,
+      v.ownerAccount ? `owner ${v.ownerAccount}` : undefined,
+      v.mtu ? `MTU ${v.mtu}` : undefined,
+      v.stack ? `stack ${v.stack}` : undefined,
+    ].filter(Boolean);
+    if (where.length) lines.push(`      ${where.join(", ")}`);
+    for (const p of v.bgpPeers) {
+      lines.push(
+        `      BGP ${p.addressFamily ?? "peer"} ${p.customerAddress ?? "?"}${p.customerAsn ? ` (ASN ${p.customerAsn})` : ""}` +
+          ` <-> AWS ${p.amazonAddress ?? "?"}${v.amazonAsn ? ` (ASN ${v.amazonAsn})` : ""}: ${p.bgpStatus ?? "unknown"}`,
+      );
+    }
+    if (v.problem) lines.push(`      ${v.problem}`);
+  }
+  for (const g of report.virtualPrivateGateways) {
+    if (!g.vpcId) {
+      lines.push(`Gateway ${g.virtualGatewayId} (${g.state}) is not attached to a VPC: no route table receives its routes.`);
+      continue;
+    }
+    lines.push(`Route tables of ${g.vpcId} (routes propagated from ${g.virtualGatewayId}):`);
+    for (const t of g.routeTables) {
+      const what = `${t.routeTableId}${t.name ? ` (${t.name})` : ""}${t.main ? " [main]" : ""}`;
+      if (!t.propagation) {
+        lines.push(`  ${what}: propagation off (Direct Connect routes do not reach ${t.subnets.length ? t.subnets.join(", ") : "its subnets"})`);
+      } else if (t.propagatedRoutes.length === 0) {
+        lines.push(`  ${what}: propagation on; no routes from ${g.virtualGatewayId} yet`);
+      } else {
+        lines.push(`  ${what}: propagation on; ${t.propagatedRoutes.map((r) => `${r.destination} (${r.state})`).join(", ")}`);
+      }
+    }
+  }
+  const up = report.virtualInterfaces.filter((v) => v.healthy).length;
+  const total = report.virtualInterfaces.length;
+  lines.push(
+    up === total
+      ? `${total === 1 ? "The virtual interface is" : `All ${total} virtual interfaces are`} available with BGP up.`
+      : `${total - up} of ${total} virtual interface${total > 1 ? "s" : ""} not up: ${report.virtualInterfaces
+          .filter((v) => !v.healthy)
+          .map((v) => `${v.virtualInterfaceId} (${v.state})`)
+          .join(", ")}.`,
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,119 @@
+/** The only code of `dx accept-vif` that writes to AWS: one runner per plan step type. */
+import { ConfirmPrivateVirtualInterfaceCommand, TagResourceCommand, type VirtualInterface } from "@aws-sdk/client-direct-connect";
+import { send } from "../aws/call.js";
+import { awsCode } from "../aws/errors.js";
+import { KIND_TAG, ROLE_TAG, STACK_TAG } from "../aws/tags.js";
+import { idOf, taskWaiter, vgwRunners } from "../aws/vgw-runners.js";
+import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
+import type { Context } from "../core/context.js";
+import type { PollVerdict } from "../core/poll.js";
+import { gatewayOf, getVif, GONE_STATES, livePeers, vifArn, vifLoader, vifStateLabel } from "./aws.js";
+import type { DxAcceptInput } from "./inputs.js";
+
+/** Default wait for accepted interfaces to settle (`available`, or `down` until BGP comes up). */
+export const DX_DEFAULT_TIMEOUT_MS = 20 * 60_000;
+/** Default wait with --wait-bgp: the partner or the on-prem router has to bring BGP up. */
+export const DX_WAIT_BGP_DEFAULT_TIMEOUT_MS = 60 * 60_000;
+
+/**
+ * When a wait on an accepted interface is over. `down` means accepted but BGP not up yet: the end of
+ * the wait unless --wait-bgp, which waits for every BGP peer to be up.
+ */
+export function vifVerdict(vif: VirtualInterface | undefined, waitBgp: boolean): PollVerdict {
+  const label = vifStateLabel(vif);
+  if (!vif) return { status: "failed", state: label, reason: "it is no longer listed in this account and Region" };
+  const state = vif.virtualInterfaceState ?? "unknown";
+  if (state === "rejected") return { status: "failed", state, reason: "the interface was rejected (declined, or deleted before it was accepted)" };
+  if (GONE_STATES.includes(state)) return { status: "failed", state, reason: "the partner or the owner deleted it" };
+  if (state === "available") {
+    const allUp = livePeers(vif).every((p) => p.bgpStatus === "up");
+    return !waitBgp || allUp ? { status: "done", state: label } : { status: "wait", state: label };
+  }
+  if (state === "down") return waitBgp ? { status: "wait", state: label } : { status: "done", state: label };
+  // confirming (not seen by AWS as accepted yet), pending, verifying, testing, unknown
+  return { status: "wait", state: label };
+}
+
+export function dxRunners(ctx: Context, input: DxAcceptInput, journal: Journal, region: string | null): Record<string, StepRunner> {
+  const timeoutMs = ctx.config.timeoutMs ?? (input.waitBgp ? DX_WAIT_BGP_DEFAULT_TIMEOUT_MS : DX_DEFAULT_TIMEOUT_MS);
+  const wait = taskWaiter(ctx, timeoutMs);
+  // Concurrent waits on several interfaces share one DescribeVirtualInterfaces call per poll.
+  const loadVif = vifLoader(ctx);
+  // Fail fast: once one interface is rejected or deleted, the others stop waiting at their next poll
+  // (the engine lets running steps settle, and a --wait-bgp wait could otherwise run to its timeout).
+  let stopped: string | undefined;
+  const verdict = (id: string, vif: VirtualInterface | undefined): PollVerdict => {
+    const v = vifVerdict(vif, input.waitBgp);
+    if (v.status === "failed") stopped ??= `${id} is ${v.state}`;
+    else if (v.status === "wait" && stopped) return { status: "failed", state: v.state, reason: `stopped waiting because ${stopped}` };
+    return v;
+  };
+
+  /** Tag an accepted interface with the stack, so `dx status --stack` finds it. Not worth failing the run over. */
+  const tagVif = async (vif: VirtualInterface) => {
+    const id = vif.virtualInterfaceId!;
+    const where = vif.region ?? region;
+    if (!where || !vif.ownerAccount) {
+      ctx.io.warn(`${id} was not tagged (its Region or owner account is unknown); find it with --vif-id ${id}`);
+      return;
+    }
+    try {
+      await send(
+        ctx,
+        "dx",
+        new TagResourceCommand({
+          resourceArn: vifArn(where, vif.ownerAccount, id),
+          tags: [
+            { key: STACK_TAG, value: input.stack },
+            { key: KIND_TAG, value: "dx" },
+            { key: ROLE_TAG, value: "vif" },
+          ],
+        }),
+      );
+    } catch (error) {
+      ctx.io.warn(
+        `${id} is accepted but could not be tagged (${awsCode(error) ?? "error"}: ${(error as Error).message}); ` +
+          `dx status --stack ${input.stack} finds it only through a gateway the stack created; --vif-id ${id} always works`,
+      );
+    }
+  };
+
+  return {
+    ...vgwRunners(ctx, { stack: input.stack, kind: "dx", journal, timeoutMs }),
+
+    async "dx-vif"(step, results): Promise<StepOutcome> {
+      const id = String(step.params.virtualInterfaceId);
+      const onDxgw = step.params.gatewayKind === "dxgw";
+      const gatewayId = onDxgw ? String(step.params.directConnectGatewayId) : idOf(results, "vgw");
+      const gateway = onDxgw ? { directConnectGatewayId: gatewayId } : { virtualGatewayId: gatewayId };
+
+      if (step.params.confirm === true) {
+        try {
+          await send(ctx, "dx", new ConfirmPrivateVirtualInterfaceCommand({ virtualInterfaceId: id, ...gateway }));
+        } catch (error) {
+          // Accepted meanwhile onto the same gateway (the console, a second run) is what we wanted.
+          const now = await getVif(ctx, id).catch(() => undefined);
+          if (!now || gatewayOf(now)?.id !== gatewayId) throw error;
+        }
+        journal.record(step, id, "pending");
+        ctx.io.success(`accepted ${id} onto ${gatewayId}`);
+      }
+
+      const name = typeof step.params.name === "string" && step.params.name ? ` (${step.params.name})` : "";
+      const vlan = step.params.vlan !== undefined && step.params.vlan !== null ? `, VLAN ${String(step.params.vlan)}` : "";
+      const label = `virtual interface ${id}${name}${vlan}`;
+      const vif = await wait(`virtual interface ${id}`, label, () => loadVif(id), (v) => verdict(id, v), {
+        retryOn: () => false,
+        onState: (state) => {
+          if (step.action === "update" && step.params.confirm === true) journal.record(step, id, state);
+        },
+        doneText: (v) =>
+          v?.virtualInterfaceState === "down"
+            ? `${label}: accepted, but BGP is not up yet (down)`
+            : `${label}: ${vifStateLabel(v)}`,
+      });
+      if (step.params.tag === true && vif) await tagVif(vif);
+      return { resourceId: id, ...(vif?.virtualInterfaceState ? { state: vif.virtualInterfaceState } : {}), data: { vif } };
+    },
+  };
+}

@@ -1,0 +1,283 @@
+/** Read-only AWS calls for `privatelink relay` planning, waits and the wizard. Writes live in runners.ts. */
+import type {
+  Instance,
+  NetworkInterface,
+  SecurityGroup,
+  ServiceConfiguration,
+  Subnet,
+  VpcEndpoint,
+} from "@aws-sdk/client-ec2";
+import type { Listener, LoadBalancer, TargetGroup, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { send } from "../aws/call.js";
+import { isNotFound } from "../aws/errors.js";
+import { listAll } from "../aws/list.js";
+import { STACK_TAG, stackFilters, tagValue } from "../aws/tags.js";
+import type { Context } from "../core/context.js";
+import { flagError } from "../core/errors.js";
+
+type Ctx = Pick<Context, "clients" | "io" | "config">;
+
+const ec2 = () => import("@aws-sdk/client-ec2");
+const elb = () => import("@aws-sdk/client-elastic-load-balancing-v2");
+
+/** Endpoint states arrive in lowerCamel on the wire while the SDK enum says PascalCase: compare lowercased. */
+export const lower = (s: string | undefined): string => (s ?? "").toLowerCase();
+
+/** Endpoint states after which the endpoint is gone or will never carry traffic. */
+export const DEAD_ENDPOINT = ["deleting", "deleted", "rejected", "failed", "expired"];
+/** Endpoint service states after which it cannot be used. */
+export const DEAD_SERVICE = ["deleting", "deleted", "failed"];
+
+/** A subnet as the plan needs it. */
+export interface SubnetInfo {
+  id: string;
+  vpcId: string;
+  az: string;
+  azId?: string;
+  cidr: string;
+  name?: string;
+}
+
+export function subnetInfo(s: Subnet): SubnetInfo {
+  const name = tagValue(s.Tags, "Name");
+  return {
+    id: s.SubnetId!,
+    vpcId: s.VpcId!,
+    az: s.AvailabilityZone!,
+    ...(s.AvailabilityZoneId ? { azId: s.AvailabilityZoneId } : {}),
+    cidr: s.CidrBlock!,
+    ...(name ? { name } : {}),
+  };
+}
+
+/**
+ * The subnets given on a flag: each must exist, be in `vpcId`, and be the only one of its AZ (an NLB
+ * and an interface endpoint both take one subnet per Availability Zone).
+ */
+export async function getSubnets(ctx: Ctx, ids: string[], vpcId: string, flag: string): Promise<SubnetInfo[]> {
+  const { DescribeSubnetsCommand } = await ec2();
+  let subnets: Subnet[];
+  try {
+    subnets = (await send(ctx, "ec2", new DescribeSubnetsCommand({ SubnetIds: ids }))).Subnets ?? [];
+  } catch (error) {
+    if (isNotFound(error)) throw flagError(flag, `one of ${ids.join(", ")} does not exist in this account and Region`);
+    throw error;
+  }
+  const byAz = new Map<string, string>();
+  return ids.map((id) => {
+    const s = subnets.find((x) => x.SubnetId === id);
+    if (!s) throw flagError(flag, `${id} does not exist in this account and Region`);
+    if (s.VpcId !== vpcId) throw flagError(flag, `${id} belongs to ${s.VpcId}, not ${vpcId}`);
+    const az = s.AvailabilityZone!;
+    const other = byAz.get(az);
+    if (other) {
+      throw flagError(flag, `${other} and ${id} are both in ${az}; a load balancer and an endpoint take one subnet per Availability Zone`);
+    }
+    byAz.set(az, id);
+    return subnetInfo(s);
+  });
+}
+
+export async function listSubnetsOf(ctx: Ctx, vpcId: string): Promise<SubnetInfo[]> {
+  const { DescribeSubnetsCommand } = await ec2();
+  const all = await listAll(
+    ctx,
+    "ec2",
+    (NextToken) => new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }], NextToken }),
+    (o) => o.Subnets,
+    (o) => o.NextToken,
+  );
+  return all.map(subnetInfo).sort((a, b) => a.az.localeCompare(b.az) || a.cidr.localeCompare(b.cidr));
+}
+
+export async function getInstance(ctx: Ctx, id: string, flag = "--target-instance"): Promise<Instance> {
+  const { DescribeInstancesCommand } = await ec2();
+  try {
+    const out = await send(ctx, "ec2", new DescribeInstancesCommand({ InstanceIds: [id] }));
+    const instance = out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
+    if (!instance) throw flagError(flag, `${id} does not exist in this account and Region`);
+    return instance;
+  } catch (error) {
+    if (isNotFound(error)) throw flagError(flag, `${id} does not exist in this account and Region`);
+    throw error;
+  }
+}
+
+export async function listInstancesIn(ctx: Ctx, vpcId: string): Promise<Instance[]> {
+  const { DescribeInstancesCommand } = await ec2();
+  const reservations = await listAll(
+    ctx,
+    "ec2",
+    (NextToken) => new DescribeInstancesCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }], NextToken }),
+    (o) => o.Reservations,
+    (o) => o.NextToken,
+  );
+  // Filter on our side too, so an emulator that ignores the filter does not list other VPCs.
+  return reservations
+    .flatMap((r) => r.Instances ?? [])
+    .filter((i) => i.VpcId === vpcId && i.PrivateIpAddress && !["terminated", "shutting-down"].includes(i.State?.Name ?? ""));
+}
+
+/** Interfaces in a VPC that hold `ip` (primary or secondary). */
+export async function findInterfacesWithIp(ctx: Ctx, vpcId: string, ip: string): Promise<NetworkInterface[]> {
+  const { DescribeNetworkInterfacesCommand } = await ec2();
+  const out = await send(
+    ctx,
+    "ec2",
+    new DescribeNetworkInterfacesCommand({
+      Filters: [
+        { Name: "vpc-id", Values: [vpcId] },
+        { Name: "addresses.private-ip-address", Values: [ip] },
+      ],
+    }),
+  );
+  return (out.NetworkInterfaces ?? []).filter(
+    (e) => e.VpcId === vpcId && (e.PrivateIpAddress === ip || e.PrivateIpAddresses?.some((a) => a.PrivateIpAddress === ip)),
+  );
+}
+
+export async function getInterfaces(ctx: Ctx, ids: string[]): Promise<NetworkInterface[]> {
+  if (ids.length === 0) return [];
+  const { DescribeNetworkInterfacesCommand } = await ec2();
+  return (await send(ctx, "ec2", new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ids }))).NetworkInterfaces ?? [];
+}
+
+// --- ELBv2 ------------------------------------------------------------------------------------------
+
+export async function findLoadBalancer(ctx: Ctx, name: string): Promise<LoadBalancer | undefined> {
+  const { DescribeLoadBalancersCommand } = await elb();
+  try {
+    return (await send(ctx, "elbv2", new DescribeLoadBalancersCommand({ Names: [name] }))).LoadBalancers?.[0];
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function describeLoadBalancer(ctx: Ctx, arn: string): Promise<LoadBalancer | undefined> {
+  const { DescribeLoadBalancersCommand } = await elb();
+  return (await send(ctx, "elbv2", new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }))).LoadBalancers?.[0];
+}
+
+export async function findTargetGroup(ctx: Ctx, name: string): Promise<TargetGroup | undefined> {
+  const { DescribeTargetGroupsCommand } = await elb();
+  try {
+    return (await send(ctx, "elbv2", new DescribeTargetGroupsCommand({ Names: [name] }))).TargetGroups?.[0];
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The `vpcwire:stack` tag of each ELBv2 resource (DescribeTags takes 20 ARNs per call). */
+export async function elbStackTags(ctx: Ctx, arns: string[]): Promise<Map<string, string | undefined>> {
+  const { DescribeTagsCommand } = await elb();
+  const result = new Map<string, string | undefined>();
+  for (let i = 0; i < arns.length; i += 20) {
+    const out = await send(ctx, "elbv2", new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }));
+    for (const d of out.TagDescriptions ?? []) result.set(d.ResourceArn!, tagValue(d.Tags, STACK_TAG));
+  }
+  return result;
+}
+
+export async function listListeners(ctx: Ctx, lbArn: string): Promise<Listener[]> {
+  const { DescribeListenersCommand } = await elb();
+  return listAll(
+    ctx,
+    "elbv2",
+    (Marker) => new DescribeListenersCommand({ LoadBalancerArn: lbArn, Marker }),
+    (o) => o.Listeners,
+    (o) => o.NextMarker,
+  );
+}
+
+export async function targetHealth(ctx: Ctx, tgArn: string): Promise<TargetHealthDescription[]> {
+  const { DescribeTargetHealthCommand } = await elb();
+  return (await send(ctx, "elbv2", new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))).TargetHealthDescriptions ?? [];
+}
+
+// --- PrivateLink --------------------------------------------------------------------------------------
+
+/** The stack's endpoint service of one role, or the live one already on this NLB (an NLB serves one service). */
+export async function findEndpointService(ctx: Ctx, stack: string, roleName: string, nlbArn?: string): Promise<ServiceConfiguration | undefined> {
+  const { DescribeVpcEndpointServiceConfigurationsCommand } = await ec2();
+  const live = (s: ServiceConfiguration) => !DEAD_SERVICE.includes(lower(s.ServiceState));
+  const tagged = await listAll(
+    ctx,
+    "ec2",
+    (NextToken) => new DescribeVpcEndpointServiceConfigurationsCommand({ Filters: stackFilters(stack, roleName), NextToken }),
+    (o) => o.ServiceConfigurations,
+    (o) => o.NextToken,
+  );
+  const mine = tagged.filter(live).find((s) => tagValue(s.Tags, STACK_TAG) === stack);
+  if (mine || !nlbArn) return mine;
+  const all = await listAll(
+    ctx,
+    "ec2",
+    (NextToken) => new DescribeVpcEndpointServiceConfigurationsCommand({ NextToken }),
+    (o) => o.ServiceConfigurations,
+    (o) => o.NextToken,
+  );
+  return all.filter(live).find((s) => s.NetworkLoadBalancerArns?.includes(nlbArn));
+}
+
+export async function describeEndpointService(ctx: Ctx, serviceId: string): Promise<ServiceConfiguration | undefined> {
+  const { DescribeVpcEndpointServiceConfigurationsCommand } = await ec2();
+  return (await send(ctx, "ec2", new DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [serviceId] }))).ServiceConfigurations?.[0];
+}
+
+export async function allowedPrincipals(ctx: Ctx, serviceId: string): Promise<string[]> {
+  const { DescribeVpcEndpointServicePermissionsCommand } = await ec2();
+  const all = await listAll(
+    ctx,
+    "ec2",
+    (NextToken) => new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: serviceId, NextToken }),
+    (o) => o.AllowedPrincipals,
+    (o) => o.NextToken,
+  );
+  return all.map((p) => p.Principal!).filter(Boolean);
+}
+
+export async function findEndpoint(ctx: Ctx, stack: string, roleName: string, vpcId: string): Promise<VpcEndpoint | undefined> {
+  const { DescribeVpcEndpointsCommand } = await ec2();
+  const found = await listAll(
+    ctx,
+    "ec2",
+    (NextToken) =>
+      new DescribeVpcEndpointsCommand({ Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }], NextToken }),
+    (o) => o.VpcEndpoints,
+    (o) => o.NextToken,
+  );
+  return found.find((e) => e.VpcId === vpcId && tagValue(e.Tags, STACK_TAG) === stack && !DEAD_ENDPOINT.includes(lower(e.State)));
+}
+
+export async function describeEndpoint(ctx: Ctx, id: string): Promise<VpcEndpoint | undefined> {
+  const { DescribeVpcEndpointsCommand } = await ec2();
+  return (await send(ctx, "ec2", new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] }))).VpcEndpoints?.[0];
+}
+
+export async function findStackSecurityGroup(ctx: Ctx, stack: string, roleName: string, vpcId: string): Promise<SecurityGroup | undefined> {
+  const { DescribeSecurityGroupsCommand } = await ec2();
+  const out = await send(
+    ctx,
+    "ec2",
+    new DescribeSecurityGroupsCommand({ Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }] }),
+  );
+  return out.SecurityGroups?.find((g) => g.VpcId === vpcId && tagValue(g.Tags, STACK_TAG) === stack);
+}
+
+/** An endpoint's interfaces as address-map rows: id, address, subnet and AZ. */
+export interface EndpointAddress {
+  eniId: string;
+  ip: string;
+  subnetId: string;
+  az: string;
+}
+
+export async function endpointAddresses(ctx: Ctx, endpoint: VpcEndpoint): Promise<EndpointAddress[]> {
+  const enis = await getInterfaces(ctx, endpoint.NetworkInterfaceIds ?? []);
+  return enis
+    .filter((e) => e.PrivateIpAddress)
+    .map((e) => ({ eniId: e.NetworkInterfaceId!, ip: e.PrivateIpAddress!, subnetId: e.SubnetId!, az: e.AvailabilityZone ?? "" }))
+    .sort((a, b) => a.az.localeCompare(b.az));
+}
