@@ -42,13 +42,14 @@ export function sgRuleRunner(ctx: Context, stack: string, kind: Kind): StepRunne
           new AuthorizeSecurityGroupIngressCommand({
             GroupId: p.groupId,
             IpPermissions: [toIpPermission(rule, p.cidr, `vpcwire ${stack} ${p.label}`)],
-            TagSpecifications: tagSpec("security-group-rule", stack, kind, `sg-${p.label}`),
+            TagSpecifications: tagSpec("security-group-rule", stack, kind, "sg-rule"),
           }),
         );
         ctx.io.success(`${p.groupId} now allows ${p.label} from ${p.cidr}`);
       } catch (error) {
         // The same rule already there (added by hand meanwhile) is what we wanted.
         if (awsCode(error) !== "InvalidPermission.Duplicate") throw error;
+        ctx.io.info(`${p.groupId} already allows ${p.label} from ${p.cidr}`);
       }
     }
     return { resourceId: step.resourceId ?? p.groupId };

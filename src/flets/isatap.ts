@@ -54,7 +54,7 @@ export const fletsIsatap: Handler = async (ctx, opts) => {
 
   const outcome = await runWorkflow(ctx, {
     plan,
-    runners: async () => (await import("./runners.js")).fletsRunners(ctx),
+    runners: async () => (await import("./runners.js")).fletsRunners(ctx, plan.stack),
     resumeCommand: shellJoin(argv),
     destroyCommand: undoCommand(plan),
     dryRunExtra: async () => ({

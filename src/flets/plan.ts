@@ -217,7 +217,7 @@ function sgStep(groupId: string, cidr: string, has: boolean, stack: string, summ
     owned: !has,
     summary,
     // Rule descriptions allow only a-zA-Z0-9, spaces and ._-:/()#,@[]+=;{}!$* (no apostrophe).
-    params: { groupId, protocol: PROTOCOL_41, cidr, label: PROTOCOL_41_LABEL, description: `vpcwire ${stack}: ISATAP from the FLETS router` },
+    params: { groupId, protocol: PROTOCOL_41, fromPort: -1, toPort: -1, cidr, label: PROTOCOL_41_LABEL },
     dependsOn: [],
   };
 }

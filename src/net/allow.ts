@@ -32,10 +32,12 @@ export function parseAllowToken(token: string): AllowRule | string {
 }
 
 /** The EC2 IpPermission for a rule from one CIDR. */
-export function toIpPermission(rule: AllowRule, cidr: string, description: string) {
+export function toIpPermission(rule: Pick<AllowRule, "protocol" | "fromPort" | "toPort">, cidr: string, description: string) {
+  // Ports mean something only for tcp, udp and icmp (type/code); "-1" or a protocol number covers everything.
+  const ported = ["tcp", "udp", "icmp", "icmpv6"].includes(rule.protocol);
   return {
     IpProtocol: rule.protocol,
-    ...(rule.protocol === "-1" ? {} : { FromPort: rule.fromPort, ToPort: rule.toPort }),
+    ...(ported ? { FromPort: rule.fromPort, ToPort: rule.toPort } : {}),
     IpRanges: [{ CidrIp: cidr, Description: description }],
   };
 }

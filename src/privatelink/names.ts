@@ -56,6 +56,6 @@ export function natNames(stack: string): { table: string; dnatChain: string; sna
     table: `vpcwire_${stack.replace(/-/g, "_")}`,
     dnatChain: shortName(`VW-${stack}`, "DNAT", 28),
     snatChain: shortName(`VW-${stack}`, "SNAT", 28),
-    forwardChain: shortName(`VW-${stack}`, "FWD", 28),
+    forwardChain: shortName(`VW-${stack}`, "FWD", 28, "DNAT".length),
   };
 }

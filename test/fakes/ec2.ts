@@ -349,6 +349,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
               matchesFilters(t, i.Filters, {
                 "vpc-id": (x) => x.VpcId,
                 "association.subnet-id": (x) => (x.Associations ?? []).map((a) => a.SubnetId),
+                "association.main": (x) => (x.Associations ?? []).map((a) => String(Boolean(a.Main))),
               }),
           ),
         ),

@@ -193,10 +193,15 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
     expect(r.code).toBe(0);
     expect(acct.aws.operations({ writesOnly: true }).sort()).toEqual(["AuthorizeSecurityGroupIngress", "EnableVgwRoutePropagation"]);
     const call = acct.aws.calls.find((c) => c.operation === "AuthorizeSecurityGroupIngress")!;
-    expect(call.input).toEqual({
+    expect(call.input).toMatchObject({
       GroupId: acct.sgId,
-      IpPermissions: [{ IpProtocol: "41", IpRanges: [{ CidrIp: "192.168.103.254/32", Description: `vpcwire isatap-${acct.instanceId}: ISATAP from the FLETS router` }] }],
+      IpPermissions: [{ IpProtocol: "41", IpRanges: [{ CidrIp: "192.168.103.254/32", Description: `vpcwire isatap-${acct.instanceId} IP protocol 41 (ISATAP)` }] }],
     });
+    // No ports for a protocol number, and the rule is tagged with the stack so destroy can find it.
+    expect((call.input.IpPermissions as Array<Record<string, unknown>>)[0]).not.toHaveProperty("FromPort");
+    expect(call.input.TagSpecifications).toEqual([
+      expect.objectContaining({ ResourceType: "security-group-rule", Tags: expect.arrayContaining([{ Key: "vpcwire:stack", Value: `isatap-${acct.instanceId}` }]) }),
+    ]);
     // Only the characters AWS accepts in a rule description.
     expect((call.input.IpPermissions as Array<{ IpRanges: Array<{ Description: string }> }>)[0]!.IpRanges[0]!.Description).toMatch(
       /^[a-zA-Z0-9 ._\-:/()#,@[\]+=;{}!$*]{1,255}$/,
