@@ -83,7 +83,7 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
     vpcId = `<VPC of ${target.vgwId}>`;
     vifDependsOn = ["vgw"];
   } else {
-    let vgwId = target.vgwId;
+    const vgwId = target.vgwId;
     if (target.kind === "vgw") {
       const vgw = await getVpnGateway(ctx, target.vgwId);
       if (!vgw || vgw.State === "deleted" || vgw.State === "deleting") throw flagError("--vgw-id", `${target.vgwId} does not exist`);
@@ -104,7 +104,6 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
     steps.push(...gateway.steps);
     warnings.push(...gateway.warnings.filter((w) => input.amazonAsnGiven || !w.includes("--amazon-asn")));
     gatewayId = gateway.vgw?.VpnGatewayId ?? (offline ? vgwId : undefined);
-    vgwId = gatewayId;
     newVgw = !gatewayId;
     gatewayLabel = gateway.vgwLabel;
     gatewayName = gateway.vgwLabel;

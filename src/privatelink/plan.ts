@@ -57,7 +57,12 @@ export interface DirectionFacts {
   /** The host behind the NLB. */
   destinationIp: string;
   ports: number[];
-  /** Addresses of an endpoint that already exists (re-run), for previews. */
+  /**
+   * What planning read about resources that already exist (a re-run). Steps left unchanged
+   * ("no-op") run no runner, so the finish step takes their details from here.
+   */
+  knownLoadBalancer?: { name: string; dnsName?: string; addresses: Array<{ az?: string; subnetId?: string; ip?: string }> };
+  knownServiceName?: string;
   knownAddresses?: EndpointAddress[];
   knownDnsName?: string;
 }
@@ -404,6 +409,13 @@ async function directionSteps(ctx: Context, input: RelayInput, f: DirectionFacts
   const owners = arns.length ? await elbStackTags(ctx, arns) : new Map<string, string | undefined>();
   if (lb) {
     assertOurs("load balancer", name, input.stack, owners.get(lb.LoadBalancerArn!), lbProblem(lb, f.nlbVpcId));
+    f.knownLoadBalancer = {
+      name,
+      ...(lb.DNSName ? { dnsName: lb.DNSName } : {}),
+      addresses: (lb.AvailabilityZones ?? []).flatMap((z) =>
+        (z.LoadBalancerAddresses ?? []).map((a) => ({ az: z.ZoneName, subnetId: z.SubnetId, ip: a.PrivateIPv4Address ?? a.IpAddress })),
+      ),
+    };
     const have = (lb.AvailabilityZones ?? []).map((z) => z.SubnetId).sort().join();
     if (have !== f.nlbSubnets.map((s) => s.id).sort().join()) {
       o.warnings.push(`${name} keeps its subnets ${(lb.AvailabilityZones ?? []).map((z) => z.SubnetId).join(", ")} (--${side}-subnets asks for ${f.nlbSubnets.map((s) => s.id).join(", ")}).`);
@@ -500,6 +512,7 @@ async function directionSteps(ctx: Context, input: RelayInput, f: DirectionFacts
   // --- Endpoint service and who may use it ------------------------------------------------------------
   const svc = lb ? await findEndpointService(ctx, input.stack, role.service(d), lb.LoadBalancerArn!) : undefined;
   if (svc) {
+    f.knownServiceName = svc.ServiceName;
     const missing = f.endpointSubnets.filter((s) => s.az && !svc.AvailabilityZones?.includes(s.az));
     if (missing.length) {
       o.warnings.push(`${svc.ServiceId} offers ${svc.AvailabilityZones?.join(", ")}; ${missing.map(subnetLabel).join(", ")} cannot hold the ${d} endpoint.`);

@@ -11,7 +11,7 @@ import { formatAddressMap, type AddressMapEntry } from "./address-map.js";
 import type { EndpointAddress } from "./aws.js";
 import { missingRelayFlags, relayArgv, validateRelayFlags, type RelayFlags, type RelayInput } from "./inputs.js";
 import { ENDPOINT_IP_PLACEHOLDER, renderNatRules, type NatRules } from "./nat.js";
-import { DIRECTIONS, role, type Direction } from "./names.js";
+import { DIRECTIONS, role, targetGroupName, type Direction } from "./names.js";
 import { planRelay, type DirectionFacts, type RelayFacts } from "./plan.js";
 import type { TargetHealthReport } from "./runners.js";
 
@@ -41,7 +41,7 @@ export const privatelinkRelay: Handler = async (ctx, opts) => {
     resumeCommand: shellJoin(argv),
     destroyCommand: shellJoin(["vpcwire", "destroy", "--stack", input.stack, ...regionArgs(ctx)]),
     dryRunExtra: async () => preview(input, facts),
-    finish: async (results) => finishRelay(ctx, input, facts, results, region),
+    finish: async (results) => finishRelay(ctx, input, facts, results, region, plan.warnings),
   });
   if (outcome.kind === "applied") {
     if (outcome.converged && !ctx.config.json) ctx.io.success(`Everything for stack ${input.stack} already exists; nothing was changed.`);
@@ -84,7 +84,11 @@ interface LiveDirection {
   securityGroupId: string;
 }
 
-function liveDirection(results: StepResults, d: Direction, ports: number[]): LiveDirection {
+/**
+ * The live ids and addresses of one direction: from the runners' results, or, for steps left
+ * unchanged (which run no runner), from what planning read.
+ */
+function liveDirection(results: StepResults, d: Direction, f: DirectionFacts, stack: string): LiveDirection {
   const get = (id: string) => {
     const r = results.get(id);
     if (!r?.resourceId) throw new Error(`step ${id} produced no result`);
@@ -93,23 +97,17 @@ function liveDirection(results: StepResults, d: Direction, ports: number[]): Liv
   const nlb = get(role.nlb(d));
   const svc = get(role.service(d));
   const ep = get(role.endpoint(d));
+  const lbData = (nlb.data as Omit<LiveDirection["loadBalancer"], "arn"> | undefined) ?? f.knownLoadBalancer;
+  const epAddresses = (ep.data?.addresses as EndpointAddress[] | undefined) ?? f.knownAddresses ?? [];
+  const epDns = (ep.data?.dnsName as string | undefined) ?? f.knownDnsName;
   return {
-    loadBalancer: {
-      arn: nlb.resourceId!,
-      name: String(nlb.data?.name),
-      ...(nlb.data?.dnsName ? { dnsName: String(nlb.data.dnsName) } : {}),
-      addresses: (nlb.data?.addresses as LiveDirection["loadBalancer"]["addresses"]) ?? [],
-    },
-    targetGroups: ports.map((port) => {
+    loadBalancer: { arn: nlb.resourceId!, name: lbData?.name ?? "", ...(lbData?.dnsName ? { dnsName: lbData.dnsName } : {}), addresses: lbData?.addresses ?? [] },
+    targetGroups: f.ports.map((port) => {
       const tg = get(role.targetGroup(d, port));
-      return { port, arn: tg.resourceId!, name: String(tg.data?.name) };
+      return { port, arn: tg.resourceId!, name: targetGroupName(stack, d, port) };
     }),
-    endpointService: { id: svc.resourceId!, name: String(svc.data?.serviceName) },
-    endpoint: {
-      id: ep.resourceId!,
-      addresses: (ep.data?.addresses as EndpointAddress[]) ?? [],
-      ...(ep.data?.dnsName ? { dnsName: String(ep.data.dnsName) } : {}),
-    },
+    endpointService: { id: svc.resourceId!, name: (svc.data?.serviceName as string | undefined) ?? f.knownServiceName ?? "" },
+    endpoint: { id: ep.resourceId!, addresses: epAddresses, ...(epDns ? { dnsName: epDns } : {}) },
     securityGroupId: get(role.securityGroup(d)).resourceId!,
   };
 }
@@ -219,12 +217,12 @@ function healthAdvice(d: Direction, f: DirectionFacts, t: TargetHealthDescriptio
     : `the on-prem host ${f.destinationIp} ${what} TCP ${port} from the load balancer: the on-prem firewall must allow TCP ${port} from the relay subnets (${cidrs}), where the load balancer's health checks and relayed connections come from, and on-prem must route them back over the VPN`;
 }
 
-async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, results: StepResults, region: string | null) {
+async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, results: StepResults, region: string | null, warnings: string[]) {
   const { waitForHealthyTargets } = await import("./runners.js");
   const live: Partial<Record<Direction, LiveDirection>> = {};
   const health: Partial<Record<Direction, TargetHealthReport[]>> = {};
   const present = DIRECTIONS.filter((d) => facts[d]);
-  for (const d of present) live[d] = liveDirection(results, d, facts[d]!.ports);
+  for (const d of present) live[d] = liveDirection(results, d, facts[d]!, input.stack);
   await Promise.all(
     present.map(async (d) => {
       health[d] = await waitForHealthyTargets(ctx, d, live[d]!.targetGroups, (t) => healthAdvice(d, facts[d]!, t));
@@ -267,6 +265,8 @@ async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, r
     ...(facts.outbound ? { outbound: direction("outbound") } : {}),
     addressMap,
     ...(nat ? { natRules: natJson(nat, input.out) } : {}),
+    // People read the plan's warnings above the plan; --json prints no plan, so they go here.
+    warnings,
   };
 
   const { io } = ctx;

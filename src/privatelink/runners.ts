@@ -295,9 +295,8 @@ export function relayRunners(ctx: Context, input: RelayInput, journal: Journal):
             "ec2",
             new AuthorizeSecurityGroupIngressCommand({
               GroupId: id!,
-              IpPermissions: [
-                toIpPermission({ protocol: "tcp", fromPort: r.port, toPort: r.port, label: `tcp:${r.port}` }, r.cidr, `vpcwire ${input.stack} ${d} relay`),
-              ],
+              IpPermissions: [toIpPermission({ protocol: "tcp", fromPort: r.port, toPort: r.port }, r.cidr, `vpcwire ${input.stack} ${d} relay`)],
+              TagSpecifications: tagSpec("security-group-rule", input.stack, "privatelink", role.securityGroup(d)),
             }),
           );
         } catch (error) {
@@ -313,6 +312,8 @@ export function relayRunners(ctx: Context, input: RelayInput, journal: Journal):
       const p = step.params as { vpcId: string; subnetIds: string[]; subnetConfigurations?: Array<{ SubnetId: string; Ipv4: string }> };
       const service = resultOf(results, role.service(d));
       const serviceId = service.resourceId!;
+      // An unchanged service ran no runner and brought no name: read it.
+      const serviceName = (service.data?.serviceName as string | undefined) ?? (await describeEndpointService(ctx, serviceId))?.ServiceName;
       let id = step.resourceId;
       if (step.action === "create") {
         const out = await send(
@@ -322,7 +323,7 @@ export function relayRunners(ctx: Context, input: RelayInput, journal: Journal):
             // The API's default is Gateway, which cannot reach an endpoint service.
             VpcEndpointType: "Interface",
             VpcId: p.vpcId,
-            ServiceName: String(service.data?.serviceName),
+            ServiceName: serviceName,
             SubnetIds: p.subnetIds,
             // Fixes the interface on the relay address, so on-prem connects to it with no NAT server.
             ...(p.subnetConfigurations ? { SubnetConfigurations: p.subnetConfigurations } : {}),

@@ -1,3 +1,4 @@
+import { UsageError } from "../core/errors.js";
 import type { Context } from "../core/context.js";
 import { parseAllowToken } from "../net/allow.js";
 import { isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
@@ -15,7 +16,7 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
 
   if (!flags.vpcId) {
     const vpcs = await listVpcs(ctx);
-    if (vpcs.length === 0) throw new Error("this account has no VPC in this Region; create one first or pass --region");
+    if (vpcs.length === 0) throw new UsageError("--vpc-id: this account has no VPC in this Region; create one first or pass --region");
     flags.vpcId = await prompt.select({
       message: "Which VPC should the VPN connect to?",
       choices: vpcs.map((v) => ({

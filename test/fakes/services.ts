@@ -1,5 +1,6 @@
 import type { FakeService } from "./aws.js";
+import { directConnect } from "./dx.js";
 import { ec2Networking } from "./ec2.js";
 
 /** Every fake service, in install order. Capabilities add theirs here. */
-export const ALL_SERVICES: FakeService[] = [ec2Networking];
+export const ALL_SERVICES: FakeService[] = [ec2Networking, directConnect];
