@@ -9,7 +9,7 @@ import type { Kind, PlanStep } from "../core/plan.js";
 import { toIpPermission, type AllowRule } from "../net/allow.js";
 import { send } from "./call.js";
 import { awsCode } from "./errors.js";
-import { stackFilters, tagSpec } from "./tags.js";
+import { KIND_TAG, stackFilters, tagSpec } from "./tags.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 
@@ -66,10 +66,14 @@ export interface StackSgRule {
   description?: string;
 }
 
-/** The rules a stack added, found by their tags. */
-export async function findStackSgRules(ctx: Pick<Context, "clients" | "io" | "config">, stack: string): Promise<StackSgRule[]> {
+/**
+ * The rules a stack added, found by their tags; with `kind`, only the rules that kind added (a stack
+ * name is unique per Region, but `list`/`status` ask every kind).
+ */
+export async function findStackSgRules(ctx: Pick<Context, "clients" | "io" | "config">, stack: string, kind?: Kind): Promise<StackSgRule[]> {
   const { DescribeSecurityGroupRulesCommand } = await ec2();
-  const out = await send(ctx, "ec2", new DescribeSecurityGroupRulesCommand({ Filters: stackFilters(stack) }));
+  const filters = [...stackFilters(stack), ...(kind ? [{ Name: `tag:${KIND_TAG}`, Values: [kind] }] : [])];
+  const out = await send(ctx, "ec2", new DescribeSecurityGroupRulesCommand({ Filters: filters }));
   return (out.SecurityGroupRules ?? [])
     .filter((r) => !r.IsEgress && r.SecurityGroupRuleId && r.GroupId)
     .map((r) => ({

@@ -172,6 +172,58 @@ function problemOf(vif: VirtualInterface): string {
   }
 }
 
+/** `dxvif-0abc (name)  available  VLAN 101  on vgw-0abc`: an interface in one line. */
+export function vifHeadline(v: VifReport): string {
+  return `${v.virtualInterfaceId}${v.name ? ` (${v.name})` : ""}  ${v.state}${v.vlan !== null ? `  VLAN ${v.vlan}` : ""}  ${gatewayText(v)}`;
+}
+
+function gatewayText(v: VifReport): string {
+  return v.virtualGatewayId ? `on ${v.virtualGatewayId}` : v.directConnectGatewayId ? `on Direct Connect gateway ${v.directConnectGatewayId}` : "not accepted";
+}
+
+/** Where the interface comes from (connection, location, owner, MTU, stack), or undefined. */
+export function vifWhere(v: VifReport): string | undefined {
+  const where = [
+    v.connectionId ? `connection ${v.connectionId}${v.location ? ` at ${v.location}` : ""}` : v.location ? `at ${v.location}` : undefined,
+    v.ownerAccount ? `owner ${v.ownerAccount}` : undefined,
+    v.mtu ? `MTU ${v.mtu}` : undefined,
+    v.stack ? `stack ${v.stack}` : undefined,
+  ].filter(Boolean);
+  return where.length ? where.join(", ") : undefined;
+}
+
+/** One BGP peer: both ends with their ASNs, and its bgpStatus. */
+export function peerLine(v: VifReport, p: BgpPeerReport): string {
+  return (
+    `BGP ${p.addressFamily ?? "peer"} ${p.customerAddress ?? "?"}${p.customerAsn ? ` (ASN ${p.customerAsn})` : ""}` +
+    ` <-> AWS ${p.amazonAddress ?? "?"}${v.amazonAsn ? ` (ASN ${v.amazonAsn})` : ""}: ${p.bgpStatus ?? "unknown"}`
+  );
+}
+
+/** One route table: propagation from the gateway and the routes it brought. */
+export function tableLine(g: GatewayReport, t: RouteTableReport): string {
+  const what = `${t.routeTableId}${t.name ? ` (${t.name})` : ""}${t.main ? " [main]" : ""}`;
+  if (!t.propagation) return `${what}: propagation off (Direct Connect routes do not reach ${t.subnets.length ? t.subnets.join(", ") : "its subnets"})`;
+  if (t.propagatedRoutes.length === 0) return `${what}: propagation on; no routes from ${g.virtualGatewayId} yet`;
+  return `${what}: propagation on; ${t.propagatedRoutes.map((r) => `${r.destination} (${r.state})`).join(", ")}`;
+}
+
+export function unattachedLine(g: GatewayReport): string {
+  return `Gateway ${g.virtualGatewayId} (${g.state}) is not attached to a VPC: no route table receives its routes.`;
+}
+
+/** The closing verdict: all up, or which interfaces are not. */
+export function verdictLine(report: DxReport): string {
+  const up = report.virtualInterfaces.filter((v) => v.healthy).length;
+  const total = report.virtualInterfaces.length;
+  return up === total
+    ? `${total === 1 ? "The virtual interface is" : `All ${total} virtual interfaces are`} available with BGP up.`
+    : `${total - up} of ${total} virtual interface${total > 1 ? "s" : ""} not up: ${report.virtualInterfaces
+        .filter((v) => !v.healthy)
+        .map((v) => `${v.virtualInterfaceId} (${v.state})`)
+        .join(", ")}.`;
+}
+
 /** The report as text for people. */
 export function formatDxReport(report: DxReport): string {
   const lines: string[] = [];
@@ -181,51 +233,49 @@ export function formatDxReport(report: DxReport): string {
   }
   lines.push("Direct Connect virtual interfaces:");
   for (const v of report.virtualInterfaces) {
-    const on = v.virtualGatewayId ? `on ${v.virtualGatewayId}` : v.directConnectGatewayId ? `on Direct Connect gateway ${v.directConnectGatewayId}` : "not accepted";
-    lines.push(
-      `  ${v.healthy ? "✔" : "✖"} ${v.virtualInterfaceId}${v.name ? ` (${v.name})` : ""}  ${v.state}${v.vlan !== null ? `  VLAN ${v.vlan}` : ""}  ${on}`,
-    );
-    const where = [
-      v.connectionId ? `connection ${v.connectionId}${v.location ? ` at ${v.location}` : ""}` : v.location ? `at ${v.location}` : undefined,
-      v.ownerAccount ? `owner ${v.ownerAccount}` : undefined,
-      v.mtu ? `MTU ${v.mtu}` : undefined,
-      v.stack ? `stack ${v.stack}` : undefined,
-    ].filter(Boolean);
-    if (where.length) lines.push(`      ${where.join(", ")}`);
-    for (const p of v.bgpPeers) {
-      lines.push(
-        `      BGP ${p.addressFamily ?? "peer"} ${p.customerAddress ?? "?"}${p.customerAsn ? ` (ASN ${p.customerAsn})` : ""}` +
-          ` <-> AWS ${p.amazonAddress ?? "?"}${v.amazonAsn ? ` (ASN ${v.amazonAsn})` : ""}: ${p.bgpStatus ?? "unknown"}`,
-      );
-    }
+    lines.push(`  ${v.healthy ? "✔" : "✖"} ${vifHeadline(v)}`);
+    const where = vifWhere(v);
+    if (where) lines.push(`      ${where}`);
+    for (const p of v.bgpPeers) lines.push(`      ${peerLine(v, p)}`);
     if (v.problem) lines.push(`      ${v.problem}`);
   }
   for (const g of report.virtualPrivateGateways) {
     if (!g.vpcId) {
-      lines.push(`Gateway ${g.virtualGatewayId} (${g.state}) is not attached to a VPC: no route table receives its routes.`);
+      lines.push(unattachedLine(g));
       continue;
     }
     lines.push(`Route tables of ${g.vpcId} (routes propagated from ${g.virtualGatewayId}):`);
-    for (const t of g.routeTables) {
-      const what = `${t.routeTableId}${t.name ? ` (${t.name})` : ""}${t.main ? " [main]" : ""}`;
-      if (!t.propagation) {
-        lines.push(`  ${what}: propagation off (Direct Connect routes do not reach ${t.subnets.length ? t.subnets.join(", ") : "its subnets"})`);
-      } else if (t.propagatedRoutes.length === 0) {
-        lines.push(`  ${what}: propagation on; no routes from ${g.virtualGatewayId} yet`);
-      } else {
-        lines.push(`  ${what}: propagation on; ${t.propagatedRoutes.map((r) => `${r.destination} (${r.state})`).join(", ")}`);
-      }
-    }
+    for (const t of g.routeTables) lines.push(`  ${tableLine(g, t)}`);
   }
-  const up = report.virtualInterfaces.filter((v) => v.healthy).length;
-  const total = report.virtualInterfaces.length;
-  lines.push(
-    up === total
-      ? `${total === 1 ? "The virtual interface is" : `All ${total} virtual interfaces are`} available with BGP up.`
-      : `${total - up} of ${total} virtual interface${total > 1 ? "s" : ""} not up: ${report.virtualInterfaces
-          .filter((v) => !v.healthy)
-          .map((v) => `${v.virtualInterfaceId} (${v.state})`)
-          .join(", ")}.`,
-  );
+  lines.push(verdictLine(report));
   return lines.join("\n");
+}
+
+/**
+ * The same report as titled sections of lines marked healthy (true), down (false) or plain
+ * information (null), for `vpcwire status`: one section per interface (its state, each BGP peer),
+ * then one per gateway (propagation per route table).
+ */
+export function dxReportSections(report: DxReport): Array<{ title: string; lines: Array<{ ok: boolean | null; text: string }> }> {
+  const sections: Array<{ title: string; lines: Array<{ ok: boolean | null; text: string }> }> = [];
+  for (const v of report.virtualInterfaces) {
+    const lines: Array<{ ok: boolean | null; text: string }> = [{ ok: v.state === "available", text: `state ${v.state}${v.healthy ? ", BGP up" : ""}` }];
+    const where = vifWhere(v);
+    if (where) lines.push({ ok: null, text: where });
+    for (const p of v.bgpPeers) lines.push({ ok: p.bgpStatus === "up", text: peerLine(v, p) });
+    if (v.bgpPeers.length === 0) lines.push({ ok: false, text: "no BGP peer" });
+    if (v.problem) lines.push({ ok: false, text: v.problem });
+    sections.push({ title: `Virtual interface ${v.virtualInterfaceId}${v.name ? ` (${v.name})` : ""}${v.vlan !== null ? `, VLAN ${v.vlan}` : ""}, ${gatewayText(v)}`, lines });
+  }
+  for (const g of report.virtualPrivateGateways) {
+    if (!g.vpcId) {
+      sections.push({ title: `Gateway ${g.virtualGatewayId}`, lines: [{ ok: false, text: unattachedLine(g) }] });
+      continue;
+    }
+    sections.push({
+      title: `Route propagation from ${g.virtualGatewayId} in ${g.vpcId}`,
+      lines: g.routeTables.map((t) => ({ ok: t.propagation ? (t.propagatedRoutes.length ? true : null) : null, text: tableLine(g, t) })),
+    });
+  }
+  return sections;
 }

@@ -16,17 +16,35 @@ const dx = () => import("@aws-sdk/client-direct-connect");
 /** States in which an instance still has its private IP and security groups. */
 const LIVE_INSTANCE = ["pending", "running", "stopping", "stopped"];
 
-/** The instance; a missing or terminated one is the user's input problem (exit 2). */
-export async function getInstance(ctx: Ctx, instanceId: string): Promise<Instance> {
+/** The instance as EC2 reports it (terminated included), or undefined when this account and Region have no such id. */
+export async function findInstance(ctx: Ctx, instanceId: string): Promise<Instance | undefined> {
   const { DescribeInstancesCommand } = await ec2();
-  let instance: Instance | undefined;
   try {
     const out = await send(ctx, "ec2", new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    instance = out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
+    return out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
   } catch (error) {
-    if (isNotFound(error)) throw flagError("--instance-id", `${instanceId} does not exist in this account and Region`);
+    if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** The instance that holds a private IPv4 in the VPC (not terminated), if any. */
+export async function findInstanceByIp(ctx: Ctx, ip: string, vpcId?: string): Promise<Instance | undefined> {
+  const { DescribeInstancesCommand } = await ec2();
+  const filters = [
+    { Name: "network-interface.addresses.private-ip-address", Values: [ip] },
+    ...(vpcId ? [{ Name: "vpc-id", Values: [vpcId] }] : []),
+  ];
+  const out = await send(ctx, "ec2", new DescribeInstancesCommand({ Filters: filters }));
+  // Checked here as well, so an endpoint that ignores Filters gives the same answer.
+  return out.Reservations?.flatMap((r) => r.Instances ?? []).find(
+    (i) => LIVE_INSTANCE.includes(i.State?.Name ?? "") && (!vpcId || i.VpcId === vpcId) && privateIps(i).includes(ip),
+  );
+}
+
+/** The instance; a missing or terminated one is the user's input problem (exit 2). */
+export async function getInstance(ctx: Ctx, instanceId: string): Promise<Instance> {
+  const instance = await findInstance(ctx, instanceId);
   if (!instance) throw flagError("--instance-id", `${instanceId} does not exist in this account and Region`);
   const state = instance.State?.Name ?? "unknown";
   if (!LIVE_INSTANCE.includes(state)) throw flagError("--instance-id", `${instanceId} is ${state}`);

@@ -242,14 +242,15 @@ function propagationStep(table: RouteTable, vgwId: string, subnetId: string | un
 }
 
 /** The table a subnet uses: its explicit association, else the VPC's main table. */
-function subnetRouteTable(tables: RouteTable[], subnetId: string | undefined): RouteTable | undefined {
+export function subnetRouteTable(tables: RouteTable[], subnetId: string | undefined): RouteTable | undefined {
   return (
     (subnetId ? tables.find((t) => t.Associations?.some((a) => a.SubnetId === subnetId)) : undefined) ??
     tables.find((t) => t.Associations?.some((a) => a.Main))
   );
 }
 
-function routesTo(table: RouteTable, ip: string, vgwId: string): boolean {
+/** Whether the table has a usable route to `ip` through the gateway (propagated over BGP, or static). */
+export function routesTo(table: RouteTable, ip: string, vgwId: string): boolean {
   return (table.Routes ?? []).some((r) => {
     if (r.GatewayId !== vgwId || !r.DestinationCidrBlock || r.State === "blackhole") return false;
     const cidr = parseCidr4(r.DestinationCidrBlock);

@@ -130,7 +130,8 @@ export const destroyStack: Handler = async (ctx, opts) => {
     confirm: { message: `Delete these resources of stack ${stack}?`, default: false, requireYes: true },
     finish: async () => {
       const deleted = steps.filter((s) => s.action === "delete").map((s) => ({ type: s.resource, id: s.resourceId }));
-      const kept = steps.filter((s) => s.type === "keep").map((s) => ({ type: s.resource, id: s.resourceId }));
+      // `owned` kept steps: the stack's own, still in use (a gateway Direct Connect interfaces use); the plan's warnings say why.
+      const kept = steps.filter((s) => s.type === "keep").map((s) => ({ type: s.resource, id: s.resourceId, ...(s.owned ? { inUse: true } : {}) }));
       return { deleted, kept };
     },
   });
@@ -139,11 +140,20 @@ export const destroyStack: Handler = async (ctx, opts) => {
     if (ctx.config.json) {
       ctx.io.result(JSON.stringify({ schemaVersion: 1, ok: true, stack, region, deleted, kept }, null, 2));
     } else {
-      ctx.io.success(
-        `Stack ${stack} removed: ${deleted.length} resource${deleted.length === 1 ? "" : "s"} deleted` +
-          (kept.length ? `, kept ${kept.map((k) => k.id).join(", ")} (not created by this stack)` : "") +
-          ".",
-      );
+      const reused = kept.filter((k) => !k.inUse);
+      const inUse = kept.filter((k) => k.inUse);
+      const text =
+        `${deleted.length} resource${deleted.length === 1 ? "" : "s"} deleted` +
+        (reused.length ? `, kept ${reused.map((k) => k.id).join(", ")} (not created by this stack)` : "") +
+        ".";
+      if (inUse.length) {
+        ctx.io.warn(
+          `Stack ${stack} is not removed yet: ${text} ${inUse.map((k) => k.id).join(", ")} ${inUse.length > 1 ? "are" : "is"} the stack's own but still in use (see the warnings above); ` +
+            `run the same destroy again once ${inUse.length > 1 ? "they are" : "it is"} free.`,
+        );
+      } else {
+        ctx.io.success(`Stack ${stack} removed: ${text}`);
+      }
     }
   }
   return 0;

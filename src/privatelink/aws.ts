@@ -11,7 +11,7 @@ import type { Listener, LoadBalancer, TargetGroup, TargetHealthDescription } fro
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
 import { listAll } from "../aws/list.js";
-import { STACK_TAG, stackFilters, tagValue } from "../aws/tags.js";
+import { ROLE_TAG, STACK_TAG, stackFilters, tagValue } from "../aws/tags.js";
 import type { Context } from "../core/context.js";
 import { flagError } from "../core/errors.js";
 
@@ -22,6 +22,14 @@ const elb = () => import("@aws-sdk/client-elastic-load-balancing-v2");
 
 /** Endpoint states arrive in lowerCamel on the wire while the SDK enum says PascalCase: compare lowercased. */
 export const lower = (s: string | undefined): string => (s ?? "").toLowerCase();
+
+/**
+ * Whether a resource carries this stack's tags for a role. Checked on our side as well as in the
+ * Filters, so an emulator that ignores filters cannot hand the inbound plan the outbound resource.
+ */
+export function hasStackRole(tags: Array<{ Key?: string; Value?: string }> | undefined, stack: string, roleName: string): boolean {
+  return tagValue(tags, STACK_TAG) === stack && tagValue(tags, ROLE_TAG) === roleName;
+}
 
 /** Endpoint states after which the endpoint is gone or will never carry traffic. */
 export const DEAD_ENDPOINT = ["deleting", "deleted", "rejected", "failed", "expired"];
@@ -159,6 +167,15 @@ export async function describeLoadBalancer(ctx: Ctx, arn: string): Promise<LoadB
   return (await send(ctx, "elbv2", new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }))).LoadBalancers?.[0];
 }
 
+export const CROSS_ZONE = "load_balancing.cross_zone.enabled";
+
+/** Whether cross-zone load balancing is on (it is off by default on an NLB). */
+export async function crossZoneEnabled(ctx: Ctx, lbArn: string): Promise<boolean> {
+  const { DescribeLoadBalancerAttributesCommand } = await elb();
+  const out = await send(ctx, "elbv2", new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn }));
+  return out.Attributes?.find((a) => a.Key === CROSS_ZONE)?.Value === "true";
+}
+
 export async function findTargetGroup(ctx: Ctx, name: string): Promise<TargetGroup | undefined> {
   const { DescribeTargetGroupsCommand } = await elb();
   try {
@@ -209,7 +226,7 @@ export async function findEndpointService(ctx: Ctx, stack: string, roleName: str
     (o) => o.ServiceConfigurations,
     (o) => o.NextToken,
   );
-  const mine = tagged.filter(live).find((s) => tagValue(s.Tags, STACK_TAG) === stack);
+  const mine = tagged.filter(live).find((s) => hasStackRole(s.Tags, stack, roleName) && (!nlbArn || s.NetworkLoadBalancerArns?.includes(nlbArn)));
   if (mine || !nlbArn) return mine;
   const all = await listAll(
     ctx,
@@ -248,7 +265,7 @@ export async function findEndpoint(ctx: Ctx, stack: string, roleName: string, vp
     (o) => o.VpcEndpoints,
     (o) => o.NextToken,
   );
-  return found.find((e) => e.VpcId === vpcId && tagValue(e.Tags, STACK_TAG) === stack && !DEAD_ENDPOINT.includes(lower(e.State)));
+  return found.find((e) => e.VpcId === vpcId && hasStackRole(e.Tags, stack, roleName) && !DEAD_ENDPOINT.includes(lower(e.State)));
 }
 
 export async function describeEndpoint(ctx: Ctx, id: string): Promise<VpcEndpoint | undefined> {
@@ -263,7 +280,7 @@ export async function findStackSecurityGroup(ctx: Ctx, stack: string, roleName: 
     "ec2",
     new DescribeSecurityGroupsCommand({ Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }] }),
   );
-  return out.SecurityGroups?.find((g) => g.VpcId === vpcId && tagValue(g.Tags, STACK_TAG) === stack);
+  return out.SecurityGroups?.find((g) => g.VpcId === vpcId && hasStackRole(g.Tags, stack, roleName));
 }
 
 /** An endpoint's interfaces as address-map rows: id, address, subnet and AZ. */
@@ -274,8 +291,18 @@ export interface EndpointAddress {
   az: string;
 }
 
+/**
+ * The endpoint's interface addresses. Empty when they cannot be read: some emulators list no
+ * endpoint interfaces (or none of their ids), and the endpoint's DNS name still works then.
+ */
 export async function endpointAddresses(ctx: Ctx, endpoint: VpcEndpoint): Promise<EndpointAddress[]> {
-  const enis = await getInterfaces(ctx, endpoint.NetworkInterfaceIds ?? []);
+  let enis: NetworkInterface[];
+  try {
+    enis = await getInterfaces(ctx, endpoint.NetworkInterfaceIds ?? []);
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
   return enis
     .filter((e) => e.PrivateIpAddress)
     .map((e) => ({ eniId: e.NetworkInterfaceId!, ip: e.PrivateIpAddress!, subnetId: e.SubnetId!, az: e.AvailabilityZone ?? "" }))

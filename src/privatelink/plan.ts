@@ -8,6 +8,7 @@ import { cidrContains, ipv4ToInt, parseCidr4, type Cidr4 } from "../net/ip.js";
 import { getVpc } from "../vpn/aws.js";
 import {
   allowedPrincipals,
+  crossZoneEnabled,
   elbStackTags,
   endpointAddresses,
   findEndpoint,
@@ -248,6 +249,7 @@ export async function planRelay(ctx: Context, input: RelayInput, region: string 
     };
     steps.push(
       ...(await directionSteps(ctx, input, facts, {
+        crossZone: true,
         targetAz,
         sources,
         ...(subnetConfigurations ? { subnetConfigurations } : {}),
@@ -285,6 +287,7 @@ export async function planRelay(ctx: Context, input: RelayInput, region: string 
     const nlbDependsOn = inboundFacts?.mode === "endpoint" ? [role.endpoint("inbound")] : [];
     steps.push(
       ...(await directionSteps(ctx, input, facts, {
+        crossZone: false,
         targetAz: "all",
         sources: offline ? [PLACEHOLDER.targetVpcCidr] : targetVpcCidrs,
         nlbDependsOn,
@@ -383,6 +386,13 @@ function tgProblem(tg: TargetGroup, vpcId: string, port: number): string | undef
 }
 
 interface DirectionOptions {
+  /**
+   * Turn cross-zone load balancing on. PrivateLink hands a connection to the NLB node in the
+   * endpoint interface's zone, and with cross-zone off (the NLB default) a node sends only to
+   * targets in its own zone: the inbound target is one host in one zone, so every other zone would
+   * lead nowhere. (The outbound target is registered for "all" zones and needs no such help.)
+   */
+  crossZone: boolean;
   /** "all" for a target outside the NLB's VPC (on-prem, over the VPN). */
   targetAz: "all" | undefined;
   /** CIDRs the endpoint's security group lets in on the ports. */
@@ -422,17 +432,22 @@ async function directionSteps(ctx: Context, input: RelayInput, f: DirectionFacts
     }
   }
   const lbState = lb?.State?.Code;
+  const crossZone = o.crossZone && !(lb && (await crossZoneEnabled(ctx, lb.LoadBalancerArn!)));
+  const crossZoneText = o.crossZone ? ", cross-zone load balancing on" : "";
+  const lbParams = { direction: d, name, vpcId: f.nlbVpcId, subnets: f.nlbSubnets.map((s) => s.id), crossZone };
   steps.push(
     lb
       ? {
           id: role.nlb(d),
           type: "load-balancer",
-          action: lower(lbState) === "active" ? "no-op" : "reuse",
+          action: crossZone ? "update" : lower(lbState) === "active" ? "no-op" : "reuse",
           resource: "network load balancer",
           resourceId: lb.LoadBalancerArn!,
           owned: true,
-          summary: `${d}: network load balancer ${name} (internal, ${lbState}${lower(lbState) === "active" ? "" : ": wait until active"})`,
-          params: { direction: d, name, vpcId: f.nlbVpcId, subnets: f.nlbSubnets.map((s) => s.id), state: lbState },
+          summary: crossZone
+            ? `${d}: network load balancer ${name}: turn cross-zone load balancing on`
+            : `${d}: network load balancer ${name} (internal${crossZoneText}, ${lbState}${lower(lbState) === "active" ? "" : ": wait until active"})`,
+          params: { ...lbParams, state: lbState },
           dependsOn: o.nlbDependsOn,
         }
       : {
@@ -441,8 +456,8 @@ async function directionSteps(ctx: Context, input: RelayInput, f: DirectionFacts
           action: "create",
           resource: "network load balancer",
           owned: true,
-          summary: `${d}: network load balancer ${name} (internal) in ${f.nlbSubnets.map(subnetLabel).join(", ")}; wait until active`,
-          params: { direction: d, name, vpcId: f.nlbVpcId, subnets: f.nlbSubnets.map((s) => s.id) },
+          summary: `${d}: network load balancer ${name} (internal${crossZoneText}) in ${f.nlbSubnets.map(subnetLabel).join(", ")}; wait until active`,
+          params: lbParams,
           dependsOn: o.nlbDependsOn,
         },
   );

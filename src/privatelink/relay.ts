@@ -55,14 +55,16 @@ function withStandIns(flags: RelayFlags): RelayFlags {
   const inbound = Boolean(flags.targetIp || flags.targetInstance || flags.ports?.length || flags.relayIp);
   const outbound = Boolean(flags.onpremIp || flags.onpremPorts?.length);
   const natNeedsRelay = (flags.nat !== undefined && flags.nat !== "none") || flags.out !== undefined;
+  const target = flags.targetIp || flags.targetInstance;
   return {
-    ...(inbound || !outbound ? { targetIp: "10.255.255.254", ports: ["1"] } : {}),
+    ...(!target && (inbound || !outbound) ? { targetIp: "10.255.255.254" } : {}),
+    ...(inbound || !outbound ? { ports: ["1"] } : {}),
     ...(outbound ? { onpremIp: "10.255.255.253", onpremPorts: ["1"] } : {}),
     ...(natNeedsRelay ? { relayIp: "10.255.255.252" } : {}),
-    targetVpcId: "vpc-00000000000000000",
-    relayVpcId: "vpc-00000000000000001",
-    targetSubnets: ["subnet-00000000"],
-    relaySubnets: ["subnet-00000001"],
+    targetVpcId: "vpc-fffffffffffffff0e",
+    relayVpcId: "vpc-fffffffffffffff0f",
+    targetSubnets: ["subnet-fffffffe"],
+    relaySubnets: ["subnet-ffffffff"],
     ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))),
   };
 }
@@ -217,7 +219,8 @@ function healthAdvice(d: Direction, f: DirectionFacts, t: TargetHealthDescriptio
     : `the on-prem host ${f.destinationIp} ${what} TCP ${port} from the load balancer: the on-prem firewall must allow TCP ${port} from the relay subnets (${cidrs}), where the load balancer's health checks and relayed connections come from, and on-prem must route them back over the VPN`;
 }
 
-async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, results: StepResults, region: string | null, warnings: string[]) {
+async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, results: StepResults, region: string | null, planWarnings: string[]) {
+  const warnings = [...planWarnings];
   const { waitForHealthyTargets } = await import("./runners.js");
   const live: Partial<Record<Direction, LiveDirection>> = {};
   const health: Partial<Record<Direction, TargetHealthReport[]>> = {};
@@ -269,6 +272,11 @@ async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, r
     warnings,
   };
 
+  for (const d of present) {
+    if (live[d]!.endpoint.addresses.length === 0) {
+      warnings.push(`${d}: the addresses of ${live[d]!.endpoint.id} could not be read; use its DNS name${live[d]!.endpoint.dnsName ? ` ${live[d]!.endpoint.dnsName}` : ""}.`);
+    }
+  }
   const { io } = ctx;
   if (ctx.config.json) {
     io.result(JSON.stringify(doc, null, 2));
@@ -276,6 +284,7 @@ async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, r
   }
   io.success(`PrivateLink relay ${input.stack} is in place.`);
   io.info(`Address map:\n${indent(formatAddressMap(addressMap))}`);
+  for (const warning of warnings.slice(planWarnings.length)) io.warn(warning);
   for (const { d, h } of unhealthy) {
     io.warn(`${d}: target ${h.ip}:${h.port} is ${h.state}${h.reason ? ` (${h.reason})` : ""}: ${h.advice ?? h.description ?? "see the target group's health in the console"}.`);
   }

@@ -14,6 +14,7 @@ import {
   CreateTargetGroupCommand,
   DeregisterTargetsCommand,
   ModifyListenerCommand,
+  ModifyLoadBalancerAttributesCommand,
   RegisterTargetsCommand,
   type TargetHealthDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -26,6 +27,7 @@ import type { PlanStep } from "../core/plan.js";
 import { pollUntil, type PollVerdict, WaitFailedError } from "../core/poll.js";
 import { toIpPermission } from "../net/allow.js";
 import {
+  CROSS_ZONE,
   DEAD_ENDPOINT,
   DEAD_SERVICE,
   describeEndpoint,
@@ -117,6 +119,10 @@ export function relayRunners(ctx: Context, input: RelayInput, journal: Journal):
         if (code === "failed") return { status: "failed", state: "failed", reason: l?.State?.Reason ?? "AWS gave no reason" };
         return { status: "wait", state: l?.State?.Code ?? "not visible yet" };
       });
+      if (step.params.crossZone) {
+        await send(ctx, "elbv2", new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn!, Attributes: [{ Key: CROSS_ZONE, Value: "true" }] }));
+        ctx.io.success(`${name}: cross-zone load balancing on`);
+      }
       return {
         resourceId: arn!,
         state: "active",

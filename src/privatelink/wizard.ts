@@ -1,7 +1,7 @@
 import type { Context } from "../core/context.js";
 import { cidrContains, parseCidr4 } from "../net/ip.js";
 import { listVpcs, nameOf } from "../vpn/aws.js";
-import { listInstancesIn, listSubnetsOf, type SubnetInfo } from "./aws.js";
+import { getInstance, listInstancesIn, listSubnetsOf, type SubnetInfo } from "./aws.js";
 import { checkPrivateIp, parsePorts, type RelayFlags } from "./inputs.js";
 
 const list = (answer: string) =>
@@ -81,6 +81,7 @@ export async function relayWizard(ctx: Context, given: RelayFlags): Promise<Rela
   const targetSubnetList = await listSubnetsOf(ctx, targetVpcId);
   if (!flags.targetSubnets?.length) {
     const subnets = targetSubnetList;
+    if (!targetHome && flags.targetInstance) targetHome = (await getInstance(ctx, flags.targetInstance)).SubnetId;
     const home = targetHome ?? subnets.find((s) => flags.targetIp && contains(s.cidr, flags.targetIp))?.id;
     flags.targetSubnets = await pickSubnets(
       ctx,
@@ -100,11 +101,13 @@ export async function relayWizard(ctx: Context, given: RelayFlags): Promise<Rela
   const relaySubnets = await listSubnetsOf(ctx, relayVpcId);
   if (!flags.relaySubnets?.length) {
     const zones = new Set(targetSubnetList.filter((s) => flags.targetSubnets!.includes(s.id)).map((s) => s.az));
+    // Pre-select the first subnet of each zone the target side also has: the zones an endpoint can use.
+    const preselected = new Set([...zones].map((z) => relaySubnets.find((s) => s.az === z)?.id).filter(Boolean));
     flags.relaySubnets = await pickSubnets(
       ctx,
       "Subnets of the relay VPC (one per zone; zones shared with the target subnets are pre-selected):",
       relaySubnets,
-      (s) => zones.has(s.az),
+      (s) => preselected.has(s.id),
     );
   }
 

@@ -1,18 +1,17 @@
 /** `list`, `status` and `destroy` for VPN stacks. */
 import type { CustomerGateway, VgwTelemetry, VpnConnection, VpnGateway } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
-import { describeSgRule, findStackSgRules, revokeSgRule, type StackSgRule } from "../aws/sg-rules.js";
+import { describeSgRule, findStackSgRules, type StackSgRule } from "../aws/sg-rules.js";
 import { KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
-import { pollUntil } from "../core/poll.js";
 import { withDependencyRetry } from "../lifecycle/retry.js";
+import { DESTROY_TIMEOUT_MS, deletedOutcome, destroyWaiter, keptStep, planVgwTeardown, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
 import { listRouteTables, nameOf } from "./aws.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
-const DESTROY_TIMEOUT_MS = 30 * 60_000;
 const gone = (state: string | undefined) => state === "deleted";
 
 interface VpnStackParts {
@@ -24,12 +23,16 @@ interface VpnStackParts {
 
 async function readParts(ctx: Context, stack: string): Promise<VpnStackParts> {
   const { DescribeVpnConnectionsCommand, DescribeVpnGatewaysCommand, DescribeCustomerGatewaysCommand } = await ec2();
-  const filters = [{ Name: `tag:${STACK_TAG}`, Values: [stack] }];
+  // Only what `vpn create` made: a dx stack's gateway or a flets stack's rule carries another kind.
+  const filters = [
+    { Name: `tag:${STACK_TAG}`, Values: [stack] },
+    { Name: `tag:${KIND_TAG}`, Values: ["vpn"] },
+  ];
   const [conns, vgws, cgws, rules] = await Promise.all([
     send(ctx, "ec2", new DescribeVpnConnectionsCommand({ Filters: filters })),
     send(ctx, "ec2", new DescribeVpnGatewaysCommand({ Filters: filters })),
     send(ctx, "ec2", new DescribeCustomerGatewaysCommand({ Filters: filters })),
-    findStackSgRules(ctx, stack),
+    findStackSgRules(ctx, stack, "vpn"),
   ]);
   const connections = (conns.VpnConnections ?? []).filter((c) => !gone(c.State));
   const ownedVgws = (vgws.VpnGateways ?? []).filter((g) => !gone(g.State)).map((g) => ({ ...g, owned: true }));
@@ -164,64 +167,16 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
 async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ steps: PlanStep[]; warnings: string[] }> {
   const parts = await readParts(ctx, summary.stack);
   const steps: PlanStep[] = [];
-  const warnings: string[] = [];
-  const kept = (type: string, id: string, why: string): PlanStep => ({
-    id: `keep:${id}`,
-    type: "keep",
-    action: "no-op",
-    resource: type,
-    resourceId: id,
-    owned: false,
-    summary: `${type} ${id} kept: ${why}`,
-    params: {},
-    dependsOn: [],
-  });
-
-  const ownedVgws = parts.vgws.filter((g) => g.owned);
   // 1. Propagation off on every table that propagates from a gateway the stack will delete.
-  const propagationIds: string[] = [];
-  for (const vgw of ownedVgws) {
-    for (const att of (vgw.VpcAttachments ?? []).filter((a) => a.State === "attached" || a.State === "attaching")) {
-      for (const t of await listRouteTables(ctx, att.VpcId!)) {
-        if (!t.PropagatingVgws?.some((p) => p.GatewayId === vgw.VpnGatewayId)) continue;
-        const id = `propagation-off:${t.RouteTableId}:${vgw.VpnGatewayId}`;
-        propagationIds.push(id);
-        steps.push({
-          id,
-          type: "disable-propagation",
-          action: "update",
-          resource: "route table",
-          resourceId: t.RouteTableId!,
-          owned: true,
-          summary: `route table ${t.RouteTableId}: disable propagation from ${vgw.VpnGatewayId}`,
-          params: { routeTableId: t.RouteTableId, vgwId: vgw.VpnGatewayId },
-          dependsOn: [],
-        });
-      }
-    }
-  }
-  for (const vgw of parts.vgws.filter((g) => !g.owned)) {
-    warnings.push(`Route propagation from ${vgw.VpnGatewayId} is left as it is: the gateway was not created by this stack.`);
-  }
+  const gateways = await planVgwTeardown(ctx, parts.vgws);
+  steps.push(...gateways.propagation);
   // 2. Security-group rules the stack added.
-  for (const r of parts.rules) {
-    steps.push({
-      id: `sg-revoke:${r.ruleId}`,
-      type: "sg-revoke",
-      action: "delete",
-      resource: "security group rule",
-      resourceId: r.ruleId,
-      owned: true,
-      summary: `security group rule ${r.ruleId}: ${describeSgRule(r)}`,
-      params: { groupId: r.groupId, ruleId: r.ruleId },
-      dependsOn: [],
-    });
-  }
+  steps.push(...sgRevokeSteps(parts.rules));
   // 3. VPN connections, then what they used.
   const connIds: string[] = [];
   for (const c of parts.connections) {
     if (tagValue(c.Tags, STACK_TAG) !== summary.stack) {
-      steps.push(kept("VPN connection", c.VpnConnectionId!, "not created by this stack"));
+      steps.push(keptStep("VPN connection", c.VpnConnectionId!, "not created by this stack"));
       continue;
     }
     const id = `vpn-delete:${c.VpnConnectionId}`;
@@ -235,12 +190,12 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
       owned: true,
       summary: `VPN connection ${c.VpnConnectionId}${c.State === "deleting" ? " (already deleting)" : ""}; wait until deleted`,
       params: { vpnConnectionId: c.VpnConnectionId },
-      dependsOn: propagationIds,
+      dependsOn: gateways.propagationIds,
     });
   }
   for (const g of parts.cgws) {
     if (!g.owned) {
-      steps.push(kept("customer gateway", g.CustomerGatewayId!, "it existed before this stack"));
+      steps.push(keptStep("customer gateway", g.CustomerGatewayId!, "it existed before this stack"));
       continue;
     }
     steps.push({
@@ -255,84 +210,16 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
       dependsOn: connIds,
     });
   }
-  for (const g of parts.vgws) {
-    if (!g.owned) {
-      steps.push(kept("virtual private gateway", g.VpnGatewayId!, "it was attached to the VPC before this stack"));
-      continue;
-    }
-    const attachments = (g.VpcAttachments ?? []).filter((a) => a.State === "attached" || a.State === "attaching" || a.State === "detaching");
-    const detachIds = attachments.map((a) => `vgw-detach:${g.VpnGatewayId}:${a.VpcId}`);
-    attachments.forEach((a, n) =>
-      steps.push({
-        id: detachIds[n]!,
-        type: "vgw-detach",
-        action: "delete",
-        resource: "gateway attachment",
-        resourceId: `${g.VpnGatewayId}/${a.VpcId}`,
-        owned: true,
-        summary: `attachment of ${g.VpnGatewayId} to ${a.VpcId}; wait until detached`,
-        params: { vgwId: g.VpnGatewayId, vpcId: a.VpcId, state: a.State },
-        dependsOn: [...connIds, ...propagationIds],
-      }),
-    );
-    steps.push({
-      id: `vgw-delete:${g.VpnGatewayId}`,
-      type: "vgw-delete",
-      action: "delete",
-      resource: "virtual private gateway",
-      resourceId: g.VpnGatewayId!,
-      owned: true,
-      summary: `virtual private gateway ${g.VpnGatewayId}`,
-      params: { vgwId: g.VpnGatewayId },
-      dependsOn: [...detachIds, ...connIds],
-    });
-  }
-  return { steps, warnings };
+  steps.push(...gateways.gatewaySteps(connIds));
+  return { steps, warnings: gateways.warnings };
 }
 
 async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Journal): Promise<Record<string, StepRunner>> {
   const m = await ec2();
   const timeoutMs = ctx.config.timeoutMs ?? DESTROY_TIMEOUT_MS;
-  const waitFor = async <T>(what: string, describe: () => Promise<T>, done: (v: T) => string | true) => {
-    const task = ctx.io.task(what);
-    try {
-      await pollUntil({
-        what,
-        describe,
-        check: (v) => {
-          const r = done(v);
-          return r === true ? { status: "done", state: "done" } : { status: "wait", state: r };
-        },
-        timeoutMs,
-        clock: ctx,
-        signal: ctx.signal,
-        onState: (s) => task.update(s),
-      });
-      task.succeed();
-    } catch (e) {
-      task.fail();
-      throw e;
-    }
-  };
-  const deleted = (step: PlanStep) => {
-    journal.record(step, step.resourceId!, "deleted");
-    return { resourceId: step.resourceId! };
-  };
+  const waitFor = destroyWaiter(ctx, timeoutMs);
   return {
-    keep: async (step) => ({ resourceId: step.resourceId! }),
-    "disable-propagation": async (step) => {
-      const p = step.params as { routeTableId: string; vgwId: string };
-      await withDependencyRetry(ctx, `route table ${p.routeTableId}`, () =>
-        send(ctx, "ec2", new m.DisableVgwRoutePropagationCommand({ GatewayId: p.vgwId, RouteTableId: p.routeTableId })), timeoutMs);
-      ctx.io.success(`propagation from ${p.vgwId} disabled on ${p.routeTableId}`);
-      return { resourceId: p.routeTableId };
-    },
-    "sg-revoke": async (step) => {
-      const p = step.params as { groupId: string; ruleId: string };
-      await revokeSgRule(ctx, p);
-      ctx.io.success(`security group rule ${p.ruleId} revoked from ${p.groupId}`);
-      return deleted(step);
-    },
+    ...(await teardownRunners(ctx, journal, timeoutMs)),
     "vpn-connection-delete": async (step) => {
       const id = String(step.params.vpnConnectionId);
       await withDependencyRetry(ctx, `VPN connection ${id}`, () => send(ctx, "ec2", new m.DeleteVpnConnectionCommand({ VpnConnectionId: id })), timeoutMs);
@@ -347,34 +234,13 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
         },
         (state) => (state === "deleted" ? true : state),
       );
-      return deleted(step);
+      return deletedOutcome(journal, step);
     },
     "customer-gateway-delete": async (step) => {
       const id = String(step.params.customerGatewayId);
       await withDependencyRetry(ctx, `customer gateway ${id}`, () => send(ctx, "ec2", new m.DeleteCustomerGatewayCommand({ CustomerGatewayId: id })), timeoutMs);
       ctx.io.success(`customer gateway ${id} deleted`);
-      return deleted(step);
-    },
-    "vgw-detach": async (step) => {
-      const p = step.params as { vgwId: string; vpcId: string; state?: string };
-      if (p.state !== "detaching") {
-        await withDependencyRetry(ctx, `attachment of ${p.vgwId}`, () => send(ctx, "ec2", new m.DetachVpnGatewayCommand({ VpnGatewayId: p.vgwId, VpcId: p.vpcId })), timeoutMs);
-      }
-      await waitFor(
-        `detach ${p.vgwId} from ${p.vpcId}`,
-        async () => (await send(ctx, "ec2", new m.DescribeVpnGatewaysCommand({ VpnGatewayIds: [p.vgwId] }))).VpnGateways?.[0],
-        (g) => {
-          const state = g?.VpcAttachments?.find((a) => a.VpcId === p.vpcId)?.State ?? "detached";
-          return state === "detached" ? true : state;
-        },
-      );
-      return deleted(step);
-    },
-    "vgw-delete": async (step) => {
-      const id = String(step.params.vgwId);
-      await withDependencyRetry(ctx, `virtual private gateway ${id}`, () => send(ctx, "ec2", new m.DeleteVpnGatewayCommand({ VpnGatewayId: id })), timeoutMs);
-      ctx.io.success(`virtual private gateway ${id} deleted`);
-      return deleted(step);
+      return deletedOutcome(journal, step);
     },
   };
 }

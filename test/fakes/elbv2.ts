@@ -14,6 +14,7 @@ import {
   DeleteTargetGroupCommand,
   DeregisterTargetsCommand,
   DescribeListenersCommand,
+  DescribeLoadBalancerAttributesCommand,
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
@@ -29,6 +30,7 @@ import {
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
   ModifyListenerCommand,
+  ModifyLoadBalancerAttributesCommand,
   RegisterTargetsCommand,
   ResourceInUseException,
   SubnetNotFoundException,
@@ -49,6 +51,7 @@ import { requestId } from "./model.js";
 
 export interface FakeLoadBalancer extends LoadBalancer {
   tags: Tag[];
+  attributes: Map<string, string>;
   activeAt: number;
   eniIds: string[];
   deleted?: boolean;
@@ -138,6 +141,19 @@ function checkName(kind: string, name: string | undefined): string {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
+/** Load balancer attributes and their defaults; cross-zone load balancing is off by default on an NLB. */
+const NLB_ATTRIBUTES: Record<string, string> = {
+  "deletion_protection.enabled": "false",
+  "load_balancing.cross_zone.enabled": "false",
+  "access_logs.s3.enabled": "false",
+  "dns_record.client_routing_policy": "any_availability_zone",
+};
+const ALB_ATTRIBUTES: Record<string, string> = {
+  "deletion_protection.enabled": "false",
+  "idle_timeout.timeout_seconds": "60",
+  "access_logs.s3.enabled": "false",
+};
+
 export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
   for (const [k, v] of Object.entries(ELB_TIMINGS)) aws.timings[k] ??= v;
   const st = elbState(aws);
@@ -146,7 +162,7 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
 
   const lbState = (lb: FakeLoadBalancer) => (aws.clock.now() >= lb.activeAt ? "active" : "provisioning");
   const lbView = (lb: FakeLoadBalancer): LoadBalancer => {
-    const { tags: _t, activeAt: _a, eniIds: _e, deleted: _d, ...rest } = lb;
+    const { tags: _t, activeAt: _a, eniIds: _e, deleted: _d, attributes: _x, ...rest } = lb;
     return { ...clone(rest), State: { Code: lbState(lb) } };
   };
   const tgView = (tg: FakeTargetGroup): TargetGroup => {
@@ -249,6 +265,7 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
           })),
           ...(i.SecurityGroups?.length ? { SecurityGroups: [...i.SecurityGroups] } : {}),
           tags: clone(i.Tags ?? []),
+          attributes: new Map(Object.entries(type === "network" ? NLB_ATTRIBUTES : ALB_ATTRIBUTES)),
           activeAt: aws.clock.now() + aws.timings.nlbActiveMs!,
           eniIds: lbEnis.map((e) => e.NetworkInterfaceId!),
         };
@@ -285,6 +302,25 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
       for (const tg of st.targetGroups) tg.LoadBalancerArns = (tg.LoadBalancerArns ?? []).filter((a) => a !== lb.LoadBalancerArn);
       for (const eni of enis(aws)) if (lb.eniIds.includes(eni.NetworkInterfaceId!)) eni.deleted = true;
       return {};
+    }),
+  );
+
+  elbv2.on(DescribeLoadBalancerAttributesCommand).callsFake(
+    h("DescribeLoadBalancerAttributes", (i: { LoadBalancerArn: string }) => ({
+      Attributes: [...lbByArn(i.LoadBalancerArn).attributes].map(([Key, Value]) => ({ Key, Value })),
+    })),
+  );
+  elbv2.on(ModifyLoadBalancerAttributesCommand).callsFake(
+    h("ModifyLoadBalancerAttributes", (i: { LoadBalancerArn: string; Attributes: Array<{ Key?: string; Value?: string }> }) => {
+      const lb = lbByArn(i.LoadBalancerArn);
+      for (const a of i.Attributes ?? []) {
+        if (!a.Key || !lb.attributes.has(a.Key)) {
+          throw elbError(InvalidConfigurationRequestException, "InvalidConfigurationRequest", `Load balancer attribute key '${a.Key}' is not recognized`);
+        }
+        if (a.Key.endsWith(".enabled") && a.Value !== "true" && a.Value !== "false") throw validationError(`'${a.Value}' is not a valid value for ${a.Key}`);
+        lb.attributes.set(a.Key, a.Value ?? "");
+      }
+      return { Attributes: [...lb.attributes].map(([Key, Value]) => ({ Key, Value })) };
     }),
   );
 

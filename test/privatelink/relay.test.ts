@@ -69,6 +69,11 @@ describe("privatelink relay: both directions, relay IP on the endpoint (the seed
     const outIps = eniOf(vpceOut.VpcEndpointId!).map((e) => e.PrivateIpAddress!);
     expect(outIps).toHaveLength(2);
 
+    // The inbound NLB's single target sits in one zone: cross-zone load balancing must be on for the
+    // other zones' nodes to reach it. The outbound target is registered for every zone.
+    expect(nlbIn.attributes.get("load_balancing.cross_zone.enabled")).toBe("true");
+    expect(nlbOut.attributes.get("load_balancing.cross_zone.enabled")).toBe("false");
+
     // Listeners per port.
     const ports = (lb: string) => elbState(aws).listeners.filter((l) => l.LoadBalancerArn === lb).map((l) => l.Port).sort();
     expect(ports(nlbIn.LoadBalancerArn!)).toEqual([443, 80]);
@@ -157,6 +162,17 @@ describe("privatelink relay: both directions, relay IP on the endpoint (the seed
     expect(endpoints()).toHaveLength(2);
     const map = (s: string) => s.slice(s.indexOf("Address map:"), s.indexOf("Next:"));
     expect(map(again.stderr)).toBe(map(first.stderr));
+  });
+
+  it("a re-run turns cross-zone load balancing back on if someone turned it off", async () => {
+    expect((await runCli(relay(...inbound(), ...vpcFlags(w), "--yes"), { aws })).code).toBe(0);
+    lbs()[0]!.attributes.set("load_balancing.cross_zone.enabled", "false");
+    const before = aws.operations({ writesOnly: true }).length;
+    const r = await runCli(relay(...inbound(), ...vpcFlags(w), "--yes"), { aws });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("~ update  inbound: network load balancer seed-relay-in: turn cross-zone load balancing on");
+    expect(aws.operations({ writesOnly: true }).slice(before)).toEqual(["ModifyLoadBalancerAttributes"]);
+    expect(lbs()[0]!.attributes.get("load_balancing.cross_zone.enabled")).toBe("true");
   });
 
   it("a re-run re-registers a changed target and deregisters the old one", async () => {
@@ -406,6 +422,38 @@ describe("privatelink relay: endpoint acceptance and state spellings", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("EC2 AcceptVpcEndpointConnections failed: UnauthorizedOperation");
     expect(r.stderr).toMatch(/created\s+interface endpoint vpce-\w+ \(pendingAcceptance\)/);
+  });
+});
+
+describe("privatelink relay against an emulator's gaps (--endpoint-url)", () => {
+  it("an emulator that ignores Filters still gets each direction its own service, endpoint and group", async () => {
+    aws.beforeCall = (op, input) => {
+      if (["DescribeVpcEndpointServiceConfigurations", "DescribeVpcEndpoints", "DescribeSecurityGroups"].includes(op)) delete input.Filters;
+    };
+    expect((await runCli(relay(...inbound(), ...outbound(), ...vpcFlags(w), "--yes"), { aws })).code).toBe(0);
+    const writes = aws.operations({ writesOnly: true }).length;
+    const again = await runCli(relay(...inbound(), ...outbound(), ...vpcFlags(w), "--dry-run", "--json"), { aws });
+    const plan = JSON.parse(again.stdout);
+    expect(plan.steps.every((st: { action: string }) => st.action === "no-op")).toBe(true);
+    const id = (stepId: string) => plan.steps.find((st: { id: string }) => st.id === stepId).resourceId;
+    expect(id("vpce-inbound")).toBe(endpoints().find((e) => e.VpcId === w.relayVpc)!.VpcEndpointId);
+    expect(id("vpce-outbound")).toBe(endpoints().find((e) => e.VpcId === w.targetVpc)!.VpcEndpointId);
+    expect(id("svc-inbound")).not.toBe(id("svc-outbound"));
+    expect(aws.operations({ writesOnly: true }).length).toBe(writes);
+  });
+
+  it("an emulator that cannot describe endpoint interfaces: the pinned relay IP is known anyway; otherwise the DNS name is offered", async () => {
+    aws.beforeCall = (op, input) => {
+      if (op === "DescribeNetworkInterfaces" && input.NetworkInterfaceIds) {
+        throw ec2Error("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID does not exist");
+      }
+    };
+    const r = await runCli(relay(...inbound(), ...outbound(), ...vpcFlags(w), "--json"), { aws });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.inbound.endpoint.addresses.map((a: { ip: string }) => a.ip)).toEqual(["172.16.0.10"]);
+    expect(doc.outbound.endpoint.addresses).toEqual([]);
+    expect(doc.warnings.join("\n")).toMatch(/outbound: the addresses of vpce-\w+ could not be read; use its DNS name vpce-/);
   });
 });
 

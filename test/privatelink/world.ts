@@ -21,7 +21,7 @@ export interface World {
 }
 
 export function seedWorld(): World {
-  const aws = installFakeAws(new FakeAws(), [...ALL_SERVICES, elasticLoadBalancing, vpcEndpoints]);
+  const aws = installFakeAws(new FakeAws(), ALL_SERVICES);
   const target = seedVpc(aws, { cidr: "192.168.0.0/16", name: "vpc-test02" });
   const relay = seedVpc(aws, { cidr: "172.16.0.0/16", name: "vpc-test03" });
   const t1 = seedSubnet(aws, target.VpcId!, "192.168.0.0/24", "ap-northeast-1a", { name: "existing-a" });
