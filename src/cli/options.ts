@@ -17,13 +17,13 @@ export function addGlobalOptions(program: Command): void {
     .option("--region <region>", "AWS Region (default: AWS_REGION or the profile's region)")
     .option("--profile <name>", "named profile from ~/.aws/config (default: AWS_PROFILE or default)")
     .option("--endpoint-url <url>", "send AWS calls to this endpoint (an emulator); AWS_ENDPOINT_URL also works")
-    .option("--json", "machine-readable JSON on stdout; never prompts", false)
-    .option("-y, --yes", "do not ask for confirmation; never prompts", false)
-    .option("--dry-run", "show the plan (create / reuse / update / no-op) and change nothing", false)
-    .option("--offline", "with --dry-run: make no AWS call at all (placeholders for unknown ids)", false)
+    .option("--json", "machine-readable JSON on stdout; never prompts")
+    .option("-y, --yes", "do not ask for confirmation; never prompts")
+    .option("--dry-run", "show the plan (create / reuse / update / no-op) and change nothing")
+    .option("--offline", "with --dry-run: make no AWS call at all (placeholders for unknown ids)")
     .option("--no-color", "plain output without colours (NO_COLOR also works)")
-    .option("--verbose", "log every AWS call and show stack traces of internal errors", false)
-    .option("--reveal-secrets", "show pre-shared keys in JSON and on the terminal (they always go into --out files)", false)
+    .option("--verbose", "log every AWS call and show stack traces of internal errors")
+    .option("--reveal-secrets", "show pre-shared keys in JSON and on the terminal (they always go into --out files)")
     .addOption(new Option("--timeout <duration>", "how long to wait for AWS resources, e.g. 90s, 40m, 1h (default per command)"));
 }
 

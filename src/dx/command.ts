@@ -15,7 +15,7 @@ export function registerDx(program: Command, action: ActionFactory): void {
     .option("--vgw-id <id>", "target: this virtual private gateway (attached to its VPC, or to --vpc-id)")
     .option("--dx-gateway-id <id>", "target: this Direct Connect gateway instead of a virtual private gateway")
     .option("--route-tables <ids>", "route tables to propagate into: ids (comma list), all or none (default: all of the VPC)", collectList)
-    .option("--wait-bgp", "keep waiting until every BGP peer is up (otherwise an accepted interface in state down ends the wait)", false)
+    .option("--wait-bgp", "keep waiting until every BGP peer is up (otherwise an accepted interface in state down ends the wait)")
     .option("--amazon-asn <asn>", "Amazon side ASN for a new virtual private gateway (default 64512)")
     .option("--stack <name>", "stack name used to tag the interfaces and a new gateway (default: dx-<first interface id>)")
     .addHelpText(

@@ -11,7 +11,7 @@ export function registerLifecycle(program: Command, action: ActionFactory): void
     .command("status")
     .description("how a stack is doing, explained: tunnels, BGP, propagation, health; exit 0 when healthy, 1 when something is down")
     .option("--stack <name>", "the stack to report on")
-    .option("--watch", "refresh until interrupted", false)
+    .option("--watch", "refresh until interrupted")
     .option("--interval <duration>", "with --watch: how often to refresh", "10s")
     .action(action(async () => (await import("./handlers.js")).stackStatus));
   program

@@ -22,7 +22,7 @@ describe.skipIf(!existsSync(`${root}dist/cli/index.js`))("the built binary", () 
     const r = run(["--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: vpcwire/);
-    for (const cmd of ["vpn"]) expect(r.stdout).toContain(cmd);
+    for (const cmd of ["vpn", "dx", "flets", "privatelink", "list", "status", "destroy"]) expect(r.stdout).toContain(cmd);
     expect(r.stderr).toBe("");
   });
 
