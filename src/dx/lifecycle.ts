@@ -172,7 +172,8 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
     healthy: report.healthy,
     sections,
     data: {
-      ...report,
+      virtualInterfaces: report.virtualInterfaces,
+      virtualPrivateGateways: report.virtualPrivateGateways,
       gateways: parts.vgws.map((g) => ({ virtualGatewayId: g.VpnGatewayId, owned: g.owned, state: g.State, vpcId: attachedVpcOf(g) ?? null })),
     },
   };
@@ -187,7 +188,7 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
   }
   for (const id of parts.dxGateways) steps.push(keptStep("Direct Connect gateway", id, "not created by this stack"));
   // Any interface on the stack's gateway keeps it, the stack's own or not: pass them all.
-  const gateways = await planVgwTeardown(ctx, parts.vgws, parts.allVifs ? { vifs: parts.allVifs } : {});
+  const gateways = await planVgwTeardown(ctx, parts.vgws, { ...(parts.allVifs ? { vifs: parts.allVifs } : {}), keepWhenUnchecked: true });
   steps.push(...gateways.propagation, ...gateways.gatewaySteps([]));
   return { steps, warnings: gateways.warnings };
 }

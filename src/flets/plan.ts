@@ -46,7 +46,10 @@ export interface FletsPlan {
 export const PROTOCOL_41 = "41";
 export const PROTOCOL_41_LABEL = "IP protocol 41 (ISATAP)";
 
-/** The stack name: only names the plan and the rule descriptions (flets isatap creates no resource). */
+/**
+ * The stack name: names the plan, the rule descriptions and the protocol 41 rule's vpcwire:stack tag
+ * (the one resource flets isatap adds; `vpcwire destroy --stack` revokes it, see lifecycle.ts).
+ */
 export function fletsStackName(input: Pick<FletsInput, "instanceId" | "privateIp">): string {
   return input.instanceId ? `isatap-${input.instanceId}` : `isatap-${(input.privateIp ?? "unknown").replace(/\./g, "-")}`;
 }

@@ -109,7 +109,7 @@ export interface VgwTeardown {
    */
   gatewaySteps(after: string[]): PlanStep[];
   warnings: string[];
-  /** Direct Connect interfaces on the stack's own gateways, which keep those gateways. */
+  /** Direct Connect interfaces on the stack's own gateways, which keep those gateways (empty: could not be checked). */
   inUse: Map<string, VirtualInterface[]>;
 }
 
@@ -117,12 +117,32 @@ export interface VgwTeardown {
  * Plan taking down the gateways a stack created and keeping the others. Reads the route tables of
  * the VPCs they are attached to (and Direct Connect, unless `vifs` is given).
  */
-export async function planVgwTeardown(ctx: Context, vgws: TeardownVgw[], opts: { vifs?: VirtualInterface[] } = {}): Promise<VgwTeardown> {
+export async function planVgwTeardown(
+  ctx: Context,
+  vgws: TeardownVgw[],
+  opts: {
+    vifs?: VirtualInterface[];
+    /**
+     * When Direct Connect cannot be read, keep the stack's gateways rather than risk cutting interfaces
+     * off (dx stacks, whose gateways exist for interfaces). Otherwise go ahead with a warning (vpn).
+     */
+    keepWhenUnchecked?: boolean;
+  } = {},
+): Promise<VgwTeardown> {
   const warnings: string[] = [];
   const owned = vgws.filter((g) => g.owned);
   const used = await vifsOnGateways(ctx, owned.map((g) => g.VpnGatewayId!), opts.vifs);
-  if (used.warning) warnings.push(used.warning);
   const inUse = used.byVgw;
+  const unchecked = Boolean(used.warning) && opts.keepWhenUnchecked === true;
+  if (unchecked) {
+    warnings.push(
+      `${used.warning!.replace(/; if one does.*$/, "")}: ${owned.map((g) => g.VpnGatewayId).join(", ")} ${owned.length > 1 ? "are" : "is"} kept as ${owned.length > 1 ? "they are" : "it is"}. ` +
+        `Run destroy again with permission to read Direct Connect (directconnect:DescribeVirtualInterfaces) to remove ${owned.length > 1 ? "them" : "it"}.`,
+    );
+    for (const g of owned) inUse.set(g.VpnGatewayId!, []);
+  } else if (used.warning) {
+    warnings.push(used.warning);
+  }
 
   // 1. Propagation off on every table that propagates from a gateway the stack will delete.
   const propagation: PlanStep[] = [];
@@ -150,7 +170,7 @@ export async function planVgwTeardown(ctx: Context, vgws: TeardownVgw[], opts: {
   }
   for (const vgw of owned) {
     const vifs = inUse.get(vgw.VpnGatewayId!);
-    if (!vifs) continue;
+    if (!vifs?.length) continue;
     const vpc = vgw.VpcAttachments?.find((a) => live(a.State))?.VpcId;
     warnings.push(
       `${vgw.VpnGatewayId} was created by this stack but is kept, attached${vpc ? ` to ${vpc}` : ""} with its route propagation: ` +
@@ -171,7 +191,10 @@ export async function planVgwTeardown(ctx: Context, vgws: TeardownVgw[], opts: {
       }
       const vifs = inUse.get(g.VpnGatewayId!);
       if (vifs) {
-        steps.push(keptStep("virtual private gateway", g.VpnGatewayId!, `still in use by Direct Connect virtual interface${vifs.length > 1 ? "s" : ""} ${vifList(vifs)}`, true));
+        const why = vifs.length
+          ? `still in use by Direct Connect virtual interface${vifs.length > 1 ? "s" : ""} ${vifList(vifs)}`
+          : "Direct Connect could not be read, so whether interfaces still use it is unknown";
+        steps.push(keptStep("virtual private gateway", g.VpnGatewayId!, why, true));
         continue;
       }
       const attachments = (g.VpcAttachments ?? []).filter((a) => live(a.State) || a.State === "detaching");

@@ -382,7 +382,9 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
     }),
   );
 
-  const permKey = (p: IpPermission, cidr: string) => `${p.IpProtocol}|${p.IpProtocol === "-1" ? "" : `${p.FromPort}|${p.ToPort}`}|${cidr}`;
+  // Ports matter only for TCP, UDP and ICMP(v6); AWS ignores them for -1 and other protocol numbers (41 for ISATAP).
+  const hasPorts = (protocol: string | undefined) => ["tcp", "udp", "icmp", "icmpv6", "6", "17", "1", "58"].includes(String(protocol).toLowerCase());
+  const permKey = (p: IpPermission, cidr: string) => `${p.IpProtocol}|${hasPorts(p.IpProtocol) ? `${p.FromPort}|${p.ToPort}` : ""}|${cidr}`;
   ec2.on(AuthorizeSecurityGroupIngressCommand).callsFake(
     h("AuthorizeSecurityGroupIngress", (i: { GroupId: string; IpPermissions: IpPermission[]; TagSpecifications?: [] }) => {
       const sg = s.securityGroups.find((g) => g.GroupId === i.GroupId);
@@ -547,6 +549,11 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
       }
       if (s.vpns.some((v) => v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted")) {
         throw ec2Error("IncorrectState", `The gateway ${vgw.VpnGatewayId} has VPN connections`);
+      }
+      // Direct Connect interfaces on the gateway (test/fakes/dx.ts state, when installed) keep it in use.
+      const vifs = (aws.state.dx as { vifs?: Array<{ virtualGatewayId?: string; virtualInterfaceState?: string }> } | undefined)?.vifs ?? [];
+      if (vifs.some((v) => v.virtualGatewayId === vgw.VpnGatewayId && !["rejected", "deleting", "deleted"].includes(v.virtualInterfaceState ?? ""))) {
+        throw ec2Error("IncorrectState", "The VPN gateway is in use.");
       }
       vgw.State = "deleted";
       return {};
