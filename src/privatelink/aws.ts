@@ -6,8 +6,9 @@ import type {
   ServiceConfiguration,
   Subnet,
   VpcEndpoint,
+  VpcEndpointConnection,
 } from "@aws-sdk/client-ec2";
-import type { Listener, LoadBalancer, TargetGroup, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Listener, LoadBalancer, Tag as ElbTag, TargetGroup, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
 import { listAll } from "../aws/list.js";
@@ -186,15 +187,45 @@ export async function findTargetGroup(ctx: Ctx, name: string): Promise<TargetGro
   }
 }
 
-/** The `vpcwire:stack` tag of each ELBv2 resource (DescribeTags takes 20 ARNs per call). */
-export async function elbStackTags(ctx: Ctx, arns: string[]): Promise<Map<string, string | undefined>> {
+/** The tags of each ELBv2 resource (DescribeTags takes 20 ARNs per call; ELBv2 has no tag filter). */
+export async function elbTags(ctx: Ctx, arns: string[]): Promise<Map<string, ElbTag[]>> {
   const { DescribeTagsCommand } = await elb();
-  const result = new Map<string, string | undefined>();
+  const result = new Map<string, ElbTag[]>();
   for (let i = 0; i < arns.length; i += 20) {
     const out = await send(ctx, "elbv2", new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) }));
-    for (const d of out.TagDescriptions ?? []) result.set(d.ResourceArn!, tagValue(d.Tags, STACK_TAG));
+    for (const d of out.TagDescriptions ?? []) result.set(d.ResourceArn!, d.Tags ?? []);
   }
   return result;
+}
+
+/** The `vpcwire:stack` tag of each ELBv2 resource. */
+export async function elbStackTags(ctx: Ctx, arns: string[]): Promise<Map<string, string | undefined>> {
+  const tags = await elbTags(ctx, arns);
+  return new Map([...tags].map(([arn, t]) => [arn, tagValue(t, STACK_TAG)]));
+}
+
+/** Every load balancer of the Region (to find stacks by their tags). */
+export async function listLoadBalancers(ctx: Ctx): Promise<LoadBalancer[]> {
+  const { DescribeLoadBalancersCommand } = await elb();
+  return listAll(
+    ctx,
+    "elbv2",
+    (Marker) => new DescribeLoadBalancersCommand({ Marker }),
+    (o) => o.LoadBalancers,
+    (o) => o.NextMarker,
+  );
+}
+
+/** Every target group of the Region (a group behind no listener is found only this way). */
+export async function listTargetGroups(ctx: Ctx): Promise<TargetGroup[]> {
+  const { DescribeTargetGroupsCommand } = await elb();
+  return listAll(
+    ctx,
+    "elbv2",
+    (Marker) => new DescribeTargetGroupsCommand({ Marker }),
+    (o) => o.TargetGroups,
+    (o) => o.NextMarker,
+  );
 }
 
 export async function listListeners(ctx: Ctx, lbArn: string): Promise<Listener[]> {
@@ -266,6 +297,19 @@ export async function findEndpoint(ctx: Ctx, stack: string, roleName: string, vp
     (o) => o.NextToken,
   );
   return found.find((e) => e.VpcId === vpcId && hasStackRole(e.Tags, stack, roleName) && !DEAD_ENDPOINT.includes(lower(e.State)));
+}
+
+/** The connections to an endpoint service (the provider's view of the endpoints using it). */
+export async function listEndpointConnections(ctx: Ctx, serviceId: string): Promise<VpcEndpointConnection[]> {
+  const { DescribeVpcEndpointConnectionsCommand } = await ec2();
+  const all = await listAll(
+    ctx,
+    "ec2",
+    (NextToken) => new DescribeVpcEndpointConnectionsCommand({ Filters: [{ Name: "service-id", Values: [serviceId] }], NextToken }),
+    (o) => o.VpcEndpointConnections,
+    (o) => o.NextToken,
+  );
+  return all.filter((c) => c.ServiceId === serviceId);
 }
 
 export async function describeEndpoint(ctx: Ctx, id: string): Promise<VpcEndpoint | undefined> {

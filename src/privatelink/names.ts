@@ -50,6 +50,14 @@ export const role = {
   endpoint: (d: Direction) => `vpce-${d}`,
 };
 
+/**
+ * Tags on the inbound interface endpoint that say where on-prem connects (the relay IP) and what holds
+ * it (`endpoint`: the endpoint's own interface; `nat`: a NAT server), so `vpcwire status` can check it.
+ * Without them (no --relay-ip) on-prem uses the endpoint's own addresses.
+ */
+export const RELAY_IP_TAG = "vpcwire:relay-ip";
+export const RELAY_MODE_TAG = "vpcwire:relay-mode";
+
 /** Names inside the NAT server's rules: an nftables table, or iptables chains (28 characters at most). */
 export function natNames(stack: string): { table: string; dnatChain: string; snatChain: string; forwardChain: string } {
   return {

@@ -9,6 +9,7 @@ import { resolveRegion } from "../core/region.js";
 import { runWorkflow, shellJoin } from "../core/workflow.js";
 import { formatAddressMap, type AddressMapEntry } from "./address-map.js";
 import type { EndpointAddress } from "./aws.js";
+import { explainTargetHealth } from "./health.js";
 import { missingRelayFlags, relayArgv, validateRelayFlags, type RelayFlags, type RelayInput } from "./inputs.js";
 import { ENDPOINT_IP_PLACEHOLDER, renderNatRules, type NatRules } from "./nat.js";
 import { DIRECTIONS, role, targetGroupName, type Direction } from "./names.js";
@@ -202,21 +203,9 @@ const indent = (text: string) =>
     .map((l) => `  ${l}`)
     .join("\n");
 
-/** Reasons of unhealthy targets in words, with what to change. */
+/** Reasons of unhealthy targets in words, with what to change (shared with `vpcwire status`). */
 function healthAdvice(d: Direction, f: DirectionFacts, t: TargetHealthDescription): string | undefined {
-  const state = (t.TargetHealth?.State ?? "").toLowerCase();
-  if (state === "healthy") return undefined;
-  const reason = t.TargetHealth?.Reason ?? "";
-  const port = t.Target?.Port;
-  const cidrs = f.nlbSubnets.map((s) => s.cidr || s.id).join(", ");
-  if (reason === "Target.NotInUse" || reason === "Target.NotRegistered") {
-    return `the load balancer does not use this target: ${t.TargetHealth?.Description ?? reason}`;
-  }
-  if (reason === "Elb.InternalError") return "AWS reported an internal error for the health check; run the same command again in a few minutes";
-  const what = reason === "Target.Timeout" ? "does not answer" : reason === "Target.FailedHealthChecks" ? "refuses or drops" : "fails";
-  return d === "inbound"
-    ? `${f.destinationIp} ${what} TCP ${port} from the load balancer: its security group and host firewall must allow TCP ${port} from the target subnets (${cidrs}), where the load balancer's health checks and relayed connections come from`
-    : `the on-prem host ${f.destinationIp} ${what} TCP ${port} from the load balancer: the on-prem firewall must allow TCP ${port} from the relay subnets (${cidrs}), where the load balancer's health checks and relayed connections come from, and on-prem must route them back over the VPN`;
+  return explainTargetHealth(d, { destinationIp: f.destinationIp, sourceCidrs: f.nlbSubnets.map((s) => s.cidr || s.id) }, t);
 }
 
 async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, results: StepResults, region: string | null, planWarnings: string[]) {

@@ -39,7 +39,7 @@ import {
   type EndpointAddress,
 } from "./aws.js";
 import type { RelayInput } from "./inputs.js";
-import { role, type Direction } from "./names.js";
+import { RELAY_IP_TAG, RELAY_MODE_TAG, role, type Direction } from "./names.js";
 import { accountPrincipal, HEALTH_CHECK } from "./plan.js";
 
 /** Default wait per resource: NLBs take minutes to become active, endpoints a minute or two. */
@@ -90,6 +90,14 @@ export function relayRunners(ctx: Context, input: RelayInput, journal: Journal):
   const wait = waiter(ctx);
   const dir = (step: PlanStep) => step.params.direction as Direction;
   const kindTags = (r: string, name?: string) => stackTags(input.stack, "privatelink", r, name);
+  // Where on-prem connects, for `vpcwire status`: on the endpoint itself (pinned there), or on a NAT server.
+  const relayTags = (d: Direction, p: { subnetConfigurations?: unknown[] }) =>
+    d === "inbound" && input.inbound?.relayIp
+      ? [
+          { Key: RELAY_IP_TAG, Value: input.inbound.relayIp },
+          { Key: RELAY_MODE_TAG, Value: p.subnetConfigurations?.length ? "endpoint" : "nat" },
+        ]
+      : [];
 
   return {
     async "load-balancer"(step): Promise<StepOutcome> {
@@ -336,7 +344,7 @@ export function relayRunners(ctx: Context, input: RelayInput, journal: Journal):
             SecurityGroupIds: [resultOf(results, role.securityGroup(d)).resourceId!],
             // A service without a verified private DNS name has nothing to resolve privately.
             PrivateDnsEnabled: false,
-            TagSpecifications: tagSpec("vpc-endpoint", input.stack, "privatelink", role.endpoint(d)),
+            TagSpecifications: [{ ResourceType: "vpc-endpoint", Tags: [...kindTags(role.endpoint(d)), ...relayTags(d, p)] }],
           }),
         );
         id = out.VpcEndpoint!.VpcEndpointId!;

@@ -389,14 +389,20 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
         unsuccessful.push({ ResourceId: id, Error: { Code: "InvalidVpcEndpoint.NotFound", Message: `The Vpc Endpoint Id '${id}' does not exist` } });
         continue;
       }
-      if (ep.State !== "pendingAcceptance") {
-        unsuccessful.push({ ResourceId: id, Error: { Code: "InvalidState", Message: `Endpoint ${id} is in state ${ep.State}; only pendingAcceptance endpoints can be ${verb}ed` } });
+      // A provider accepts only pending requests, but may reject an endpoint that is already connected (aws-facts 6.5).
+      const decidable = verb === "accept" ? ["pendingAcceptance"] : LIVE_ENDPOINT;
+      if (!decidable.includes(ep.State!)) {
+        unsuccessful.push({
+          ResourceId: id,
+          Error: { Code: "InvalidState", Message: `Endpoint ${id} is in state ${ep.State}; only ${decidable.join(", ")} endpoints can be ${verb}ed` },
+        });
         continue;
       }
       if (verb === "accept") {
         ep.State = "pending";
         later(aws, ep, aws.timings.vpceAvailableMs!, () => (ep.State = "available"));
       } else {
+        ep.transitions = [];
         ep.State = "rejected";
         ep.LastError = { Code: "Client.Rejected", Message: "The endpoint connection was rejected by the service owner." };
       }
@@ -625,6 +631,7 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
                 "addresses.private-ip-address": (x) => (x.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress),
                 "attachment.instance-id": (x) => x.Attachment?.InstanceId,
                 "requester-managed": (x) => String(x.RequesterManaged ?? false),
+                "group-id": (x) => (x.Groups ?? []).map((g) => g.GroupId),
               }),
           )
           .map(({ deleted: _d, ...rest }) => clone(rest)),
@@ -664,6 +671,8 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
       const inUse = allEnis(aws).find((e) => e.Groups?.some((g) => g.GroupId === i.GroupId));
       if (inUse) throw ec2Error("DependencyViolation", `resource ${i.GroupId} has a dependent object (${inUse.NetworkInterfaceId})`);
       aws.ec2.securityGroups.splice(n, 1);
+      // Its rules go with it (DescribeSecurityGroupRules no longer lists them).
+      aws.ec2.sgRules = aws.ec2.sgRules.filter((r) => r.GroupId !== i.GroupId);
       return { Return: true, GroupId: i.GroupId };
     }),
   );
