@@ -9,7 +9,7 @@ import type { Kind, PlanStep } from "../core/plan.js";
 import { toIpPermission, type AllowRule } from "../net/allow.js";
 import { send } from "./call.js";
 import { awsCode } from "./errors.js";
-import { KIND_TAG, stackFilters, tagSpec } from "./tags.js";
+import { KIND_TAG, hasStackTags, stackFilters, tagSpec } from "./tags.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 
@@ -75,7 +75,7 @@ export async function findStackSgRules(ctx: Pick<Context, "clients" | "io" | "co
   const filters = [...stackFilters(stack), ...(kind ? [{ Name: `tag:${KIND_TAG}`, Values: [kind] }] : [])];
   const out = await send(ctx, "ec2", new DescribeSecurityGroupRulesCommand({ Filters: filters }));
   return (out.SecurityGroupRules ?? [])
-    .filter((r) => !r.IsEgress && r.SecurityGroupRuleId && r.GroupId)
+    .filter((r) => !r.IsEgress && r.SecurityGroupRuleId && r.GroupId && hasStackTags(r.Tags, { stack, ...(kind ? { kind } : {}) }))
     .map((r) => ({
       ruleId: r.SecurityGroupRuleId!,
       groupId: r.GroupId!,

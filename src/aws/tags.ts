@@ -37,5 +37,15 @@ export function tagValue(tags: Array<{ Key?: string; Value?: string }> | undefin
   return tags?.find((t) => t.Key === key)?.Value;
 }
 
+/**
+ * Whether a resource carries the stack (and kind) tags. Describe calls filter by tag, but an emulator
+ * may ignore Filters and return everything: what destroy acts on is always checked on our side too.
+ */
+export function hasStackTags(tags: Array<{ Key?: string; Value?: string }> | undefined, want: { stack?: string; kind?: Kind }): boolean {
+  const stack = tagValue(tags, STACK_TAG);
+  if (!stack || (want.stack !== undefined && stack !== want.stack)) return false;
+  return want.kind === undefined || tagValue(tags, KIND_TAG) === want.kind;
+}
+
 /** Stack names become part of resource names (NLB names are at most 32 characters), so keep them short and plain. */
 export const STACK_NAME_RE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;

@@ -12,7 +12,7 @@
  */
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { send } from "../aws/call.js";
-import { KIND_TAG, STACK_TAG } from "../aws/tags.js";
+import { hasStackTags, KIND_TAG, STACK_TAG } from "../aws/tags.js";
 import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
@@ -65,7 +65,9 @@ async function readParts(ctx: Context, stack: string, listed?: { vifs?: VirtualI
     { Name: `tag:${KIND_TAG}`, Values: ["dx"] },
   ];
   const [out, all] = await Promise.all([send(ctx, "ec2", new DescribeVpnGatewaysCommand({ Filters: filters })), listed ?? readAllVifs(ctx)]);
-  const owned = (out.VpnGateways ?? []).filter((g) => g.State !== "deleted").map((g) => ({ ...g, owned: true }));
+  const owned = (out.VpnGateways ?? [])
+    .filter((g) => g.State !== "deleted" && hasStackTags(g.Tags, { stack, kind: "dx" }))
+    .map((g) => ({ ...g, owned: true }));
   const ownedIds = new Set(owned.map((g) => g.VpnGatewayId!));
   // The stack's interfaces: tagged with it, or on its gateway (accepted, then the tagging failed).
   const vifs = (all.vifs ?? []).filter((v) => isLive(v) && (taggedFor(v) === stack || ownedIds.has(v.virtualGatewayId ?? "")));
@@ -136,7 +138,7 @@ async function discover(ctx: Context, stack?: string): Promise<StackSummary[]> {
   const names = new Set<string>();
   for (const g of out.VpnGateways ?? []) {
     const name = g.Tags?.find((t) => t.Key === STACK_TAG)?.Value;
-    if (name && g.State !== "deleted") names.add(name);
+    if (name && g.State !== "deleted" && hasStackTags(g.Tags, { kind: "dx" })) names.add(name);
   }
   for (const v of listed.vifs ?? []) {
     const name = taggedFor(v);

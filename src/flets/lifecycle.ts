@@ -12,7 +12,7 @@ import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
 import { describeSgRule, findStackSgRules, type StackSgRule } from "../aws/sg-rules.js";
-import { KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
+import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
 import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
@@ -148,7 +148,14 @@ async function discover(ctx: Context, stack?: string): Promise<StackSummary[]> {
   }
   const { DescribeSecurityGroupRulesCommand } = await ec2();
   const out = await send(ctx, "ec2", new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: `tag:${KIND_TAG}`, Values: ["flets"] }] }));
-  const names = [...new Set((out.SecurityGroupRules ?? []).map((r) => tagValue(r.Tags, STACK_TAG)).filter((n): n is string => Boolean(n)))].sort();
+  const names = [
+    ...new Set(
+      (out.SecurityGroupRules ?? [])
+        .filter((r) => hasStackTags(r.Tags, { kind: "flets" }))
+        .map((r) => tagValue(r.Tags, STACK_TAG))
+        .filter((n): n is string => Boolean(n)),
+    ),
+  ].sort();
   const summaries: StackSummary[] = [];
   for (const name of names) {
     const rules = await findStackSgRules(ctx, name, "flets");

@@ -127,9 +127,16 @@ export async function planVgwTeardown(
      * off (dx stacks, whose gateways exist for interfaces). Otherwise go ahead with a warning (vpn).
      */
     keepWhenUnchecked?: boolean;
+    /**
+     * Other users of the stack's gateways that are not Direct Connect (for example another stack's VPN
+     * connection that reused the gateway): gateway id -> descriptions. Such a gateway is kept too.
+     */
+    usedBy?: Map<string, string[]>;
   } = {},
 ): Promise<VgwTeardown> {
   const warnings: string[] = [];
+  const otherUsers = opts.usedBy ?? new Map<string, string[]>();
+  const busy = (id: string) => (otherUsers.get(id)?.length ?? 0) > 0;
   const owned = vgws.filter((g) => g.owned);
   const used = await vifsOnGateways(ctx, owned.map((g) => g.VpnGatewayId!), opts.vifs);
   const inUse = used.byVgw;
@@ -146,7 +153,7 @@ export async function planVgwTeardown(
 
   // 1. Propagation off on every table that propagates from a gateway the stack will delete.
   const propagation: PlanStep[] = [];
-  for (const vgw of owned.filter((g) => !inUse.has(g.VpnGatewayId!))) {
+  for (const vgw of owned.filter((g) => !inUse.has(g.VpnGatewayId!) && !busy(g.VpnGatewayId!))) {
     for (const att of (vgw.VpcAttachments ?? []).filter((a) => live(a.State))) {
       for (const t of await listRouteTables(ctx, att.VpcId!)) {
         if (!t.PropagatingVgws?.some((p) => p.GatewayId === vgw.VpnGatewayId)) continue;
@@ -168,6 +175,13 @@ export async function planVgwTeardown(
   for (const vgw of vgws.filter((g) => !g.owned)) {
     warnings.push(`Route propagation from ${vgw.VpnGatewayId} is left as it is: the gateway was not created by this stack.`);
   }
+  for (const vgw of owned.filter((g) => busy(g.VpnGatewayId!))) {
+    const users = otherUsers.get(vgw.VpnGatewayId!)!;
+    warnings.push(
+      `${vgw.VpnGatewayId} was created by this stack but is kept, with its attachment and route propagation: ${users.join(", ")} still use${users.length > 1 ? "" : "s"} it. ` +
+        `Remove ${users.length > 1 ? "them" : "it"} first (for another stack: vpcwire destroy --stack <name>), then run this destroy again.`,
+    );
+  }
   for (const vgw of owned) {
     const vifs = inUse.get(vgw.VpnGatewayId!);
     if (!vifs?.length) continue;
@@ -187,6 +201,10 @@ export async function planVgwTeardown(
     for (const g of vgws) {
       if (!g.owned) {
         steps.push(keptStep("virtual private gateway", g.VpnGatewayId!, "it existed before this stack"));
+        continue;
+      }
+      if (busy(g.VpnGatewayId!)) {
+        steps.push(keptStep("virtual private gateway", g.VpnGatewayId!, `still used by ${otherUsers.get(g.VpnGatewayId!)!.join(", ")}`, true));
         continue;
       }
       const vifs = inUse.get(g.VpnGatewayId!);

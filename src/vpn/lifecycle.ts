@@ -2,7 +2,7 @@
 import type { CustomerGateway, VgwTelemetry, VpnConnection, VpnGateway } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
 import { describeSgRule, findStackSgRules, type StackSgRule } from "../aws/sg-rules.js";
-import { KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
+import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
@@ -34,9 +34,10 @@ async function readParts(ctx: Context, stack: string): Promise<VpnStackParts> {
     send(ctx, "ec2", new DescribeCustomerGatewaysCommand({ Filters: filters })),
     findStackSgRules(ctx, stack, "vpn"),
   ]);
-  const connections = (conns.VpnConnections ?? []).filter((c) => !gone(c.State));
-  const ownedVgws = (vgws.VpnGateways ?? []).filter((g) => !gone(g.State)).map((g) => ({ ...g, owned: true }));
-  const ownedCgws = (cgws.CustomerGateways ?? []).filter((g) => !gone(g.State)).map((g) => ({ ...g, owned: true }));
+  const mine = (tags: Array<{ Key?: string; Value?: string }> | undefined) => hasStackTags(tags, { stack, kind: "vpn" });
+  const connections = (conns.VpnConnections ?? []).filter((c) => !gone(c.State) && mine(c.Tags));
+  const ownedVgws = (vgws.VpnGateways ?? []).filter((g) => !gone(g.State) && mine(g.Tags)).map((g) => ({ ...g, owned: true }));
+  const ownedCgws = (cgws.CustomerGateways ?? []).filter((g) => !gone(g.State) && mine(g.Tags)).map((g) => ({ ...g, owned: true }));
   // Gateways a connection uses but the stack did not create (reused): found through the connection.
   const otherVgwIds = [...new Set(connections.map((c) => c.VpnGatewayId).filter((id): id is string => Boolean(id)))].filter(
     (id) => !ownedVgws.some((g) => g.VpnGatewayId === id),
@@ -164,11 +165,30 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
   return { healthy, sections, data };
 }
 
+/**
+ * VPN connections of other stacks (or made by hand) on this stack's gateways: another `vpn create`
+ * for the same VPC reuses the one gateway a VPC can have. Such a gateway must outlive this stack.
+ */
+async function otherConnections(ctx: Context, stack: string, parts: VpnStackParts): Promise<Map<string, string[]>> {
+  const owned = parts.vgws.filter((g) => g.owned).map((g) => g.VpnGatewayId!);
+  const users = new Map<string, string[]>();
+  if (owned.length === 0) return users;
+  const { DescribeVpnConnectionsCommand } = await ec2();
+  const out = await send(ctx, "ec2", new DescribeVpnConnectionsCommand({ Filters: [{ Name: "vpn-gateway-id", Values: owned }] }));
+  for (const c of out.VpnConnections ?? []) {
+    if (!owned.includes(c.VpnGatewayId ?? "") || c.State === "deleted" || c.State === "deleting") continue;
+    if (tagValue(c.Tags, STACK_TAG) === stack) continue;
+    const other = tagValue(c.Tags, STACK_TAG);
+    users.set(c.VpnGatewayId!, [...(users.get(c.VpnGatewayId!) ?? []), `VPN connection ${c.VpnConnectionId}${other ? ` (stack ${other})` : ""}`]);
+  }
+  return users;
+}
+
 async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ steps: PlanStep[]; warnings: string[] }> {
   const parts = await readParts(ctx, summary.stack);
   const steps: PlanStep[] = [];
   // 1. Propagation off on every table that propagates from a gateway the stack will delete.
-  const gateways = await planVgwTeardown(ctx, parts.vgws);
+  const gateways = await planVgwTeardown(ctx, parts.vgws, { usedBy: await otherConnections(ctx, summary.stack, parts) });
   steps.push(...gateways.propagation);
   // 2. Security-group rules the stack added.
   steps.push(...sgRevokeSteps(parts.rules));
@@ -262,7 +282,7 @@ async function discover(ctx: Context, stack?: string): Promise<StackSummary[]> {
   for (const r of [...(a.VpnConnections ?? []), ...(b.VpnGateways ?? []), ...(c.CustomerGateways ?? []), ...(d.SecurityGroupRules ?? [])]) {
     const state = (r as { State?: string }).State;
     const name = tagValue(r.Tags, STACK_TAG);
-    if (name && !gone(state)) names.add(name);
+    if (name && !gone(state) && hasStackTags(r.Tags, { kind: "vpn" })) names.add(name);
   }
   const out: StackSummary[] = [];
   for (const name of [...names].sort()) out.push(summarise(name, await readParts(ctx, name)));

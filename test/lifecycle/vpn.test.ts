@@ -36,6 +36,28 @@ describe("list", () => {
     expect(json.stacks.map((s: { stack: string; kind: string }) => `${s.stack}:${s.kind}`)).toEqual(["branch:vpn", "office:vpn"]);
   });
 
+  it("an emulator that ignores Filters does not make other kinds' resources look like VPN stacks", async () => {
+    await create();
+    // A flets stack's tagged rule in the same account.
+    await runCli(["vpn", "create", "--stack", "other", "--vpc-id", vpcId, "--cgw-ip", "198.51.100.7", "--onprem-cidr", "10.60.0.0/16", "--yes"], { aws });
+    for (const r of aws.ec2.sgRules) r.Tags = [{ Key: "vpcwire:stack", Value: "isatap-10-0-0-5" }, { Key: "vpcwire:kind", Value: "flets" }];
+    aws.beforeCall = (_op, input) => {
+      delete input.Filters;
+    };
+    const doc = JSON.parse((await runCli(["list", "--json"], { aws })).stdout);
+    const byName = Object.fromEntries(doc.stacks.map((x: { stack: string; kind: string }) => [`${x.stack}`, x.kind]));
+    expect(byName).toEqual({ office: "vpn", other: "vpn", "isatap-10-0-0-5": "flets" });
+    const office = doc.stacks.find((x: { stack: string }) => x.stack === "office");
+    expect(office.resources.map((r: { type: string }) => r.type)).not.toContain("security group rule");
+    // destroy of the VPN stack leaves the flets rule alone.
+    const d = await runCli(["destroy", "--stack", "office", "--yes"], { aws });
+    expect(d.code).toBe(0);
+    expect(aws.ec2.sgRules).toHaveLength(1);
+    // The gateway office created is still used by the other stack's connection: kept, and said so.
+    expect(d.stderr).toMatch(/vgw-\w+ kept: still used by VPN connection vpn-\w+ \(stack other\)/);
+    expect(aws.ec2.vgws[0]!.State).toBe("available");
+  });
+
   it("says so when there is nothing", async () => {
     const r = await runCli(["list"], { aws });
     expect(r.code).toBe(0);
