@@ -78,7 +78,7 @@ export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsO
     // The instance cannot be read offline: --private-ip is required (checked with the flags), placeholders for the rest.
     const sg = opts.securityGroup ?? `<first security group of ${input.instanceId}>`;
     steps.push(
-      sgStep(sg, routerCidr, false, stack, `security group ${sg}: allow ${PROTOCOL_41_LABEL} from ${routerCidr} (not checked offline)`),
+      sgStep(sg, routerCidr, false, `security group ${sg}: allow ${PROTOCOL_41_LABEL} from ${routerCidr} (not checked offline)`),
       {
         id: "propagation:subnet",
         type: "route-propagation",
@@ -126,7 +126,6 @@ export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsO
         target.GroupId!,
         routerCidr,
         has,
-        stack,
         has
           ? `security group ${groupLabel(target)}: ${PROTOCOL_41_LABEL} from ${input.router} already allowed`
           : `security group ${groupLabel(target)}: allow ${PROTOCOL_41_LABEL} from ${routerCidr}`,
@@ -210,7 +209,7 @@ function instanceFacts(input: FletsInput, instance: Instance, warnings: string[]
   return { privateIp, os: input.os ?? detected, osSource: input.os ? "flag" : "instance" };
 }
 
-function sgStep(groupId: string, cidr: string, has: boolean, stack: string, summary: string): PlanStep {
+function sgStep(groupId: string, cidr: string, has: boolean, summary: string): PlanStep {
   return {
     id: `sg:${groupId}:${PROTOCOL_41}:${cidr}`,
     type: "sg-rule",

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ENDPOINT_IP_PLACEHOLDER, NatRulesError, renderNatRules, type NatRulesInput } from "../../src/privatelink/nat.js";
 import { natNames, nlbName, shortName, targetGroupName } from "../../src/privatelink/names.js";
-import { compareGolden, expectGolden, UPDATING } from "./golden.js";
+import { expectGolden as expectGoldenIn } from "../helpers/golden.js";
+
+const expectGolden = (name: string, actual: string) => expectGoldenIn("privatelink", name, actual);
 
 const SEED: NatRulesInput = {
   format: "nftables",
@@ -14,25 +13,6 @@ const SEED: NatRulesInput = {
   otherEndpointIps: ["172.16.2.57"],
   ports: [80, 443],
 };
-
-describe("golden-file helper", () => {
-  it("reports a difference or a missing file and leaves the file alone unless asked to update", () => {
-    const dir = mkdtempSync(join(tmpdir(), "vpcwire-golden-"));
-    const file = join(dir, "x.txt");
-    expect(compareGolden(file, "a\n", false)).toEqual({ status: "missing" });
-    writeFileSync(file, "a\n");
-    expect(compareGolden(file, "a\n", false)).toEqual({ status: "same" });
-    expect(compareGolden(file, "b\n", false)).toEqual({ status: "different", expected: "a\n" });
-    expect(readFileSync(file, "utf8")).toBe("a\n");
-    expect(compareGolden(file, "b\n", true)).toEqual({ status: "written" });
-    expect(readFileSync(file, "utf8")).toBe("b\n");
-  });
-
-  it.skipIf(UPDATING)("fails the test on a difference and on a missing golden file", () => {
-    expect(() => expectGolden("nftables-seed.txt", "something else\n")).toThrow(/differs from test\/golden\/privatelink\/nftables-seed.txt/);
-    expect(() => expectGolden("no-such-file.txt", "x")).toThrow(/missing; run UPDATE_GOLDEN=1/);
-  });
-});
 
 describe("NAT server rules (golden files)", () => {
   it("nftables: DNAT per port to the endpoint, SNAT of those connections to the relay IP", () => {

@@ -2,8 +2,6 @@
 import type { Instance } from "@aws-sdk/client-ec2";
 import { FakeAws, installFakeAws } from "../fakes/aws.js";
 import { seedSubnet, seedVpc } from "../fakes/ec2.js";
-import { vpcEndpoints } from "../fakes/ec2-endpoints.js";
-import { elasticLoadBalancing } from "../fakes/elbv2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
 
 export interface World {

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { expectGolden as expectGoldenIn } from "../helpers/golden.js";
 import { UsageError } from "../../src/core/errors.js";
 import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel } from "../../src/render/vpn-xml.js";
 import { DeviceConfigError, renderDeviceConfig, type DeviceConfigInput } from "../../src/vpn/device-config.js";
@@ -12,21 +12,7 @@ const BGP = parseCustomerGatewayConfiguration(fixture("bgp.xml"));
 const VPC = ["10.20.0.0/16", "10.21.0.0/16"];
 const ONPREM = ["192.168.10.0/24", "172.16.0.0/12"];
 
-const UPDATING = process.env["UPDATE_GOLDEN"] === "1";
-
-/**
- * Compare with test/golden/vpn/<name>. With UPDATE_GOLDEN=1 the file is rewritten instead (review
- * the diff before keeping it); otherwise any difference fails the test.
- */
-function expectGolden(name: string, actual: string): void {
-  const file = fileURLToPath(new URL(`../golden/vpn/${name}`, import.meta.url));
-  if (UPDATING) {
-    writeFileSync(file, actual);
-    return;
-  }
-  if (!existsSync(file)) throw new Error(`golden file test/golden/vpn/${name} is missing; run with UPDATE_GOLDEN=1 to create it`);
-  expect(actual, `output differs from test/golden/vpn/${name} (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(file, "utf8"));
-}
+const expectGolden = (name: string, actual: string) => expectGoldenIn("vpn", name, actual);
 
 /** A deep copy with some tunnel fields changed, for algorithm and validation cases. */
 function withTunnels(model: VpnConfigModel, change: (t: VpnConfigModel["tunnels"][number]) => void): VpnConfigModel {
@@ -37,13 +23,6 @@ function withTunnels(model: VpnConfigModel, change: (t: VpnConfigModel["tunnels"
 
 const render = (input: Partial<DeviceConfigInput> & Pick<DeviceConfigInput, "device" | "config">) =>
   renderDeviceConfig({ vpcCidrs: VPC, onpremCidrs: ONPREM, ...input });
-
-describe("golden-file helper", () => {
-  it.skipIf(UPDATING)("fails when the output differs from the golden file", () => {
-    expect(() => expectGolden("csr1000v-static.txt", "something else\n")).toThrow(/differs from test\/golden\/vpn\/csr1000v-static.txt/);
-    expect(() => expectGolden("no-such-file.txt", "x")).toThrow(/missing; run with UPDATE_GOLDEN=1/);
-  });
-});
 
 describe("renderDeviceConfig: Cisco CSR1000V", () => {
   it("renders static routing with IKEv1 (golden)", () => {
