@@ -77,6 +77,20 @@ export async function runWorkflow<R>(ctx: Context, opts: WorkflowOptions<R>): Pr
   }
 }
 
+/** The global options that pick the account and endpoint, as flags, for commands vpcwire suggests. */
+export function globalArgv(config: { region?: string; profile?: string; endpointUrl?: string }): string[] {
+  return [
+    ...(config.region ? ["--region", config.region] : []),
+    ...(config.profile ? ["--profile", config.profile] : []),
+    ...(config.endpointUrl ? ["--endpoint-url", config.endpointUrl] : []),
+  ];
+}
+
+/** `vpcwire destroy --stack NAME ...`, the undo line of every failure report. */
+export function destroyCommand(stack: string, config: { region?: string; profile?: string; endpointUrl?: string }, yes = false): string {
+  return shellJoin(["vpcwire", "destroy", "--stack", stack, ...(yes ? ["--yes"] : []), ...globalArgv(config)]);
+}
+
 /** Shell-quote argv for the "run this to continue" lines. */
 export function shellJoin(args: string[]): string {
   return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");

@@ -4,12 +4,11 @@ import type { StepResults } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import { UsageError } from "../core/errors.js";
 import { resolveRegion } from "../core/region.js";
-import { runWorkflow, shellJoin } from "../core/workflow.js";
+import { destroyCommand, runWorkflow, shellJoin } from "../core/workflow.js";
 import { vifLoader } from "./aws.js";
 import {
   checkGivenDxAcceptFlags,
   dxAcceptArgv,
-  globalArgs,
   missingDxAcceptFlags,
   validateDxAcceptFlags,
   type DxAcceptFlags,
@@ -41,7 +40,7 @@ export const dxAcceptVif: Handler = async (ctx, opts) => {
     plan,
     runners: async (journal) => (await import("./runners.js")).dxRunners(ctx, input, journal, region),
     resumeCommand: shellJoin(argv),
-    destroyCommand: shellJoin(["vpcwire", "destroy", "--stack", input.stack, ...globalArgs(ctx.config)]),
+    destroyCommand: destroyCommand(input.stack, ctx.config),
     finish: (results) => finishAccept(ctx, input, facts, results, region),
   });
   if (outcome.kind === "applied" && outcome.converged) {

@@ -1,4 +1,5 @@
 import { STACK_NAME_RE } from "../aws/tags.js";
+import { globalArgv } from "../core/workflow.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { checkAmazonAsn, parseAsn } from "../net/vpn-rules.js";
 import { checkId } from "../vpn/inputs.js";
@@ -161,14 +162,6 @@ export function validateDxStatusFlags(flags: DxStatusFlags): DxStatusInput {
 
 type GlobalArgs = { region?: string; profile?: string; endpointUrl?: string };
 
-export function globalArgs(global: GlobalArgs): string[] {
-  return [
-    ...(global.region ? ["--region", global.region] : []),
-    ...(global.profile ? ["--profile", global.profile] : []),
-    ...(global.endpointUrl ? ["--endpoint-url", global.endpointUrl] : []),
-  ];
-}
-
 /** The equivalent non-interactive command (for resume hints and after the wizard). */
 export function dxAcceptArgv(input: DxAcceptInput, global: GlobalArgs): string[] {
   const args = ["vpcwire", "dx", "accept-vif", "--stack", input.stack];
@@ -182,6 +175,6 @@ export function dxAcceptArgv(input: DxAcceptInput, global: GlobalArgs): string[]
   }
   if (input.amazonAsnGiven) args.push("--amazon-asn", String(input.amazonAsn));
   if (input.waitBgp) args.push("--wait-bgp");
-  args.push(...globalArgs(global));
+  args.push(...globalArgv(global));
   return args;
 }

@@ -5,7 +5,7 @@ import type { Context } from "../core/context.js";
 import { flagError, UsageError } from "../core/errors.js";
 import type { Plan } from "../core/plan.js";
 import { resolveRegion } from "../core/region.js";
-import { runWorkflow, shellJoin } from "../core/workflow.js";
+import { globalArgv, runWorkflow, shellJoin } from "../core/workflow.js";
 import { checkId } from "../vpn/inputs.js";
 import { missingFletsFlags, validateFletsFlags, type FletsInput } from "./inputs.js";
 import { planFlets, type FletsAwsOptions, type FletsFacts } from "./plan.js";
@@ -275,8 +275,6 @@ export function fletsArgv(input: FletsInput, aws: FletsAwsOptions, global: { reg
   if (input.ipip) args.push("--ipip-remote", input.ipip.remote, "--ipip-local-v4", input.ipip.localV4, "--ipip-remote-v4", input.ipip.remoteV4);
   if (aws.securityGroup) args.push("--security-group", aws.securityGroup);
   if (input.out) args.push("--out", input.out);
-  if (global.region) args.push("--region", global.region);
-  if (global.profile) args.push("--profile", global.profile);
-  if (global.endpointUrl) args.push("--endpoint-url", global.endpointUrl);
+  args.push(...globalArgv(global));
   return args;
 }

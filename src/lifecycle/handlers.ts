@@ -5,7 +5,7 @@ import { parseDuration } from "../core/duration.js";
 import { flagError, UsageError, VpcwireError } from "../core/errors.js";
 import type { Plan } from "../core/plan.js";
 import { resolveRegion } from "../core/region.js";
-import { runWorkflow, shellJoin } from "../core/workflow.js";
+import { destroyCommand, runWorkflow } from "../core/workflow.js";
 import { allLifecycles } from "./kinds.js";
 import type { KindLifecycle, StackSummary, StatusReport } from "./types.js";
 
@@ -16,13 +16,6 @@ function stackFlag(opts: Record<string, unknown>): string {
   return stack;
 }
 
-function globalArgs(ctx: Context): string[] {
-  return [
-    ...(ctx.config.region ? ["--region", ctx.config.region] : []),
-    ...(ctx.config.profile ? ["--profile", ctx.config.profile] : []),
-    ...(ctx.config.endpointUrl ? ["--endpoint-url", ctx.config.endpointUrl] : []),
-  ];
-}
 
 async function findStack(ctx: Context, stack: string, region: string | null): Promise<{ lifecycle: KindLifecycle; summary: StackSummary } | undefined> {
   for (const lifecycle of await allLifecycles()) {
@@ -121,7 +114,7 @@ export const destroyStack: Handler = async (ctx, opts) => {
   const { lifecycle, summary } = found;
   const { steps, warnings } = await lifecycle.destroySteps(ctx, summary);
   const plan: Plan = { schemaVersion: 1, command: "destroy", kind: summary.kind, stack, region, offline: false, steps, warnings };
-  const command = shellJoin(["vpcwire", "destroy", "--stack", stack, "--yes", ...globalArgs(ctx)]);
+  const command = destroyCommand(stack, ctx.config, true);
   const outcome = await runWorkflow(ctx, {
     plan,
     runners: (journal) => lifecycle.destroyRunners(ctx, summary, journal),

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { STACK_NAME_RE } from "../aws/tags.js";
 import { flagError, UsageError } from "../core/errors.js";
+import { globalArgv } from "../core/workflow.js";
 import { isIpv4, isRfc1918, isRfc6598, parseCidr4 } from "../net/ip.js";
 
 export type NatMode = "iptables" | "nftables" | "none";
@@ -258,8 +259,6 @@ export function relayArgv(input: RelayInput, global: { region?: string; profile?
   if (outbound) args.push("--onprem-ip", outbound.onpremIp, "--onprem-ports", outbound.ports.join(","));
   if (input.nat) args.push("--nat", input.nat);
   if (input.out) args.push("--out", input.out);
-  if (global.region) args.push("--region", global.region);
-  if (global.profile) args.push("--profile", global.profile);
-  if (global.endpointUrl) args.push("--endpoint-url", global.endpointUrl);
+  args.push(...globalArgv(global));
   return args;
 }

@@ -6,7 +6,7 @@ import type { StepResults } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import { UsageError } from "../core/errors.js";
 import { resolveRegion } from "../core/region.js";
-import { runWorkflow, shellJoin } from "../core/workflow.js";
+import { destroyCommand, runWorkflow, shellJoin } from "../core/workflow.js";
 import { formatAddressMap, type AddressMapEntry } from "./address-map.js";
 import type { EndpointAddress } from "./aws.js";
 import { explainTargetHealth } from "./health.js";
@@ -40,7 +40,7 @@ export const privatelinkRelay: Handler = async (ctx, opts) => {
     plan,
     runners: async (journal) => (await import("./runners.js")).relayRunners(ctx, input, journal),
     resumeCommand: shellJoin(argv),
-    destroyCommand: shellJoin(["vpcwire", "destroy", "--stack", input.stack, ...regionArgs(ctx)]),
+    destroyCommand: destroyCommand(input.stack, ctx.config),
     dryRunExtra: async () => preview(input, facts),
     finish: async (results) => finishRelay(ctx, input, facts, results, region, plan.warnings),
   });
@@ -70,13 +70,6 @@ function withStandIns(flags: RelayFlags): RelayFlags {
   };
 }
 
-function regionArgs(ctx: Context): string[] {
-  return [
-    ...(ctx.config.region ? ["--region", ctx.config.region] : []),
-    ...(ctx.config.profile ? ["--profile", ctx.config.profile] : []),
-    ...(ctx.config.endpointUrl ? ["--endpoint-url", ctx.config.endpointUrl] : []),
-  ];
-}
 
 /** What apply learned about one direction (ids and addresses), for the address map and the JSON. */
 interface LiveDirection {

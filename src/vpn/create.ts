@@ -4,7 +4,7 @@ import type { Context } from "../core/context.js";
 import { UsageError } from "../core/errors.js";
 import { redact, writeSecretFile } from "../core/output.js";
 import { resolveRegion } from "../core/region.js";
-import { runWorkflow, shellJoin } from "../core/workflow.js";
+import { destroyCommand, runWorkflow, shellJoin } from "../core/workflow.js";
 import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel } from "../render/vpn-xml.js";
 import { renderDeviceConfig, VPC_CIDR_PLACEHOLDER } from "./device-config.js";
 import { missingVpnFlags, validateVpnFlags, vpnArgv, type VpnFlags, type VpnInput } from "./inputs.js";
@@ -39,7 +39,7 @@ export const vpnCreate: Handler = async (ctx, opts) => {
     plan,
     runners: async (journal) => (await import("./runners.js")).vpnRunners(ctx, input, journal),
     resumeCommand: shellJoin(argv),
-    destroyCommand: shellJoin(["vpcwire", "destroy", "--stack", input.stack, ...regionArgs(ctx)]),
+    destroyCommand: destroyCommand(input.stack, ctx.config),
     dryRunExtra: async () => {
       const text = renderDeviceConfig(deviceInput(input, facts, previewModel(input, facts)));
       return { text, json: { deviceConfigPreview: { device: input.device, placeholder: true, text } } };
@@ -55,13 +55,6 @@ export const vpnCreate: Handler = async (ctx, opts) => {
   return 0;
 };
 
-function regionArgs(ctx: Context): string[] {
-  return [
-    ...(ctx.config.region ? ["--region", ctx.config.region] : []),
-    ...(ctx.config.profile ? ["--profile", ctx.config.profile] : []),
-    ...(ctx.config.endpointUrl ? ["--endpoint-url", ctx.config.endpointUrl] : []),
-  ];
-}
 
 function previewModel(input: VpnInput, facts: VpnFacts): VpnConfigModel {
   return placeholderVpnConfig({

@@ -4,6 +4,7 @@ import { flagError, UsageError } from "../core/errors.js";
 import { parseAllowToken, type AllowRule } from "../net/allow.js";
 import { cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn } from "../net/vpn-rules.js";
+import { globalArgv } from "../core/workflow.js";
 import { STACK_NAME_RE } from "../aws/tags.js";
 
 export type Routing = "static" | "bgp";
@@ -262,8 +263,6 @@ export function vpnArgv(input: VpnInput, global: { region?: string; profile?: st
   if (input.device !== "csr1000v") args.push("--device", input.device);
   if (input.outsideInterface) args.push("--outside-interface", input.outsideInterface);
   if (input.out) args.push("--out", input.out);
-  if (global.region) args.push("--region", global.region);
-  if (global.profile) args.push("--profile", global.profile);
-  if (global.endpointUrl) args.push("--endpoint-url", global.endpointUrl);
+  args.push(...globalArgv(global));
   return args;
 }
