@@ -1,6 +1,5 @@
 /** Read-only AWS calls for `flets isatap` planning and its wizard. Writes live in runners.ts. */
 import type { Instance, InstanceNetworkInterface, SecurityGroup } from "@aws-sdk/client-ec2";
-import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
 import { listAll } from "../aws/list.js";
@@ -11,7 +10,6 @@ type Ctx = Pick<Context, "clients" | "io" | "config">;
 
 /** The SDK modules, loaded on first use so a run that only renders files never pays for them. */
 const ec2 = () => import("@aws-sdk/client-ec2");
-const dx = () => import("@aws-sdk/client-direct-connect");
 
 /** States in which an instance still has its private IP and security groups. */
 const LIVE_INSTANCE = ["pending", "running", "stopping", "stopped"];
@@ -105,14 +103,3 @@ export async function getSecurityGroups(ctx: Ctx, ids: string[], flag: string): 
   }
 }
 
-/** Every Direct Connect virtual interface of the account in this Region (hosted VIFs waiting to be accepted included). */
-export async function listVirtualInterfaces(ctx: Ctx): Promise<VirtualInterface[]> {
-  const { DescribeVirtualInterfacesCommand } = await dx();
-  return listAll(
-    ctx,
-    "dx",
-    (nextToken) => new DescribeVirtualInterfacesCommand(nextToken ? { nextToken } : {}),
-    (o) => o.virtualInterfaces,
-    (o) => o.nextToken,
-  );
-}

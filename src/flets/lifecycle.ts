@@ -20,7 +20,8 @@ import { AwsError } from "../core/errors.js";
 import type { PlanStep } from "../core/plan.js";
 import { DESTROY_TIMEOUT_MS, sgRevokeSteps, teardownRunners, vifList } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
-import { findInstance, findInstanceByIp, listVirtualInterfaces } from "./aws.js";
+import { findInstance, findInstanceByIp } from "./aws.js";
+import { listVifs } from "../dx/aws.js";
 import { PROTOCOL_41, PROTOCOL_41_LABEL, routesTo, subnetRouteTable } from "./plan.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
@@ -113,7 +114,7 @@ async function readParts(ctx: Context, stack: string, rules?: StackSgRule[]): Pr
   if (vgw) {
     // Read Direct Connect before the route tables: it is also where routes learned over BGP come from.
     try {
-      parts.vifs = (await listVirtualInterfaces(ctx)).filter(
+      parts.vifs = (await listVifs(ctx)).filter(
         (v) => v.virtualGatewayId === vgw.VpnGatewayId && !["rejected", "deleting", "deleted"].includes(v.virtualInterfaceState ?? ""),
       );
     } catch (error) {

@@ -5,7 +5,8 @@ import type { Context } from "../core/context.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { cidrContains, parseCidr4 } from "../net/ip.js";
 import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
-import { getInstance, getSecurityGroups, instanceOs, interfaceWith, listVirtualInterfaces, privateIps } from "./aws.js";
+import { getInstance, getSecurityGroups, instanceOs, interfaceWith, privateIps } from "./aws.js";
+import { listVifs } from "../dx/aws.js";
 import type { FletsInput } from "./inputs.js";
 
 /** Flags of `flets isatap` that only concern the AWS side (not part of the rendered files). */
@@ -282,7 +283,7 @@ function groupLabel(g: SecurityGroup): string {
  */
 async function readVifs(ctx: Context, warnings: string[]): Promise<VirtualInterface[] | undefined> {
   try {
-    return await listVirtualInterfaces(ctx);
+    return await listVifs(ctx);
   } catch (error) {
     if (!(error instanceof AwsError)) throw error;
     warnings.push(`Could not read Direct Connect virtual interfaces (${error.details.code}); the VIF check was skipped.`);

@@ -1,28 +1,16 @@
 /**
  * The fake account for `flets isatap` command tests: NTT East's Cloud Gateway setup from the seed
  * (a /24 VPC, an instance at 10.216.0.101, a VGW for NTT's Direct Connect VIFs).
- *
- * Direct Connect: test/fakes/dx.ts did not exist when these tests were written, so a minimal
- * DescribeVirtualInterfaces stub lives here (VIFs in `aws.state.fletsVifs`). Once the shared DX fake
- * lands, swap `dxStub` for it and seed VIFs with its helpers.
+ * Direct Connect interfaces come from the shared fake (test/fakes/dx.ts).
  */
-import { DescribeVirtualInterfacesCommand, type VirtualInterface } from "@aws-sdk/client-direct-connect";
+import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { Instance } from "@aws-sdk/client-ec2";
-import { FakeAws, installFakeAws, type FakeService } from "../fakes/aws.js";
+import { FakeAws, installFakeAws } from "../fakes/aws.js";
+import { dxState, seedHostedVif } from "../fakes/dx.js";
 import { seedRouteTable, seedSecurityGroup, seedSubnet, seedVgw, seedVpc } from "../fakes/ec2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
 
 export const SEED = { prefix: "2001:db8::/64", privateIp: "10.216.0.101", router: "192.168.103.254" } as const;
-
-export function vifsOf(aws: FakeAws): VirtualInterface[] {
-  return ((aws.state.fletsVifs as VirtualInterface[] | undefined) ??= []);
-}
-
-export const dxStub: FakeService = (aws, { dx }) => {
-  dx.on(DescribeVirtualInterfacesCommand).callsFake(
-    aws.handler("dx", "DescribeVirtualInterfaces", () => ({ virtualInterfaces: structuredClone(vifsOf(aws)) })),
-  );
-};
 
 export interface FletsAccount {
   aws: FakeAws;
@@ -38,7 +26,7 @@ export interface FletsAccount {
 
 /** Install the fake with the seed's account: VPC, subnet with its own route table, a security group, an attached VGW, one Linux instance. */
 export function fletsAccount(opts: { vgw?: boolean } = {}): FletsAccount {
-  const aws = installFakeAws(new FakeAws(), [...ALL_SERVICES, dxStub]);
+  const aws = installFakeAws(new FakeAws(), ALL_SERVICES);
   const vpcId = seedVpc(aws, { cidr: "10.216.0.0/24", name: "cloudgw" }).VpcId!;
   const mainRtbId = aws.ec2.routeTables.find((t) => t.VpcId === vpcId)!.RouteTableId!;
   const rtbId = seedRouteTable(aws, vpcId, "isatap").RouteTableId!;
@@ -86,17 +74,13 @@ export function seedInstance(
 }
 
 /** A hosted VIF from NTT East's account: `confirming` until accepted, then on a VGW. */
-export function seedVif(aws: FakeAws, o: { state: string; vgwId?: string; id?: string }): VirtualInterface {
-  const vif: VirtualInterface = {
-    virtualInterfaceId: o.id ?? `dxvif-ffntt${vifsOf(aws).length + 1}`,
-    ownerAccount: aws.account,
-    virtualInterfaceType: "private",
-    virtualInterfaceName: "cloudgw",
-    virtualInterfaceState: o.state as VirtualInterface["virtualInterfaceState"],
-    vlan: 100 + vifsOf(aws).length,
-    virtualGatewayId: o.vgwId ?? "",
-    region: aws.region,
-  };
-  vifsOf(aws).push(vif);
+export function seedVif(aws: FakeAws, o: { state: "confirming" | "pending" | "down" | "available"; vgwId?: string; id?: string }): VirtualInterface {
+  const n = dxState(aws).vifs.length + 1;
+  const vif = seedHostedVif(aws, {
+    state: o.state,
+    name: "cloudgw",
+    ...(o.vgwId ? { acceptedOnto: { virtualGatewayId: o.vgwId } } : {}),
+  });
+  vif.virtualInterfaceId = o.id ?? `dxvif-ffntt${n}`;
   return vif;
 }
