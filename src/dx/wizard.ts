@@ -1,5 +1,6 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
-import { attachedVpcOf, getVpnGateway, listRouteTables, listVpcs, nameOf } from "../aws/vgw.js";
+import { askRouteTables } from "../aws/vgw-wizard.js";
+import { attachedVpcOf, getVpnGateway, listVpcs, nameOf } from "../aws/vgw.js";
 import type { Context } from "../core/context.js";
 import { AwsError, VpcwireError } from "../core/errors.js";
 import { customerAsnOf, listDxGateways, listVifs, listVpnGateways } from "./aws.js";
@@ -84,22 +85,8 @@ export async function dxAcceptWizard(ctx: Context, given: DxAcceptFlags, region:
 
   if (!given.routeTables?.length && !flags.dxGatewayId) {
     const vpcId = flags.vpcId ?? attachedVpcOf(await getVpnGateway(ctx, flags.vgwId!));
-    const tables = vpcId ? await listRouteTables(ctx, vpcId) : [];
-    if (tables.length > 0) {
-      const chosen = await prompt.checkbox({
-        message: "Propagate the routes learned over BGP into which route tables? (space to toggle)",
-        choices: tables.map((t) => {
-          const subnets = (t.Associations ?? []).filter((a) => a.SubnetId).map((a) => a.SubnetId!);
-          const main = t.Associations?.some((a) => a.Main);
-          return {
-            name: `${t.RouteTableId}  ${nameOf(t.Tags) ?? ""}${main ? " [main]" : ""}  ${subnets.length ? subnets.join(", ") : "(no subnets)"}`,
-            value: t.RouteTableId!,
-            checked: true,
-          };
-        }),
-      });
-      flags.routeTables = chosen.length === tables.length ? ["all"] : chosen.length === 0 ? ["none"] : chosen;
-    }
+    const routeTables = vpcId ? await askRouteTables(ctx, vpcId, "Propagate the routes learned over BGP into which route tables?") : undefined;
+    if (routeTables) flags.routeTables = routeTables;
   }
   return flags;
 }

@@ -1,9 +1,10 @@
 import { UsageError } from "../core/errors.js";
+import { askRouteTables } from "../aws/vgw-wizard.js";
 import type { Context } from "../core/context.js";
 import { parseAllowToken } from "../net/allow.js";
 import { isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkCustomerAsn, parseAsn } from "../net/vpn-rules.js";
-import { listRouteTables, listSecurityGroups, listVpcs, nameOf } from "./aws.js";
+import { listSecurityGroups, listVpcs, nameOf } from "./aws.js";
 import type { VpnFlags } from "./inputs.js";
 
 /**
@@ -76,22 +77,8 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
     flags.onpremCidr = answer.split(",").map((s) => s.trim()).filter(Boolean);
   }
   if (!given.routeTables?.length) {
-    const tables = await listRouteTables(ctx, flags.vpcId);
-    if (tables.length > 0) {
-      const chosen = await prompt.checkbox({
-        message: "Enable route propagation on which route tables? (space to toggle)",
-        choices: tables.map((t) => {
-          const subnets = (t.Associations ?? []).filter((a) => a.SubnetId).map((a) => a.SubnetId!);
-          const main = t.Associations?.some((a) => a.Main);
-          return {
-            name: `${t.RouteTableId}  ${nameOf(t.Tags) ?? ""}${main ? " [main]" : ""}  ${subnets.length ? subnets.join(", ") : "(no subnets)"}`,
-            value: t.RouteTableId!,
-            checked: true,
-          };
-        }),
-      });
-      flags.routeTables = chosen.length === tables.length ? ["all"] : chosen.length === 0 ? ["none"] : chosen;
-    }
+    const routeTables = await askRouteTables(ctx, flags.vpcId, "Enable route propagation on which route tables?");
+    if (routeTables) flags.routeTables = routeTables;
   }
   if (!given.securityGroup && flags.onpremCidr.length > 0) {
     const groups = await listSecurityGroups(ctx, flags.vpcId);
