@@ -134,27 +134,43 @@ export interface PropagationPlanInput {
   dependsOn?: string[];
 }
 
+/** `rtb-... (name) [main] [subnet-..., ...]`: a route table as plans show it. */
+export function tableLabel(id: string, table?: RouteTable): string {
+  const subnets = (table?.Associations ?? []).filter((a) => a.SubnetId).map((a) => a.SubnetId!);
+  const main = table?.Associations?.some((a) => a.Main) ?? false;
+  return `${id}${nameOf(table?.Tags) ? ` (${nameOf(table?.Tags)})` : ""}${main ? " [main]" : ""}${subnets.length ? ` [${subnets.join(", ")}]` : ""}`;
+}
+
+/**
+ * A `route-propagation` step: `update` to enable propagation from the gateway, `no-op` when it is on.
+ * `gatewayId` goes into the params when the plan has no `vgw` step for the runner to read it from.
+ */
+export function propagationStep(
+  id: string,
+  on: boolean,
+  opts: { vgwLabel: string; dependsOn: string[]; what?: string; gatewayId?: string },
+): PlanStep {
+  const what = opts.what ?? id;
+  return {
+    id: `propagation:${id}`,
+    type: "route-propagation",
+    action: on ? "no-op" : "update",
+    resource: "route table",
+    resourceId: id,
+    owned: !on,
+    summary: on ? `route table ${what}: propagation from ${opts.vgwLabel} already on` : `route table ${what}: enable propagation from ${opts.vgwLabel}`,
+    params: { routeTableId: id, ...(opts.gatewayId ? { gatewayId: opts.gatewayId } : {}) },
+    dependsOn: opts.dependsOn,
+  };
+}
+
 /** One `route-propagation` step per route table: `update` to enable it, `no-op` when already on. */
 export async function propagationSteps(ctx: Context, input: PropagationPlanInput): Promise<PlanStep[]> {
   if (input.routeTables === "none") return [];
   const { vgwId, vgwLabel } = input;
   const dependsOn = input.dependsOn ?? ["attach"];
-  const step = (id: string, on: boolean, table?: RouteTable): PlanStep => {
-    const subnets = (table?.Associations ?? []).filter((a) => a.SubnetId).map((a) => a.SubnetId!);
-    const main = table?.Associations?.some((a) => a.Main) ?? false;
-    const what = `${id}${nameOf(table?.Tags) ? ` (${nameOf(table?.Tags)})` : ""}${main ? " [main]" : ""}${subnets.length ? ` [${subnets.join(", ")}]` : ""}`;
-    return {
-      id: `propagation:${id}`,
-      type: "route-propagation",
-      action: on ? "no-op" : "update",
-      resource: "route table",
-      resourceId: id,
-      owned: !on,
-      summary: on ? `route table ${what}: propagation from ${vgwLabel} already on` : `route table ${what}: enable propagation from ${vgwLabel}`,
-      params: { routeTableId: id },
-      dependsOn,
-    };
-  };
+  const step = (id: string, on: boolean, table?: RouteTable): PlanStep =>
+    propagationStep(id, on, { vgwLabel, dependsOn, what: tableLabel(id, table) });
   if (ctx.config.offline) {
     if (input.routeTables === "all") {
       return [

@@ -5,6 +5,7 @@ import type { Context } from "../core/context.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { cidrContains, parseCidr4 } from "../net/ip.js";
 import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
+import { propagationStep } from "../aws/vgw-plan.js";
 import { getInstance, getSecurityGroups, instanceOs, interfaceWith, privateIps } from "./aws.js";
 import { listVifs } from "../dx/aws.js";
 import type { FletsInput } from "./inputs.js";
@@ -159,7 +160,7 @@ export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsO
       const table = subnetRouteTable(await listRouteTables(ctx, vpcId), subnetId);
       if (table) {
         aws.routeTableIds.push(table.RouteTableId!);
-        steps.push(propagationStep(table, vgw.VpnGatewayId!, subnetId));
+        steps.push(subnetPropagationStep(table, vgw.VpnGatewayId!, subnetId));
         if (!routesTo(table, input.router, vgw.VpnGatewayId!)) {
           warnings.push(
             `${table.RouteTableId} has no route to ${input.router} via ${vgw.VpnGatewayId} yet; it appears once the BGP session on NTT's Direct Connect VIF is up.`,
@@ -225,23 +226,13 @@ function sgStep(groupId: string, cidr: string, has: boolean, summary: string): P
   };
 }
 
-function propagationStep(table: RouteTable, vgwId: string, subnetId: string | undefined): PlanStep {
+function subnetPropagationStep(table: RouteTable, vgwId: string, subnetId: string | undefined): PlanStep {
   const id = table.RouteTableId!;
   const on = Boolean(table.PropagatingVgws?.some((p) => p.GatewayId === vgwId));
   const main = table.Associations?.some((a) => a.Main) ?? false;
   const explicit = table.Associations?.some((a) => a.SubnetId === subnetId) ?? false;
   const what = `${id}${nameOf(table.Tags) ? ` (${nameOf(table.Tags)})` : ""}${main ? " [main]" : ""}${subnetId ? `, used by ${subnetId}${explicit ? "" : " (main table)"}` : ""}`;
-  return {
-    id: `propagation:${id}`,
-    type: "route-propagation",
-    action: on ? "no-op" : "update",
-    resource: "route table",
-    resourceId: id,
-    owned: !on,
-    summary: on ? `route table ${what}: propagation from ${vgwId} already on` : `route table ${what}: enable propagation from ${vgwId}`,
-    params: { routeTableId: id, gatewayId: vgwId },
-    dependsOn: [],
-  };
+  return propagationStep(id, on, { vgwLabel: vgwId, dependsOn: [], what, gatewayId: vgwId });
 }
 
 /** The table a subnet uses: its explicit association, else the VPC's main table. */
