@@ -1,5 +1,6 @@
 import type { Context } from "../core/context.js";
 import type { AwsClients } from "./clients.js";
+import { InterruptedError } from "../core/errors.js";
 import { toAwsError } from "./errors.js";
 
 const SERVICE_NAMES: Record<keyof AwsClients, string> = { ec2: "EC2", dx: "Direct Connect", elbv2: "ELBv2" };
@@ -23,20 +24,23 @@ export type OutputOf<C> = C extends { resolveMiddleware: (...args: never[]) => i
  * `client.send` directly.
  */
 export async function send<C extends AnyCommand<unknown>>(
-  ctx: Pick<Context, "clients" | "io" | "config">,
+  ctx: Pick<Context, "clients" | "io" | "config"> & { signal?: AbortSignal },
   service: keyof AwsClients,
   command: C,
 ): Promise<OutputOf<C>> {
   const operation = command.constructor.name.replace(/Command$/, "");
   ctx.io.debug(`${SERVICE_NAMES[service]} ${operation}`);
   const client = (await ctx.clients.get(service)) as unknown as {
-    send(c: C): Promise<OutputOf<C>>;
+    send(c: C, options?: { abortSignal?: AbortSignal }): Promise<OutputOf<C>>;
   };
+  // Ctrl-C aborts a read in flight, but never a write: a create cut off mid-flight could leave a
+  // resource we never heard about. Writes finish, and Ctrl-C stops the waits between calls instead.
+  const readOnly = /^(Describe|Get|List)/.test(operation);
+  const signal = readOnly ? ctx.signal : undefined;
   try {
-    // Calls are not aborted on Ctrl-C: a create cut off mid-flight could leave a resource we never
-    // heard about. Ctrl-C stops the waits between calls instead (see pollUntil).
-    return await client.send(command);
+    return await (signal ? client.send(command, { abortSignal: signal }) : client.send(command));
   } catch (error) {
+    if (signal?.aborted) throw new InterruptedError(`Interrupted while waiting for ${SERVICE_NAMES[service]} ${operation}.`, "signal");
     throw toAwsError(error, SERVICE_NAMES[service], operation, ctx.config.endpointUrl);
   }
 }

@@ -18,12 +18,17 @@ export interface AwsClients {
 export function createAwsClients(config: Pick<GlobalConfig, "region" | "profile" | "endpointUrl">, env: NodeJS.ProcessEnv): AwsClients {
   // The SDK compares retryMode with "adaptive" case-sensitively; normalise the user's setting.
   const retryMode = (env.AWS_RETRY_MODE ?? "adaptive").toLowerCase();
+  // The AWS CLI also reads AWS_DEFAULT_REGION; the JavaScript SDK does not, so pass it on ourselves.
+  const region = config.region ?? (env.AWS_REGION ? undefined : env.AWS_DEFAULT_REGION);
   const common = {
-    ...(config.region ? { region: config.region } : {}),
+    ...(region ? { region } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
     retryMode,
     ...(env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 5 }),
+    // An endpoint that accepts the connection but never answers must not hang the run: fail the
+    // attempt (the retry strategy tries again) instead of waiting forever.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
   };
   let ec2: EC2Client | undefined;
   let dx: DirectConnectClient | undefined;

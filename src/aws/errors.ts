@@ -27,7 +27,9 @@ export function toAwsError(error: unknown, service: string, operation: string, e
 
   if (e.name === "CredentialsProviderError") {
     return new AwsError(
-      `No AWS credentials for ${service} ${operation}: set AWS_PROFILE or pass --profile, run 'aws sso login', or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or use --dry-run --offline).`,
+      `No AWS credentials for ${service} ${operation}: ${
+        /profile/i.test(e.message ?? "") ? `${e.message?.split("\n")[0]}; ` : ""
+      }set AWS_PROFILE or pass --profile, run 'aws sso login', or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (planning commands also run without an account: --dry-run --offline).`,
       { ...base, code: "CredentialsError" },
       { cause: error },
     );

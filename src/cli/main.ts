@@ -35,11 +35,12 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
   program
     .description("Connect on-premises networks to AWS VPCs: Site-to-Site VPN, Direct Connect, FLET'S ISATAP, PrivateLink relay.")
     .version(VERSION, "-V, --version")
-    .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => streams.stdout.write(s),
       writeErr: (s) => streams.stderr.write(s),
+      // Parser errors (unknown option, bad choice) in the same one-line form as every usage error.
+      outputError: (s, write) => write(`vpcwire: ${s.replace(/^error: /, "").trimEnd()} (see --help)\n`),
     });
   addGlobalOptions(program);
 
@@ -50,7 +51,7 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     const io = createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
     active = { io, config };
     const clients = lazyClients(config, streams.env, deps.clients);
-    const ctx: Context = { io, config, clients, signal, env: streams.env, sleep: clock.sleep, now: clock.now };
+    const ctx: Context = { io, config, clients, signal, env: streams.env, cwd: streams.cwd, sleep: clock.sleep, now: clock.now };
     const handler: Handler = await load();
     exitCode = await handler(ctx, cmd.opts(), cmd);
   };
@@ -61,7 +62,7 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
   } catch (error) {
-    return report(error, streams, active);
+    return report(error, argv, streams, active);
   }
 }
 
@@ -85,10 +86,14 @@ function allCommands(cmd: Command): Command[] {
 }
 
 /** One place that prints failures: one line for people, a JSON error document with --json. */
-function report(error: unknown, streams: IoStreams, active: { io: Io; config: GlobalConfig } | undefined): number {
+function report(error: unknown, argv: string[], streams: IoStreams, active: { io: Io; config: GlobalConfig } | undefined): number {
   if (error instanceof CommanderError) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
-    // Commander already printed its one-line message; usage errors exit 2.
+    // Commander already printed its one-line message; usage errors exit 2 (with --json, also as JSON).
+    if (argv.includes("--json")) {
+      const message = error.message.replace(/^error: /, "");
+      streams.stdout.write(`${JSON.stringify({ schemaVersion: 1, ok: false, error: { type: "UsageError", exitCode: 2, message } }, null, 2)}\n`);
+    }
     return 2;
   }
   const json = active?.config.json ?? false;
@@ -115,7 +120,7 @@ function report(error: unknown, streams: IoStreams, active: { io: Io; config: Gl
       }
       lines.push(`  To continue where it stopped, run the same command again:\n    ${error.resumeCommand}`);
       if (error.existing.some((r) => r.origin === "created")) lines.push(`  To remove what was created:\n    ${error.destroyCommand}`);
-    } else if (error instanceof InterruptedError && error.reason === "signal") {
+    } else if (error instanceof InterruptedError && error.reason === "signal" && !/nothing was changed/i.test(error.message)) {
       lines.push("  Nothing more was changed.");
     }
   } else {

@@ -24,7 +24,7 @@ export function addGlobalOptions(program: Command): void {
     .option("--no-color", "plain output without colours (NO_COLOR also works)")
     .option("--verbose", "log every AWS call and show stack traces of internal errors")
     .option("--reveal-secrets", "show pre-shared keys in JSON and on the terminal (they always go into --out files)")
-    .addOption(new Option("--timeout <duration>", "how long to wait for AWS resources, e.g. 90s, 40m, 1h (default per command)"));
+    .addOption(new Option("--timeout <duration>", "how long to wait for each AWS resource: 90s, 40m, 1h, or seconds (default per command)"));
 }
 
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;

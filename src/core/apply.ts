@@ -1,4 +1,4 @@
-import { ApplyError, InterruptedError, VpcwireError, type ExistingResource } from "./errors.js";
+import { ApplyError, VpcwireError, type ExistingResource } from "./errors.js";
 import type { Plan, PlanStep } from "./plan.js";
 
 /** What a runner reports back: the id it created or confirmed, and anything later steps need. */
@@ -117,9 +117,4 @@ export class Journal {
   resources(): ExistingResource[] {
     return [...this.byId.values()];
   }
-}
-
-/** True for errors that mean "the user stopped us" rather than "AWS refused". */
-export function isInterruption(error: unknown): boolean {
-  return error instanceof InterruptedError || (error instanceof ApplyError && error.cause instanceof InterruptedError);
 }

@@ -44,6 +44,8 @@ export interface Context extends Clock {
   signal: AbortSignal;
   /** The process environment (injected for tests). */
   env: NodeJS.ProcessEnv;
+  /** The working directory relative paths (--out, --psk-file) are resolved against. */
+  cwd: string;
 }
 
 export const realClock: Clock = {

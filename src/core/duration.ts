@@ -6,7 +6,7 @@ import ms from "ms";
  */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) > 0 ? Number(trimmed) * 1000 : undefined;
   // `ms` reads one number+unit; compound forms like 1h30m are summed part by part.
   const parts = trimmed.match(/\d+(?:\.\d+)?\s*[a-z]+/gi);
   if (!parts || parts.join("").replace(/\s/g, "") !== trimmed.replace(/\s/g, "")) return undefined;

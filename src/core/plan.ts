@@ -75,7 +75,7 @@ export function formatPlan(plan: Plan, style: Style): string {
   const lines = plan.steps.map((s) => `  ${color(s.action, `${MARK[s.action]} ${s.action.padEnd(width)}`)}  ${s.summary}`);
   const c = countActions(plan);
   const footer =
-    c.delete > 0
+    plan.command === "destroy"
       ? `${c.delete} to delete, ${c.update} to update, ${c["no-op"]} kept or unchanged.`
       : `${c.create} to create, ${c.update} to update, ${c.reuse} to reuse, ${c["no-op"]} unchanged.`;
   return [header, ...lines, footer, ...(warnings.length ? ["Warnings:", ...warnings] : [])].join("\n");

@@ -69,14 +69,16 @@ export async function pollUntil<T>(opts: PollOptions<T>): Promise<T> {
       if (verdict.status === "failed") throw new WaitFailedError(`${opts.what} is ${verdict.state}: ${verdict.reason}`);
     }
     const elapsed = clock.now() - started;
-    if (elapsed + delay > opts.timeoutMs) {
+    const left = opts.timeoutMs - elapsed;
+    if (left <= 0) {
       throw new InterruptedError(
         `Timed out after ${formatElapsed(elapsed)} waiting for ${opts.what} (last state: ${lastState}). Use --timeout to wait longer.`,
         "timeout",
       );
     }
     try {
-      await clock.sleep(delay, signal);
+      // The last sleep is cut to the time left, so the final look happens right at the deadline.
+      await clock.sleep(Math.min(delay, left), signal);
     } catch {
       throwIfAborted(signal, opts.what, lastState, clock.now() - started);
     }

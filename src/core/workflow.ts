@@ -38,7 +38,7 @@ export async function runWorkflow<R>(ctx: Context, opts: WorkflowOptions<R>): Pr
   if (ctx.config.dryRun) {
     const extra = (await opts.dryRunExtra?.()) ?? {};
     if (ctx.config.json) {
-      io.result(JSON.stringify({ ...plan, ...(extra.json ?? {}) }, null, 2));
+      io.result(JSON.stringify({ ...plan, ok: true, ...(extra.json ?? {}) }, null, 2));
     } else {
       io.result(formatPlan(plan, io.style));
       if (extra.text) io.result(`\n${extra.text}`);

@@ -17,13 +17,17 @@ function stackFlag(opts: Record<string, unknown>): string {
 }
 
 
-async function findStack(ctx: Context, stack: string, region: string | null): Promise<{ lifecycle: KindLifecycle; summary: StackSummary } | undefined> {
+async function findStack(ctx: Context, stack: string): Promise<{ lifecycle: KindLifecycle; summary: StackSummary } | undefined> {
   for (const lifecycle of await allLifecycles()) {
     const [summary] = await lifecycle.discover(ctx, stack);
     if (summary) return { lifecycle, summary };
   }
-  void region;
   return undefined;
+}
+
+/** These commands read what exists: there is nothing to show offline. */
+function refuseOffline(ctx: Context, command: string): void {
+  if (ctx.config.offline) throw flagError("--offline", `${command} reads the stacks that exist in AWS; run it without --offline`);
 }
 
 class StackNotFound extends VpcwireError {
@@ -34,6 +38,7 @@ class StackNotFound extends VpcwireError {
 
 /** `vpcwire list` */
 export const listStacks: Handler = async (ctx) => {
+  refuseOffline(ctx, "list");
   const region = await resolveRegion(ctx);
   const lifecycles = await allLifecycles();
   const stacks = (await Promise.all(lifecycles.map((l) => l.discover(ctx)))).flat();
@@ -72,10 +77,12 @@ function formatStatus(ctx: Context, summary: StackSummary, report: StatusReport,
 /** `vpcwire status --stack NAME [--watch]` */
 export const stackStatus: Handler = async (ctx, opts) => {
   const stack = stackFlag(opts);
+  refuseOffline(ctx, "status");
+  if (opts.interval !== undefined && !opts.watch) throw flagError("--interval", "goes with --watch");
   const interval = parseDuration(String(opts.interval ?? "10s"));
   if (interval === undefined) throw flagError("--interval", `"${String(opts.interval)}" is not a duration (e.g. 10s, 1m)`);
   const region = await resolveRegion(ctx);
-  const found = await findStack(ctx, stack, region);
+  const found = await findStack(ctx, stack);
   if (!found) throw new StackNotFound(stack, region);
   const once = async () => {
     const report = await found.lifecycle.status(ctx, found.summary);
@@ -90,11 +97,12 @@ export const stackStatus: Handler = async (ctx, opts) => {
     return report.healthy ? 0 : 1;
   };
   let code = await once();
-  while (opts.watch && !ctx.signal.aborted) {
+  while (opts.watch) {
     try {
       await ctx.sleep(interval, ctx.signal);
     } catch {
-      break;
+      // Ctrl-C is how a watch ends: exit like any interrupted command.
+      return 130;
     }
     code = await once();
   }
@@ -104,11 +112,12 @@ export const stackStatus: Handler = async (ctx, opts) => {
 /** `vpcwire destroy --stack NAME` */
 export const destroyStack: Handler = async (ctx, opts) => {
   const stack = stackFlag(opts);
+  refuseOffline(ctx, "destroy");
   const region = await resolveRegion(ctx);
-  const found = await findStack(ctx, stack, region);
+  const found = await findStack(ctx, stack);
   if (!found) {
     ctx.io.success(`Nothing to remove: no resources tagged vpcwire:stack=${stack} in ${region}.`);
-    if (ctx.config.json) ctx.io.result(JSON.stringify({ schemaVersion: 1, ok: true, stack, region, deleted: [], kept: [] }, null, 2));
+    if (ctx.config.json) ctx.io.result(JSON.stringify({ schemaVersion: 1, ok: true, complete: true, stack, region, deleted: [], kept: [] }, null, 2));
     return 0;
   }
   const { lifecycle, summary } = found;
@@ -131,7 +140,8 @@ export const destroyStack: Handler = async (ctx, opts) => {
   if (outcome.kind === "applied") {
     const { deleted, kept } = outcome.result;
     if (ctx.config.json) {
-      ctx.io.result(JSON.stringify({ schemaVersion: 1, ok: true, stack, region, deleted, kept }, null, 2));
+      // complete: false when something the stack owns is kept because it is still in use.
+      ctx.io.result(JSON.stringify({ schemaVersion: 1, ok: true, complete: !kept.some((k) => k.inUse), stack, region, deleted, kept }, null, 2));
     } else {
       const reused = kept.filter((k) => !k.inUse);
       const inUse = kept.filter((k) => k.inUse);

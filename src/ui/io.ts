@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { stripVTControlCharacters } from "node:util";
 import { isCI } from "ci-info";
 import { Chalk } from "chalk";
 import { formatElapsed } from "../core/duration.js";
@@ -30,6 +31,7 @@ export function useColor(streams: IoStreams, opts: Pick<IoOptions, "color">): bo
 export function createIo(streams: IoStreams, opts: IoOptions, clock: Clock, signal: AbortSignal): Io {
   const interactive = isInteractive(streams, opts);
   const chalk = new Chalk({ level: useColor(streams, opts) ? 1 : 0 });
+  const stdoutColor = useColor(streams, opts) && Boolean(streams.stdout.isTTY);
   const style: Style = {
     bold: (s) => chalk.bold(s),
     dim: (s) => chalk.dim(s),
@@ -47,7 +49,11 @@ export function createIo(streams: IoStreams, opts: IoOptions, clock: Clock, sign
   return {
     interactive,
     style,
-    result: (text) => streams.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+    // Results may be styled for a terminal; a file or pipe on stdout gets plain text.
+    result: (text) => {
+      const plain = stdoutColor ? text : stripVTControlCharacters(text);
+      streams.stdout.write(plain.endsWith("\n") ? plain : `${plain}\n`);
+    },
     info: (text) => say(text),
     warn: (text) => say(`${style.yellow("warning:")} ${text}`),
     success: (text) => say(`${style.green("✔")} ${text}`),

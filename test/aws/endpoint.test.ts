@@ -47,6 +47,7 @@ beforeAll(async () => {
     const action = params.get("Action") ?? "";
     seen.push({ action, params, auth: String(req.headers.authorization ?? "") });
     const o = override?.(action);
+    if (o?.status === -1) return; // never answer
     if (o) {
       res.writeHead(o.status, { "content-type": o.type });
       res.end(o.body);
@@ -131,6 +132,17 @@ describe("--endpoint-url against an EC2-shaped HTTP server", () => {
     expect(r.stderr).toMatch(/Could not reach EC2 at http:\/\/127\.0\.0\.1:1 for DescribeVpcs/);
   });
 
+  it("Ctrl-C stops a read that an endpoint never answers (exit 130), instead of hanging", async () => {
+    override = (action) => (action === "DescribeVpcs" ? { status: -1, type: "", body: "" } : undefined);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    const r = await runCli(args(), { signal: controller.signal });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain("Interrupted while waiting for EC2 DescribeVpcs");
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   const root = fileURLToPath(new URL("../..", import.meta.url));
   it.skipIf(!existsSync(`${root}dist/cli/index.js`))("the binary honours AWS_ENDPOINT_URL and AWS_REGION from the environment", async () => {
     const child = spawn(process.execPath, [`${root}bin/vpcwire.js`, ...args().slice(0, -4)], {
@@ -153,5 +165,17 @@ describe("--endpoint-url against an EC2-shaped HTTP server", () => {
     expect(code).toBe(0);
     expect(JSON.parse(out).region).toBe("ap-southeast-2");
     expect(seen[0]!.auth).toContain("/ap-southeast-2/ec2/aws4_request");
+  });
+
+  it.skipIf(!existsSync(`${root}dist/cli/index.js`))("AWS_DEFAULT_REGION works as with the AWS CLI when AWS_REGION is not set", async () => {
+    const child = spawn(process.execPath, [`${root}bin/vpcwire.js`, ...args().slice(0, -2)], {
+      env: { PATH: process.env.PATH, HOME: "/nonexistent", AWS_DEFAULT_REGION: "eu-central-1", AWS_ACCESS_KEY_ID: "AKIAENV", AWS_SECRET_ACCESS_KEY: "x" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    expect(code).toBe(0);
+    expect(JSON.parse(out).region).toBe("eu-central-1");
   });
 });
