@@ -36,6 +36,8 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     .description("Connect on-premises networks to AWS VPCs: Site-to-Site VPN, Direct Connect, FLET'S ISATAP, PrivateLink relay.")
     .version(VERSION, "-V, --version")
     .exitOverride()
+    // Each command's --help also lists --dry-run, --json, --region...: they apply everywhere.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => streams.stdout.write(s),
       writeErr: (s) => streams.stderr.write(s),
@@ -56,7 +58,9 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     exitCode = await handler(ctx, cmd.opts(), cmd);
   };
   registerAll(program, action);
-  for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());
+  for (const cmd of allCommands(program)) {
+    cmd.exitOverride().configureOutput(program.configureOutput()).configureHelp(program.configureHelp());
+  }
 
   try {
     await program.parseAsync(argv, { from: "user" });
