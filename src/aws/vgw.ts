@@ -7,7 +7,7 @@ import type { RouteTable, Vpc, VpnGateway } from "@aws-sdk/client-ec2";
 import { send } from "./call.js";
 import { isNotFound } from "./errors.js";
 import { listAll } from "./list.js";
-import { stackFilters, tagValue } from "./tags.js";
+import { hasStackTags, ROLE_TAG, stackFilters, tagValue } from "./tags.js";
 import { flagError } from "../core/errors.js";
 import type { Context } from "../core/context.js";
 
@@ -83,21 +83,27 @@ export function attachedVpcOf(vgw: VpnGateway | undefined): string | undefined {
   return vgw?.VpcAttachments?.find((a) => a.State === "attached" || a.State === "attaching")?.VpcId;
 }
 
+/**
+ * The gateway an earlier run of the stack created. The tags are checked here too: an emulator may
+ * ignore Filters, and another stack's gateway must never be taken for this one's.
+ */
 export async function findStackVgw(ctx: Ctx, stack: string): Promise<VpnGateway | undefined> {
   const { DescribeVpnGatewaysCommand } = await ec2();
   const out = await send(ctx, "ec2", new DescribeVpnGatewaysCommand({ Filters: stackFilters(stack, "vgw") }));
-  return out.VpnGateways?.find((g) => LIVE.includes(g.State ?? ""));
+  return out.VpnGateways?.find((g) => LIVE.includes(g.State ?? "") && hasStackTags(g.Tags, { stack }) && tagValue(g.Tags, ROLE_TAG) === "vgw");
 }
 
 export async function listRouteTables(ctx: Ctx, vpcId: string): Promise<RouteTable[]> {
   const { DescribeRouteTablesCommand } = await ec2();
-  return listAll(
+  const tables = await listAll(
     ctx,
     "ec2",
     (NextToken) => new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }], NextToken }),
     (o) => o.RouteTables,
     (o) => o.NextToken,
   );
+  // Checked on our side too: an emulator that ignores Filters would hand back every VPC's tables.
+  return tables.filter((t) => t.VpcId === vpcId);
 }
 
 export async function getRouteTables(ctx: Ctx, ids: string[], vpcId: string, flag = "--route-tables"): Promise<RouteTable[]> {

@@ -36,6 +36,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions, journal = new Jo
   const remaining = new Map(plan.steps.map((s) => [s.id, s]));
   const running = new Map<string, Promise<void>>();
   let failure: { step: PlanStep; error: unknown } | undefined;
+  // Where the journal's create log stood when each step started, to tell what a failed step created.
+  const createdMark = new Map<string, number>();
 
   for (const step of plan.steps) {
     if (step.resourceId && step.action === "reuse") journal.record(step, step.resourceId);
@@ -53,6 +55,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions, journal = new Jo
     }
     const runner = opts.runners[step.type];
     if (!runner) throw new Error(`no runner for step type ${step.type}`);
+    createdMark.set(step.id, journal.createdCount);
     const p = runner(step, results).then(
       (outcome) => {
         results.set(step.id, outcome);
@@ -89,7 +92,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions, journal = new Jo
       existing: journal.resources(),
       resumeCommand: opts.resumeCommand,
       destroyCommand: opts.destroyCommand,
-      failedStep: failure.step.summary,
+      failedStep: describeFailedStep(plan, failure.step, results, journal.createdSince(createdMark.get(failure.step.id) ?? 0)),
     });
   }
   if (remaining.size > 0) {
@@ -98,12 +101,34 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions, journal = new Jo
   return results;
 }
 
+/** A placeholder a plan writes for an id that exists only once its step has run, e.g. `<new-vpn-id>`. */
+const PLACEHOLDER_ID = /<new-[a-z0-9-]+>/;
+
+/**
+ * The failed step's summary with the placeholders of ids known by now filled in: the plan said
+ * `VPN connection <new-vpn-id>`, but once the create call returned, the report names the connection.
+ * A create step's own placeholder is the first one in its summary.
+ */
+function describeFailedStep(plan: Plan, failed: PlanStep, results: StepResults, createdMeanwhile: ExistingResource[]): string {
+  const claimed = new Set([...results.values()].map((r) => r.resourceId));
+  const own = createdMeanwhile.filter((r) => r.kind === failed.resource && !claimed.has(r.id));
+  const known = new Map<string, string>();
+  for (const step of plan.steps) {
+    const placeholder = step.action === "create" ? PLACEHOLDER_ID.exec(step.summary)?.[0] : undefined;
+    const id = step === failed ? (own.length === 1 ? own[0]!.id : undefined) : results.get(step.id)?.resourceId;
+    if (placeholder && id && !known.has(placeholder)) known.set(placeholder, id);
+  }
+  return failed.summary.replace(new RegExp(PLACEHOLDER_ID.source, "g"), (p) => known.get(p) ?? p);
+}
+
 /**
  * What exists so far. Runners call `created` the moment a create call returns, so a failure while
  * waiting on that resource still reports it.
  */
 export class Journal {
   private readonly byId = new Map<string, ExistingResource>();
+  /** Every `created` call in order (the failure report names what a failed step created). */
+  private readonly createdLog: ExistingResource[] = [];
 
   record(step: PlanStep, id: string, state?: string): void {
     const origin = step.action === "update" ? "changed" : step.action === "delete" ? "deleted" : step.owned ? "created" : "reused";
@@ -111,7 +136,18 @@ export class Journal {
   }
 
   created(kind: string, id: string, state?: string): void {
-    this.byId.set(`${kind}:${id}`, { kind, id, origin: "created", ...(state ? { state } : {}) });
+    const resource: ExistingResource = { kind, id, origin: "created", ...(state ? { state } : {}) };
+    this.byId.set(`${kind}:${id}`, resource);
+    this.createdLog.push(resource);
+  }
+
+  get createdCount(): number {
+    return this.createdLog.length;
+  }
+
+  /** What `created` was told since the count was `mark`. */
+  createdSince(mark: number): ExistingResource[] {
+    return this.createdLog.slice(mark);
   }
 
   resources(): ExistingResource[] {

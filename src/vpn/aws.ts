@@ -1,8 +1,9 @@
 /** Read-only AWS calls for `vpn create` planning and status. Writes live in runners.ts. */
-import type { CustomerGateway, SecurityGroup, Subnet, VpnConnection } from "@aws-sdk/client-ec2";
+import type { CustomerGateway, SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
 import { listAll } from "../aws/list.js";
+import { tagValue } from "../aws/tags.js";
 import { flagError } from "../core/errors.js";
 import type { Context } from "../core/context.js";
 
@@ -47,43 +48,38 @@ export async function findCustomerGateway(ctx: Ctx, ip: string, asn: number): Pr
   );
 }
 
-export async function findVpnConnections(ctx: Ctx, filters: Array<{ Name: string; Values: string[] }>): Promise<VpnConnection[]> {
+export interface VpnConnectionFilter {
+  Name: "vpn-gateway-id" | "customer-gateway-id" | `tag:${string}`;
+  Values: string[];
+}
+
+/**
+ * Live VPN connections matching every filter. The filters go to AWS and are applied again here: an
+ * emulator may ignore Filters and return every connection, and what this returns may be reused.
+ */
+export async function findVpnConnections(ctx: Ctx, filters: VpnConnectionFilter[]): Promise<VpnConnection[]> {
   const { DescribeVpnConnectionsCommand } = await ec2();
   const out = await send(ctx, "ec2", new DescribeVpnConnectionsCommand({ Filters: filters }));
-  return (out.VpnConnections ?? []).filter((c) => LIVE.includes(c.State ?? ""));
+  return (out.VpnConnections ?? []).filter((c) => LIVE.includes(c.State ?? "") && filters.every((f) => f.Values.includes(filterField(c, f.Name) ?? "")));
 }
 
-export async function getVpnConnection(ctx: Ctx, id: string): Promise<VpnConnection | undefined> {
-  const { DescribeVpnConnectionsCommand } = await ec2();
-  try {
-    const out = await send(ctx, "ec2", new DescribeVpnConnectionsCommand({ VpnConnectionIds: [id] }));
-    return out.VpnConnections?.[0];
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
-export async function listSubnets(ctx: Ctx, vpcId: string): Promise<Subnet[]> {
-  const { DescribeSubnetsCommand } = await ec2();
-  return listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }], NextToken }),
-    (o) => o.Subnets,
-    (o) => o.NextToken,
-  );
+function filterField(c: VpnConnection, name: VpnConnectionFilter["Name"]): string | undefined {
+  if (name === "vpn-gateway-id") return c.VpnGatewayId;
+  if (name === "customer-gateway-id") return c.CustomerGatewayId;
+  return tagValue(c.Tags, name.slice("tag:".length));
 }
 
 export async function listSecurityGroups(ctx: Ctx, vpcId: string): Promise<SecurityGroup[]> {
   const { DescribeSecurityGroupsCommand } = await ec2();
-  return listAll(
+  const groups = await listAll(
     ctx,
     "ec2",
     (NextToken) => new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }], NextToken }),
     (o) => o.SecurityGroups,
     (o) => o.NextToken,
   );
+  // Checked here too: an emulator that ignores Filters would offer other VPCs' groups.
+  return groups.filter((g) => g.VpcId === vpcId);
 }
 
 export async function getSecurityGroup(ctx: Ctx, id: string, vpcId: string, flag = "--security-group"): Promise<SecurityGroup> {

@@ -41,7 +41,7 @@ export const vpnCreate: Handler = async (ctx, opts) => {
     resumeCommand: shellJoin(argv),
     destroyCommand: destroyCommand(input.stack, ctx.config),
     dryRunExtra: async () => {
-      const text = renderDeviceConfig(deviceInput(input, facts, previewModel(input, facts)));
+      const text = renderDeviceConfig({ ...deviceInput(input, facts, previewModel(input, facts)), offline: ctx.config.offline });
       return { text, json: { deviceConfigPreview: { device: input.device, placeholder: true, text } } };
     },
     finish: async (results) => {
@@ -75,6 +75,7 @@ function deviceInput(input: VpnInput, facts: VpnFacts, config: VpnConfigModel) {
     onpremCidrs: input.onpremCidrs,
     ...(input.ikeVersion ? { ikeVersion: input.ikeVersion } : {}),
     ...(input.outsideInterface ? { outsideInterface: input.outsideInterface } : {}),
+    ...(input.localAddress ? { localAddress: input.localAddress } : {}),
   };
 }
 

@@ -36,6 +36,11 @@ export interface DeviceConfigInput {
    * @default the customer gateway outside IP from the config
    */
   localAddress?: string;
+  /**
+   * A placeholder preview (`--dry-run`) made without reading AWS (`--offline`): the banner says so.
+   * Ignored for real configurations.
+   */
+  offline?: boolean;
 }
 
 /**
@@ -67,6 +72,8 @@ interface Network {
 
 interface Common {
   placeholder: boolean;
+  /** Only with `placeholder`: the preview was made without reading AWS. */
+  offline: boolean;
   vpnConnectionId: string;
   customerGatewayId: string;
   vpnGatewayId: string | null;
@@ -155,6 +162,7 @@ function prepareCommon(input: DeviceConfigInput): Common {
   const ikeVersion = input.ikeVersion ?? "ikev1";
   return {
     placeholder,
+    offline: placeholder && input.offline === true,
     vpnConnectionId: config.vpnConnectionId,
     customerGatewayId: config.customerGatewayId,
     vpnGatewayId: config.vpnGatewayId ?? null,

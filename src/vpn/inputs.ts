@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, constants, readFileSync, statSync, type Stats } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { flagError, UsageError } from "../core/errors.js";
 import { parseAllowToken, type AllowRule } from "../net/allow.js";
 import { cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
@@ -36,6 +36,8 @@ export interface VpnInput {
   device: Device;
   out?: string;
   outsideInterface?: string;
+  /** strongSwan only: the host's own outside address when it sits behind NAT (else the CGW IP). */
+  localAddress?: string;
 }
 
 /** Raw commander options of `vpn create`. */
@@ -61,7 +63,12 @@ export interface VpnFlags {
   device?: string;
   out?: string;
   outsideInterface?: string;
+  localAddress?: string;
 }
+
+/** Defaults applied here rather than by commander, so `--help` shows them as plain numbers. */
+export const DEFAULT_CGW_ASN = 65000;
+export const DEFAULT_AMAZON_ASN = 64512;
 
 export const ID_RULES = {
   vpc: /^vpc-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
@@ -107,10 +114,10 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
   const routing = flags.routing ?? "static";
   if (routing !== "static" && routing !== "bgp") throw flagError("--routing", `must be static or bgp, not "${routing}"`);
 
-  const cgwAsn = asnFlag("--cgw-asn", flags.cgwAsn ?? "65000");
+  const cgwAsn = asnFlag("--cgw-asn", flags.cgwAsn ?? String(DEFAULT_CGW_ASN));
   const cgwProblem = checkCustomerAsn(cgwAsn, opts.region);
   if (cgwProblem) throw flagError("--cgw-asn", cgwProblem);
-  const amazonAsn = asnFlag("--amazon-asn", flags.amazonAsn ?? "64512");
+  const amazonAsn = asnFlag("--amazon-asn", flags.amazonAsn ?? String(DEFAULT_AMAZON_ASN));
   const amazonProblem = checkAmazonAsn(amazonAsn);
   if (amazonProblem) throw flagError("--amazon-asn", amazonProblem);
   if (routing === "bgp" && cgwAsn === amazonAsn) {
@@ -154,6 +161,14 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
   if (flags.outsideInterface !== undefined && !/^[A-Za-z][A-Za-z0-9/.:-]{0,39}$/.test(flags.outsideInterface)) {
     throw flagError("--outside-interface", `"${flags.outsideInterface}" is not an interface name`);
   }
+  const localAddress = flags.localAddress?.trim();
+  if (localAddress !== undefined) {
+    if (!isIpv4(localAddress)) throw flagError("--local-address", `"${localAddress}" is not an IPv4 address`);
+    if (device !== "strongswan") {
+      throw flagError("--local-address", "applies only to --device strongswan (the CSR1000V sends IKE from --outside-interface)");
+    }
+  }
+  const out = flags.out ? outFlag(flags.out, opts.cwd) : undefined;
 
   let stack = flags.stack;
   const stackDerived = stack === undefined;
@@ -180,9 +195,47 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
     psks,
     ...(ikeVersion ? { ikeVersion } : {}),
     device,
-    ...(flags.out ? { out: resolve(opts.cwd, flags.out) } : {}),
+    ...(out ? { out } : {}),
     ...(flags.outsideInterface ? { outsideInterface: flags.outsideInterface } : {}),
+    ...(localAddress ? { localAddress } : {}),
   };
+}
+
+/**
+ * `--out`: a file vpcwire can write, checked before anything is created in AWS (the config only
+ * exists at the end of a run). Not a directory or a device; its directory must already exist and be
+ * writable. Returns the absolute path.
+ */
+function outFlag(text: string, cwd: string): string {
+  const path = resolve(cwd, text);
+  if (/[/\\]$/.test(text)) throw flagError("--out", `${text} names a directory; give a file name such as ${resolve(path, "router.cfg")}`);
+  const stat = statOrUndefined(path);
+  if (stat?.isDirectory()) throw flagError("--out", `${path} is a directory; give a file name such as ${resolve(path, "router.cfg")}`);
+  if (stat && !stat.isFile()) throw flagError("--out", `${path} exists and is not a regular file`);
+  if (stat && !canWrite(path)) throw flagError("--out", `${path} exists and is not writable`);
+  const dir = dirname(path);
+  const parent = statOrUndefined(dir);
+  if (!parent) throw flagError("--out", `directory ${dir} does not exist (create it first)`);
+  if (!parent.isDirectory()) throw flagError("--out", `${dir} is not a directory`);
+  if (!stat && !canWrite(dir, constants.W_OK | constants.X_OK)) throw flagError("--out", `directory ${dir} is not writable`);
+  return path;
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function canWrite(path: string, mode = constants.W_OK): boolean {
+  try {
+    accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function asnFlag(flag: string, text: string): number {
@@ -203,16 +256,23 @@ function cidrList(flag: string, items: string[]): string[] {
 
 /** On-prem ranges must not overlap the VPC: the VPC's local route would always win. */
 export function assertNoOverlap(onprem: string[], vpc: string[], vpcSource: string): void {
+  const problem = overlapProblem(onprem, vpc, vpcSource);
+  if (problem) throw flagError("--onprem-cidr", problem);
+}
+
+/** The overlap rule as a message (for the wizard's re-ask), or undefined when the ranges are apart. */
+export function overlapProblem(onprem: string[], vpc: string[], vpcSource?: string): string | undefined {
   for (const a of onprem) {
     for (const b of vpc) {
       const pa = parseCidr4(a);
       const pb = parseCidr4(b);
       if (typeof pa === "string" || typeof pb === "string") continue;
       if (cidrsOverlap(pa, pb)) {
-        throw flagError("--onprem-cidr", `${a} overlaps the VPC's ${b} (${vpcSource}); traffic to it would never leave the VPC`);
+        return `${a} overlaps the VPC's ${b}${vpcSource ? ` (${vpcSource})` : ""}; traffic to it would never leave the VPC`;
       }
     }
   }
+  return undefined;
 }
 
 function routeTablesFlag(values: string[] | undefined): string[] | "all" | "none" {
@@ -251,8 +311,8 @@ function pskFlags(flags: VpnFlags, cwd: string): [string | undefined, string | u
 export function vpnArgv(input: VpnInput, global: { region?: string; profile?: string; endpointUrl?: string }): string[] {
   const args = ["vpcwire", "vpn", "create", "--stack", input.stack, "--vpc-id", input.vpcId, "--cgw-ip", input.cgwIp];
   if (input.vgwId) args.push("--vgw-id", input.vgwId);
-  if (input.cgwAsn !== 65000) args.push("--cgw-asn", String(input.cgwAsn));
-  if (input.amazonAsn !== 64512) args.push("--amazon-asn", String(input.amazonAsn));
+  if (input.cgwAsn !== DEFAULT_CGW_ASN) args.push("--cgw-asn", String(input.cgwAsn));
+  if (input.amazonAsn !== DEFAULT_AMAZON_ASN) args.push("--amazon-asn", String(input.amazonAsn));
   if (input.routing !== "static") args.push("--routing", input.routing);
   for (const c of input.onpremCidrs) args.push("--onprem-cidr", c);
   if (input.routeTables !== "all") args.push("--route-tables", Array.isArray(input.routeTables) ? input.routeTables.join(",") : input.routeTables);
@@ -262,6 +322,7 @@ export function vpnArgv(input: VpnInput, global: { region?: string; profile?: st
   if (input.ikeVersion) args.push("--ike-version", input.ikeVersion);
   if (input.device !== "csr1000v") args.push("--device", input.device);
   if (input.outsideInterface) args.push("--outside-interface", input.outsideInterface);
+  if (input.localAddress) args.push("--local-address", input.localAddress);
   if (input.out) args.push("--out", input.out);
   args.push(...globalArgv(global));
   return args;

@@ -1,6 +1,6 @@
 import type { SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
 import { sgRuleParams } from "../aws/sg-rules.js";
-import { STACK_TAG, tagValue } from "../aws/tags.js";
+import { hasStackTags, STACK_TAG, tagValue } from "../aws/tags.js";
 import { flagError } from "../core/errors.js";
 import type { Context } from "../core/context.js";
 import type { Plan, PlanStep } from "../core/plan.js";
@@ -92,8 +92,9 @@ export async function planVpn(ctx: Context, input: VpnInput, region: string | nu
   // VPN connection: one from an earlier run of this stack, or one already joining the same gateways.
   let vpn: VpnConnection | undefined;
   if (!offline) {
+    // The tag filter goes to AWS, but an emulator may ignore Filters: reuse only what carries our tags.
     const byStack = await findVpnConnections(ctx, [{ Name: `tag:${STACK_TAG}`, Values: [input.stack] }]);
-    vpn = byStack[0];
+    vpn = byStack.find((c) => hasStackTags(c.Tags, { stack: input.stack, kind: "vpn" }));
     if (!vpn && vgw && cgw) {
       const same = await findVpnConnections(ctx, [
         { Name: "vpn-gateway-id", Values: [vgw.VpnGatewayId!] },

@@ -1,11 +1,12 @@
+import type { Vpc } from "@aws-sdk/client-ec2";
 import { UsageError } from "../core/errors.js";
 import { askRouteTables } from "../aws/vgw-wizard.js";
 import type { Context } from "../core/context.js";
 import { parseAllowToken } from "../net/allow.js";
 import { isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkCustomerAsn, parseAsn } from "../net/vpn-rules.js";
-import { listSecurityGroups, listVpcs, nameOf } from "./aws.js";
-import type { VpnFlags } from "./inputs.js";
+import { getVpc, listSecurityGroups, listVpcs, nameOf } from "./aws.js";
+import { DEFAULT_CGW_ASN, overlapProblem, type VpnFlags } from "./inputs.js";
 
 /**
  * Ask for what the flags did not give, with pickers filled from the account. Answers are checked
@@ -14,17 +15,21 @@ import type { VpnFlags } from "./inputs.js";
 export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags> {
   const { prompt } = ctx.io;
   const flags: VpnFlags = { ...given };
+  // The chosen VPC's CIDRs, so the on-prem question can refuse an overlapping range at once.
+  let vpcCidrs: string[] | undefined;
 
   if (!flags.vpcId) {
     const vpcs = await listVpcs(ctx);
     if (vpcs.length === 0) throw new UsageError("--vpc-id: this account has no VPC in this Region; create one first or pass --region");
-    flags.vpcId = await prompt.select({
+    const vpcId = await prompt.select({
       message: "Which VPC should the VPN connect to?",
       choices: vpcs.map((v) => ({
         name: `${v.VpcId}  ${nameOf(v.Tags) ?? "(no name)"}  ${v.CidrBlock ?? ""}${v.IsDefault ? "  [default VPC]" : ""}`,
         value: v.VpcId!,
       })),
     });
+    flags.vpcId = vpcId;
+    vpcCidrs = cidrsOf(vpcs.find((v) => v.VpcId === vpcId));
   }
   if (!flags.cgwIp) {
     flags.cgwIp = (
@@ -47,10 +52,10 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
       });
     }
   }
-  if (flags.routing === "bgp" && given.cgwAsn === "65000") {
+  if (flags.routing === "bgp" && given.cgwAsn === undefined) {
     flags.cgwAsn = await prompt.input({
       message: "BGP ASN of your router:",
-      default: "65000",
+      default: String(DEFAULT_CGW_ASN),
       validate: (v) => {
         const asn = parseAsn(v);
         if (asn === undefined) return "enter a number like 65000";
@@ -59,6 +64,9 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
     });
   }
   if (!flags.onpremCidr?.length) {
+    // A VPC given by flag: read its CIDRs now (offline there is nothing to read; --vpc-cidr stands in).
+    vpcCidrs ??= ctx.config.offline ? (given.vpcCidr ?? []) : (await getVpc(ctx, flags.vpcId)).cidrs;
+    const known = vpcCidrs;
     const required = flags.routing !== "bgp";
     const answer = await prompt.input({
       message: required
@@ -71,7 +79,7 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
           const p = parseCidr4(item);
           if (typeof p === "string") return p;
         }
-        return true;
+        return overlapProblem(items, known) ?? true;
       },
     });
     flags.onpremCidr = answer.split(",").map((s) => s.trim()).filter(Boolean);
@@ -119,4 +127,14 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
     });
   }
   return flags;
+}
+
+/** A VPC's associated IPv4 CIDRs, as `getVpc` reads them. */
+function cidrsOf(vpc: Vpc | undefined): string[] {
+  const cidrs = (vpc?.CidrBlockAssociationSet ?? [])
+    .filter((a) => !a.CidrBlockState?.State || a.CidrBlockState.State === "associated")
+    .map((a) => a.CidrBlock)
+    .filter((c): c is string => Boolean(c));
+  if (cidrs.length === 0 && vpc?.CidrBlock) cidrs.push(vpc.CidrBlock);
+  return cidrs;
 }

@@ -178,6 +178,105 @@ describe("vpn create against the fake account", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/connections\s*\{/);
     for (const t of aws.ec2.vpns[0]!.Options!.TunnelOptions!) expect(r.stdout).toContain(t.OutsideIpAddress!);
+    expect(r.stdout.match(/ local_addrs = 203\.0\.113\.10\n/g)).toHaveLength(2);
+  });
+
+  it("strongSwan behind NAT: --local-address is what IKE is sent from; AWS still knows the NAT's address", async () => {
+    const argv = [...base(), "--yes", "--device", "strongswan", "--local-address", "192.168.0.10"];
+    const preview = await runCli([...argv, "--dry-run"], { aws });
+    expect(preview.stdout).toContain("    local_addrs = 192.168.0.10\n");
+    // The command to resume with carries it.
+    aws.failNext("CreateVpnConnection", ec2Error("VpnConnectionLimitExceeded", "You have reached the limit of VPN connections"));
+    const failed = await runCli(argv, { aws });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/run the same command again:\n\s+vpcwire vpn create --stack vpn-\S+ .*--device strongswan --local-address 192\.168\.0\.10/);
+
+    const r = await runCli(argv, { aws });
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/ local_addrs = 192\.168\.0\.10\n/g)).toHaveLength(2);
+    expect(r.stdout.match(/ id = 203\.0\.113\.10\n/g)).toHaveLength(2);
+    expect(r.stdout).toContain("This host sends IKE from 192.168.0.10 but AWS knows it as\n# 203.0.113.10");
+    expect(aws.ec2.cgws[0]!.IpAddress).toBe("203.0.113.10");
+  });
+});
+
+describe("vpn create: the preview banner says what the preview is", () => {
+  it("--dry-run that read the account says PREVIEW, not OFFLINE", async () => {
+    const r = await runCli([...base(), "--dry-run"], { aws });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("##  PREVIEW - DO NOT PASTE THIS INTO A ROUTER");
+    expect(r.stdout).not.toMatch(/offline/i);
+    const swan = await runCli([...base(), "--dry-run", "--device", "strongswan"], { aws });
+    expect(swan.stdout).toContain("##  PREVIEW - DO NOT LOAD THIS INTO STRONGSWAN");
+    expect(swan.stdout).not.toMatch(/offline/i);
+  });
+
+  it("--dry-run --offline says OFFLINE PREVIEW", async () => {
+    const r = await runCli([...base(), "--dry-run", "--offline", "--vpc-cidr", "172.31.0.0/16"], { aws });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("##  OFFLINE PREVIEW - DO NOT PASTE THIS INTO A ROUTER");
+    expect(r.stdout).toContain("Nothing was read from AWS.");
+  });
+});
+
+describe("vpn create: an endpoint that ignores Filters", () => {
+  const ignoreFilters = () => {
+    aws.beforeCall = (_op, input) => {
+      delete input.Filters;
+    };
+  };
+  const planOf = async (argv: string[]) => {
+    const r = await runCli([...argv, "--dry-run", "--json"], { aws });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout) as { steps: Array<{ id: string; action: string; resourceId?: string }> };
+    return Object.fromEntries(plan.steps.map((x) => [x.id, x.action === "create" ? "create" : `${x.action} ${x.resourceId}`]));
+  };
+  const other = () =>
+    runCli(["vpn", "create", "--stack", "other", "--vpc-id", vpcId, "--cgw-ip", "198.51.100.7", "--onprem-cidr", "10.60.0.0/16", "--yes"], { aws });
+
+  it("a new router does not reuse another stack's VPN connection", async () => {
+    expect((await other()).code).toBe(0);
+    ignoreFilters();
+    const vgw = aws.ec2.vgws[0]!.VpnGatewayId!;
+    expect(await planOf(base())).toMatchObject({ vgw: `reuse ${vgw}`, cgw: "create", vpn: "create" });
+    // And the run creates its own connection.
+    const r = await runCli([...base(), "--yes"], { aws });
+    expect(r.code).toBe(0);
+    expect(aws.ec2.vpns).toHaveLength(2);
+    expect(aws.ec2.vpns[1]!.Tags).toContainEqual({ Key: "vpcwire:stack", Value: `vpn-${vpcId.slice(-8)}-203-0-113-10` });
+  });
+
+  it("a connection is reused for the same gateways only when it joins exactly those", async () => {
+    expect((await other()).code).toBe(0);
+    // This router's customer gateway already exists (made by hand), with no connection yet.
+    const cgw = seedCgw(aws, "203.0.113.10", 65000);
+    ignoreFilters();
+    expect(await planOf(base())).toMatchObject({ cgw: `reuse ${cgw.CustomerGatewayId}`, vpn: "create" });
+  });
+
+  it("inside CIDRs are compared only with the connections on this gateway", async () => {
+    // Another VPC's gateway has a connection using 169.254.10.0/30: no conflict here.
+    const vpc2 = seedVpc(aws, { cidr: "10.99.0.0/16" }).VpcId!;
+    expect((await runCli(["vpn", "create", "--stack", "far", "--vpc-id", vpc2, "--cgw-ip", "198.51.100.7", "--onprem-cidr", "10.60.0.0/16", "--tunnel1-inside-cidr", "169.254.10.0/30", "--route-tables", "none", "--yes"], { aws })).code).toBe(0);
+    seedVgw(aws, { attachTo: vpcId });
+    ignoreFilters();
+    expect(await planOf([...base(), "--tunnel1-inside-cidr", "169.254.10.0/30", "--route-tables", "none"])).toMatchObject({ vpn: "create" });
+  });
+
+  it("another stack's detached gateway is not taken for this stack's", async () => {
+    const theirs = seedVgw(aws, {
+      tags: [
+        { Key: "vpcwire:stack", Value: "other" },
+        { Key: "vpcwire:kind", Value: "vpn" },
+        { Key: "vpcwire:role", Value: "vgw" },
+      ],
+    });
+    ignoreFilters();
+    expect(await planOf(base())).toMatchObject({ vgw: "create", attach: "create" });
+    // The stack's own detached gateway (from an earlier, partly undone run) is still found.
+    theirs.Tags = theirs.Tags!.map((t) => (t.Key === "vpcwire:stack" ? { ...t, Value: "mine" } : t));
+    expect(await planOf([...base(), "--stack", "mine"])).toMatchObject({ vgw: `reuse ${theirs.VpnGatewayId}`, attach: "create" });
   });
 });
 
@@ -243,6 +342,25 @@ describe("vpn create: failures", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Timed out after \d+m\d+s waiting for VPN connection vpn-\w+ \(last state: pending\)/);
     expect(r.stderr).toMatch(/created VPN connection vpn-\w+/);
+    // "while:" names the connection that now exists, not the plan's placeholder.
+    const id = aws.ec2.vpns[0]!.VpnConnectionId!;
+    expect(r.stderr).toContain(`  while: VPN connection ${id} (static routes, two tunnels; wait until available)\n`);
+  });
+
+  it("the failure report fills in ids created earlier in the run", async () => {
+    aws.failNext("EnableVgwRoutePropagation", ec2Error("InternalError", "An internal error has occurred"));
+    const r = await runCli([...base(), "--yes"], { aws });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/route table rtb-\w+.*: enable propagation from <new-vgw-id>/);
+    // The gateway was created by this run; the plan only knew it as <new-vgw-id>.
+    const vgw = aws.ec2.vgws[0]!.VpnGatewayId!;
+    expect(r.stderr).toMatch(new RegExp(`  while: route table rtb-\\w+.*: enable propagation from ${vgw}\\n`));
+  });
+
+  it("a create call that fails outright leaves the placeholder (nothing was created)", async () => {
+    aws.failNext("CreateVpnConnection", ec2Error("VpnConnectionLimitExceeded", "You have reached the limit of VPN connections"));
+    const r = await runCli([...base(), "--yes"], { aws });
+    expect(r.stderr).toContain("  while: VPN connection <new-vpn-id> (static routes, two tunnels; wait until available)\n");
   });
 
   it("Ctrl-C during the wait stops cleanly with the report (exit 130)", async () => {

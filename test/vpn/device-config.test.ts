@@ -114,17 +114,33 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
       amazonAsn: 64512,
       tunnel1InsideCidr: "169.254.10.0/30",
     });
-    const out = render({ device: "csr1000v", config: preview });
+    const out = render({ device: "csr1000v", config: preview, offline: true });
     expectGolden("csr1000v-preview.txt", out);
 
     expect(out.startsWith("! ####")).toBe(true);
     expect(out).toContain("OFFLINE PREVIEW - DO NOT PASTE THIS INTO A ROUTER");
+    expect(out).toContain("Nothing was read from AWS.");
     expect(out).toContain(" pre-shared-key address <AWS-TUNNEL1-OUTSIDE-IP> key <TUNNEL1-PSK>\n");
     expect(out).toContain(" tunnel destination <AWS-TUNNEL2-OUTSIDE-IP>\n");
     expect(out).toContain(" ip address 169.254.10.2 255.255.255.252\n");
     expect(out).toContain(" neighbor 169.254.10.1 remote-as 64512\n");
     expect(out).toContain(" ip address <TUNNEL2-CUSTOMER-INSIDE-IP> 255.255.255.252\n");
     expect(out).toContain(" neighbor <TUNNEL2-AWS-INSIDE-IP> remote-as 64512\n");
+  });
+
+  it("a preview that read AWS (--dry-run without --offline) does not claim to be offline", () => {
+    const preview = placeholderVpnConfig({ routing: "static", customerOutsideIp: "198.51.100.10" });
+    for (const device of ["csr1000v", "strongswan"] as const) {
+      const online = render({ device, config: preview });
+      expect(online).toMatch(/^[!#] ##  PREVIEW - DO NOT (PASTE|LOAD) THIS/m);
+      expect(online).toContain("Run the same command without");
+      expect(online).not.toMatch(/offline/i);
+      expect(online).not.toContain("Nothing was read from AWS");
+      // Every banner line keeps the box's right edge.
+      for (const line of online.split("\n").filter((l) => /^[!#] ##/.test(l))) expect(line).toHaveLength(79);
+    }
+    // A real configuration has no banner, whatever `offline` says.
+    expect(render({ device: "csr1000v", config: STATIC, offline: true })).not.toMatch(/PREVIEW/);
   });
 
   it("maps stronger algorithms to IOS-XE keywords", () => {
@@ -218,9 +234,10 @@ describe("renderDeviceConfig: strongSwan", () => {
 
   it("renders the offline preview (golden)", () => {
     const preview = placeholderVpnConfig({ routing: "static", customerOutsideIp: "198.51.100.10" });
-    const out = render({ device: "strongswan", config: preview });
+    const out = render({ device: "strongswan", config: preview, offline: true });
     expectGolden("strongswan-preview.txt", out);
     expect(out).toContain("OFFLINE PREVIEW - DO NOT LOAD THIS INTO STRONGSWAN");
+    for (const line of out.split("\n").filter((l) => l.startsWith("# ##"))) expect(line).toHaveLength(79);
     expect(out).toContain("    remote_addrs = <AWS-TUNNEL1-OUTSIDE-IP>\n");
     expect(out).toContain('    secret = "<TUNNEL2-PSK>"\n');
   });

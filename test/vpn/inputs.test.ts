@@ -1,4 +1,4 @@
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
 import { seedVpc } from "../fakes/ec2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
 import { runCli } from "../helpers/cli.js";
+import { validateVpnFlags, vpnArgv } from "../../src/vpn/inputs.js";
 
 let aws: FakeAws;
 let vpcId: string;
@@ -41,6 +42,8 @@ describe("bad input: one line naming the flag and the rule, exit 2, no AWS call"
     ["region", ["--region", "tokyo"], /--region: "tokyo" is not an AWS Region name/],
     ["endpoint", ["--endpoint-url", "localhost:4566"], /--endpoint-url: "localhost:4566" must be an http/],
     ["offline without dry-run", ["--offline"], /--offline: works only with --dry-run/],
+    ["local address not IPv4", ["--device", "strongswan", "--local-address", "host.local"], /^vpcwire: --local-address: "host\.local" is not an IPv4 address/],
+    ["local address on a CSR", ["--local-address", "172.31.5.10"], /^vpcwire: --local-address: applies only to --device strongswan/],
   ];
   it.each(cases)("%s", async (_name, extra, message) => {
     const r = await runCli([...ok(), ...extra], { aws });
@@ -50,6 +53,47 @@ describe("bad input: one line naming the flag and the rule, exit 2, no AWS call"
     expect(aws.operations({ writesOnly: true })).toEqual([]);
     // Flag errors come before any AWS call at all (Describe included).
     expect(aws.calls).toEqual([]);
+  });
+
+  describe("--out is checked before anything is created", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vpcwire-out-"));
+    writeFileSync(join(dir, "file"), "x");
+    const outCases: Array<[string, string, RegExp]> = [
+      ["an existing directory", dir, new RegExp(`^vpcwire: --out: ${dir} is a directory; give a file name such as ${dir}/router\\.cfg$`, "m")],
+      ["a path ending in /", join(dir, "new") + "/", /^vpcwire: --out: \S+\/new\/ names a directory/],
+      ["a missing directory", join(dir, "missing", "csr.cfg"), new RegExp(`^vpcwire: --out: directory ${dir}/missing does not exist \\(create it first\\)$`, "m")],
+      ["a file as the directory", join(dir, "file", "csr.cfg"), new RegExp(`^vpcwire: --out: ${dir}/file is not a directory$`, "m")],
+      ["a device", "/dev/null", /^vpcwire: --out: \/dev\/null exists and is not a regular file$/m],
+    ];
+    it.each(outCases)("%s", async (_name, out, message) => {
+      for (const argv of [
+        [...ok(), "--out", out],
+        // An offline preview refuses it too, so the mistake shows before the real run.
+        ["vpn", "create", "--dry-run", "--offline", "--vpc-id", "vpc-0123456789abcdef0", "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--out", out],
+      ]) {
+        const r = await runCli(argv, { aws });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr.trim().split("\n").filter((l) => !l.startsWith("(run with --help")).length).toBe(1);
+        expect(aws.calls).toEqual([]);
+      }
+    });
+
+    it("a relative path is taken from the working directory and must be writable there", async () => {
+      const r = await runCli([...ok(), "--dry-run", "--offline", "--out", "csr.cfg"], { aws, cwd: dir });
+      expect(r.code).toBe(0);
+    });
+
+    // root may write anywhere, so only an ordinary user sees the refusal.
+    it.skipIf(process.getuid?.() === 0)("a directory that is not writable", async () => {
+      const locked = join(dir, "locked");
+      mkdirSync(locked);
+      chmodSync(locked, 0o500);
+      const r = await runCli([...ok(), "--out", join(locked, "csr.cfg")], { aws });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--out: directory ${locked} is not writable`);
+      expect(aws.calls).toEqual([]);
+    });
   });
 
   it("never echoes a rejected pre-shared key", async () => {
@@ -108,3 +152,37 @@ describe("dry-run", () => {
     expect(r.stdout).toContain("given (hidden)");
   });
 });
+
+describe("help", () => {
+  it("lists every --allow form and shows numeric defaults as numbers", async () => {
+    const r = await runCli(["vpn", "create", "--help"]);
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, " ");
+    expect(help).toContain("tcp:PORT, udp:PORT, tcp:FROM-TO (default: icmp)");
+    expect(help).toContain("--cgw-asn <asn> BGP ASN of the on-prem router (default: 65000)");
+    expect(help).toContain("(default: 64512)");
+    expect(help).not.toMatch(/default: "\d+"/);
+    expect(help).toContain("--local-address <ipv4>");
+  });
+
+  it("without --cgw-asn/--amazon-asn the defaults still apply", async () => {
+    const r = await runCli([...ok(), "--routing", "bgp", "--dry-run", "--json"], { aws });
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.steps.find((s: { id: string }) => s.id === "cgw").params.asn).toBe(65000);
+    expect(plan.steps.find((s: { id: string }) => s.id === "vgw").params.amazonAsn).toBe(64512);
+  });
+});
+
+describe("vpnArgv", () => {
+  it("repeats --local-address in the command vpcwire suggests", () => {
+    const input = validateVpnFlags(
+      { vpcId: "vpc-0123456789abcdef0", cgwIp: "203.0.113.10", onpremCidr: ["10.0.0.0/8"], device: "strongswan", localAddress: "172.31.5.10" },
+      { cwd: "/" },
+    );
+    expect(input.localAddress).toBe("172.31.5.10");
+    const argv = vpnArgv(input, {});
+    expect(argv.join(" ")).toContain("--device strongswan --local-address 172.31.5.10");
+  });
+});
+

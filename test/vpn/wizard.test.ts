@@ -67,6 +67,58 @@ describe("vpn create wizard", () => {
     expect(aws.operations({ writesOnly: true })).toEqual([]);
   });
 
+  it("refuses an on-prem range that overlaps the VPC picked a moment ago, at the question", async () => {
+    const r = await runCli(["vpn", "create", "--route-tables", "none", "--device", "strongswan"], {
+      aws,
+      tty: true,
+      answers: [
+        { waitFor: "prod", keys: KEY.down + KEY.enter },
+        { waitFor: "Public IPv4 address of your on-prem router", keys: "203.0.113.10" + KEY.enter },
+        { waitFor: "How should routes be exchanged?", keys: KEY.enter },
+        { waitFor: "On-prem ranges to route", keys: "10.0.0.0/8, 172.31.128.0/17" + KEY.enter },
+        {
+          waitFor: "172.31.128.0/17 overlaps the VPC's 172.31.0.0/16; traffic to it would never leave the VPC",
+          keys: KEY.backspace.repeat("172.31.128.0/17".length) + "192.168.0.0/16" + KEY.enter,
+        },
+        { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "Apply this plan?", keys: "n" + KEY.enter },
+      ],
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/The same run without questions:\n.*--onprem-cidr 10\.0\.0\.0\/8 --onprem-cidr 192\.168\.0\.0\/16/);
+  });
+
+  it("checks the overlap at the question for a VPC given by flag too", async () => {
+    const r = await runCli(["vpn", "create", "--vpc-id", prodId, "--cgw-ip", "203.0.113.10", "--route-tables", "none", "--device", "strongswan"], {
+      aws,
+      tty: true,
+      answers: [
+        { waitFor: "How should routes be exchanged?", keys: KEY.enter },
+        { waitFor: "On-prem ranges to route", keys: "172.31.5.0/24" + KEY.enter },
+        { waitFor: "172.31.5.0/24 overlaps the VPC's 172.31.0.0/16", keys: KEY.backspace.repeat(13) + "10.0.0.0/8" + KEY.enter },
+        { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "Apply this plan?", keys: "n" + KEY.enter },
+      ],
+    });
+    expect(r.code).toBe(3);
+  });
+
+  it("BGP: asks for the router's ASN when --cgw-asn was not given", async () => {
+    const r = await runCli(["vpn", "create", "--vpc-id", prodId, "--cgw-ip", "203.0.113.10", "--route-tables", "none", "--device", "strongswan"], {
+      aws,
+      tty: true,
+      answers: [
+        { waitFor: "How should routes be exchanged?", keys: KEY.down + KEY.enter },
+        { waitFor: "BGP ASN of your router:", keys: "65010" + KEY.enter },
+        { waitFor: "On-prem ranges your router will announce", keys: "10.0.0.0/8" + KEY.enter },
+        { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "Apply this plan?", keys: "n" + KEY.enter },
+      ],
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/The same run without questions:\n.*--cgw-asn 65010 --routing bgp/);
+  });
+
   it("off a TTY never prompts: missing flags are a usage error listing them (exit 2)", async () => {
     const r = await runCli(["vpn", "create", "--routing", "static"], { aws });
     expect(r.code).toBe(2);
