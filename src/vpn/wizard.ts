@@ -40,7 +40,8 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
       })
     ).trim();
   }
-  if (!given.routing || given.routing === "static") {
+  // Ask only what no flag answered (flags have no commander defaults, so an explicit value is seen).
+  if (given.routing === undefined) {
     if (!given.onpremCidr?.length) {
       flags.routing = await prompt.select({
         message: "How should routes be exchanged?",
@@ -116,7 +117,7 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
       }
     }
   }
-  if (!given.out && given.device === "csr1000v") {
+  if (given.device === undefined && given.localAddress === undefined) {
     flags.device = await prompt.select({
       message: "Which router config should vpcwire write?",
       choices: [
