@@ -20,7 +20,7 @@ import { formatDxReport, readDxReport } from "./report.js";
 /** `vpcwire dx accept-vif`: input -> plan -> confirm -> accept, wait, propagate -> report of what arrived. */
 export const dxAcceptVif: Handler = async (ctx, opts) => {
   let flags = opts as DxAcceptFlags;
-  const region = await resolveRegion(ctx);
+  // Flags first (exit 2 naming the flag), then the Region: no rule here depends on it.
   const missing = missingDxAcceptFlags(flags);
   if (missing.length > 0) {
     if (!ctx.io.interactive) {
@@ -29,9 +29,10 @@ export const dxAcceptVif: Handler = async (ctx, opts) => {
     checkGivenDxAcceptFlags(flags);
     if (ctx.config.offline) throw new UsageError(`missing required flags: ${missing.join(", ")} (the wizard reads AWS, so it cannot run with --offline)`);
     const { dxAcceptWizard } = await import("./wizard.js");
-    flags = await dxAcceptWizard(ctx, flags, region);
+    flags = await dxAcceptWizard(ctx, flags, await resolveRegion(ctx));
   }
   const input = validateDxAcceptFlags(flags);
+  const region = await resolveRegion(ctx);
   const argv = dxAcceptArgv(input, ctx.config);
   if (missing.length > 0) ctx.io.info(`The same run without questions:\n  ${shellJoin(argv)}`);
 
@@ -53,7 +54,7 @@ async function finishAccept(ctx: Context, input: DxAcceptInput, facts: DxFacts, 
   // Read again after propagation so the report shows the routes that arrived.
   const load = vifLoader(ctx);
   const vifs = (await Promise.all(input.vifIds.map((id) => load(id)))).filter((v): v is VirtualInterface => Boolean(v));
-  const report = await readDxReport(ctx, vifs);
+  const report = await readDxReport(ctx, vifs, input.target.kind === "dxgw" ? {} : { routeTables: input.routeTables });
   const target =
     input.target.kind === "dxgw"
       ? { directConnectGatewayId: input.target.dxGatewayId }
@@ -81,10 +82,11 @@ async function finishAccept(ctx: Context, input: DxAcceptInput, facts: DxFacts, 
         `Wait for it with --wait-bgp, or check later: vpcwire dx status --stack ${input.stack}`,
     );
   }
-  const noPropagation = report.virtualPrivateGateways.flatMap((g) => g.routeTables.filter((t) => !t.propagation).map((t) => t.routeTableId));
-  if (noPropagation.length && input.routeTables !== "none") {
-    io.info(`Route tables without propagation (not chosen): ${noPropagation.join(", ")}.`);
+  const notChosen = report.virtualPrivateGateways.flatMap((g) => g.routeTables.filter((t) => !t.propagation && t.chosen === false).map((t) => t.routeTableId));
+  if (notChosen.length && input.routeTables !== "none") {
+    io.info(`Route tables without propagation (not chosen): ${notChosen.join(", ")}.`);
   }
+  for (const g of report.virtualPrivateGateways) if (g.problem) io.warn(g.problem);
   if (report.healthy) io.success(`Direct Connect is up for stack ${input.stack}. Check it any time with: vpcwire dx status --stack ${input.stack}`);
   return doc;
 }

@@ -15,8 +15,11 @@ export function registerDx(program: Command, action: ActionFactory): void {
     .option("--vgw-id <id>", "target: this virtual private gateway (attached to its VPC, or to --vpc-id)")
     .option("--dx-gateway-id <id>", "target: this Direct Connect gateway instead of a virtual private gateway")
     .option("--route-tables <ids>", "route tables to propagate into: ids (comma list), all or none (default: all of the VPC)", collectList)
-    .option("--wait-bgp", "keep waiting until every BGP peer is up (otherwise an accepted interface in state down ends the wait)")
-    .option("--amazon-asn <asn>", "Amazon side ASN for a new virtual private gateway (default 64512)")
+    .option(
+      "--wait-bgp",
+      "after the interfaces are accepted and propagation is on, keep waiting until every BGP peer is up (otherwise an accepted interface in state down ends the wait)",
+    )
+    .option("--amazon-asn <asn>", "Amazon side ASN for a new virtual private gateway (default: 64512)")
     .option("--stack <name>", "stack name used to tag the interfaces and a new gateway (default: dx-<first interface id>)")
     .addHelpText(
       "after",
@@ -30,7 +33,10 @@ Examples:
     .action(action(async () => (await import("./accept.js")).dxAcceptVif));
 
   dx.command("status")
-    .description("show each virtual interface's state and BGP peers, the routes propagated into the VPC, and whether propagation is on (exit 1 when something is down)")
+    .description(
+      "show each virtual interface's state and BGP peers, the routes propagated into the VPC, and whether propagation is on " +
+        "(exit 1 when something is down: an interface not available with BGP up, a gateway not attached, or no route table of the VPC receiving the gateway's routes)",
+    )
     .option("--vif-id <id>", "virtual interface to report on (repeatable or comma list)", collectList)
     .option("--stack <name>", "the interfaces accepted by this stack (default: every interface in the Region)")
     .addHelpText(
@@ -38,7 +44,12 @@ Examples:
       `
 Examples:
   vpcwire dx status --stack dx-ffgh1234
-  vpcwire dx status --vif-id dxvif-ffgh1234 --json`,
+  vpcwire dx status --vif-id dxvif-ffgh1234 --json
+
+A route table without propagation is marked ✖ only when nothing in the VPC receives the gateway's routes
+(no propagation from it and no static route through it): dx status does not know which tables
+dx accept-vif --route-tables chose, and a table left out on purpose is not a failure (·). The report of
+dx accept-vif itself knows the choice: a chosen table without propagation is ✖ there.`,
     )
     .action(action(async () => (await import("./status.js")).dxStatus));
 }

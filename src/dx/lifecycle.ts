@@ -20,6 +20,7 @@ import { AwsError } from "../core/errors.js";
 import type { PlanStep } from "../core/plan.js";
 import { DESTROY_TIMEOUT_MS, keptStep, planVgwTeardown, teardownRunners, type TeardownVgw } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusReport } from "../lifecycle/types.js";
+import { vgwResource } from "../lifecycle/summary.js";
 import { bgpSummary, GONE_STATES, isVifHealthy, listVifs } from "./aws.js";
 import { dxTagValue } from "./plan.js";
 import { dxReportSections, readDxReport } from "./report.js";
@@ -102,13 +103,7 @@ function stackState(parts: DxStackParts): string {
 
 function summarise(stack: string, parts: DxStackParts): StackSummary {
   const resources: StackResource[] = [
-    ...parts.vgws.map((g) => ({
-      type: "virtual private gateway",
-      id: g.VpnGatewayId!,
-      owned: g.owned,
-      ...(g.State ? { state: g.State } : {}),
-      detail: (g.VpcAttachments ?? []).filter((a) => a.State !== "detached").map((a) => `${a.State} to ${a.VpcId}`).join(", ") || "not attached",
-    })),
+    ...parts.vgws.map(vgwResource),
     ...parts.dxGateways.map((id) => ({ type: "Direct Connect gateway", id, owned: false })),
     ...parts.vifs.map((v) => ({
       type: "virtual interface",

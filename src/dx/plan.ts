@@ -5,7 +5,7 @@ import { attachedVpcOf, getVpc, getVpnGateway } from "../aws/vgw.js";
 import { flagError } from "../core/errors.js";
 import type { Context } from "../core/context.js";
 import type { Plan, PlanStep } from "../core/plan.js";
-import { customerAsnOf, gatewayOf, getDxGateway, getVif, GONE_STATES } from "./aws.js";
+import { customerAsnOf, gatewayOf, getDxGateway, getVif, GONE_STATES, isVifHealthy } from "./aws.js";
 import type { DxAcceptInput } from "./inputs.js";
 
 /** What planning learned, needed again for the report. */
@@ -111,8 +111,11 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
     vifDependsOn = ["attach"];
   }
 
-  // The interfaces.
+  // The interfaces: accept each and wait until AWS has set it up (available, or down while BGP is not up).
+  // Waiting for BGP is a separate step (--wait-bgp), so propagation never waits for the partner's router.
   const vifSteps: PlanStep[] = [];
+  /** Interfaces whose BGP sessions are already up (no BGP wait needed). */
+  const bgpUp = new Set<string>();
   for (const id of input.vifIds) {
     const vifStep = (action: PlanStep["action"], summary: string, params: Record<string, unknown>): PlanStep => ({
       id: `vif:${id}`,
@@ -132,7 +135,7 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
       vifSteps.push(
         vifStep(
           "update",
-          `accept ${id} onto ${gatewayName} (not checked offline), wait until ${input.waitBgp ? "BGP is up" : "available or down"}, tag ${STACK_TAG}=${input.stack}`,
+          `accept ${id} onto ${gatewayName} (not checked offline), wait until available or down, tag ${STACK_TAG}=${input.stack}`,
           { virtualInterfaceId: id, confirm: true, tag: true, ...gatewayParams },
         ),
       );
@@ -172,7 +175,7 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
       vifSteps.push(
         vifStep(
           "update",
-          `accept ${what} onto ${gatewayName}, wait until ${input.waitBgp ? "BGP is up" : "available (or down: BGP not up yet)"}, tag ${STACK_TAG}=${input.stack}`,
+          `accept ${what} onto ${gatewayName}, wait until available (or down: BGP not up yet), tag ${STACK_TAG}=${input.stack}`,
           { ...params, confirm: true, tag: true },
         ),
       );
@@ -195,11 +198,12 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
       warnings.push(`${id} is tagged for stack ${taggedFor}; its tags are left alone.`);
     }
     const tag = !taggedFor;
-    const settled = state === "available" || (state === "down" && !input.waitBgp);
+    const settled = state === "available" || state === "down";
+    if (isVifHealthy(vif)) bgpUp.add(id);
     vifSteps.push(
       vifStep(
         tag ? "update" : settled ? "no-op" : "reuse",
-        `${what} already accepted onto ${gatewayName} (${state}${settled ? "" : ": wait until " + (input.waitBgp ? "BGP is up" : "available or down")})` +
+        `${what} already accepted onto ${gatewayName} (${state}${settled ? "" : ": wait until available or down"})` +
           (tag ? `; tag ${STACK_TAG}=${input.stack}` : ""),
         { ...params, confirm: false, tag },
       ),
@@ -207,17 +211,39 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
   }
   steps.push(...vifSteps);
 
-  // Route propagation, once the interfaces are accepted.
-  if (target.kind !== "dxgw" && vpcId) {
-    steps.push(
-      ...(await propagationSteps(ctx, {
-        vpcId,
-        routeTables: input.routeTables,
-        vgwId: newVgw ? undefined : gatewayId,
-        vgwLabel: gatewayLabel,
-        dependsOn: [...vifDependsOn, ...vifSteps.map((s) => s.id)],
-      })),
-    );
+  // Route propagation, once the interfaces are accepted and the gateway attached; not after BGP: routes
+  // arrive whenever BGP comes up, so a BGP wait that times out still leaves propagation on.
+  const propagation =
+    target.kind !== "dxgw" && vpcId
+      ? await propagationSteps(ctx, {
+          vpcId,
+          routeTables: input.routeTables,
+          vgwId: newVgw ? undefined : gatewayId,
+          vgwLabel: gatewayLabel,
+          dependsOn: [...vifDependsOn, ...vifSteps.map((s) => s.id)],
+        })
+      : [];
+  steps.push(...propagation);
+
+  // --wait-bgp: wait for every BGP peer to be up, after propagation is on.
+  if (input.waitBgp) {
+    for (const id of input.vifIds) {
+      const up = bgpUp.has(id);
+      const known = vifSteps.find((s) => s.id === `vif:${id}`)?.params ?? {};
+      steps.push({
+        id: `bgp:${id}`,
+        type: "dx-bgp",
+        action: up ? "no-op" : "reuse",
+        resource: "BGP session",
+        // No resourceId: the failure report lists the interface itself (see the dx-bgp runner).
+        owned: false,
+        summary: up
+          ? `BGP of ${id}: every peer already up`
+          : `BGP of ${id}: wait until every peer is up (the partner's or your router brings it up)`,
+        params: { virtualInterfaceId: id, ...(known.name !== undefined ? { name: known.name, vlan: known.vlan } : {}) },
+        dependsOn: [`vif:${id}`, ...propagation.map((s) => s.id)],
+      });
+    }
   }
   if (offline) warnings.push("Offline: the interfaces were not read; each is planned as waiting for acceptance (confirming).");
   if (newVgw) warnings.push(`A new virtual private gateway gets Amazon side ASN ${input.amazonAsn}; tell the partner if they need it for BGP.`);

@@ -1,7 +1,16 @@
 /**
  * What arrived over Direct Connect: per interface its state, VLAN and BGP peers, and per route table of
  * the VPC whether propagation is on and which routes the gateway propagated. Shared by
- * `dx accept-vif` (after applying) and `dx status` (any time later).
+ * `dx accept-vif` (after applying) and `dx status` / `vpcwire status` (any time later).
+ *
+ * Route propagation and health. A table without propagation from the gateway is not by itself a
+ * failure: `--route-tables` may have left it out on purpose. It counts as down (✖, `healthy: false`):
+ * - in `dx accept-vif`'s report, for a table the run chose (`--route-tables` ids, or every table of the
+ *   VPC with `all`, the default) that has no propagation;
+ * - everywhere, when no route table of the VPC gets the gateway's routes at all (no propagation from it
+ *   and no static route through it): Direct Connect then reaches no subnet, whatever was chosen
+ *   (`--route-tables none` included). `dx status` and `vpcwire status` have no record of which tables
+ *   a run chose, so this is all they can tell.
  */
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { RouteTable } from "@aws-sdk/client-ec2";
@@ -51,6 +60,13 @@ export interface RouteTableReport {
   subnets: string[];
   /** Route propagation from the gateway is on. */
   propagation: boolean;
+  /**
+   * Whether propagation was asked for this table (`dx accept-vif --route-tables`): true, false, or
+   * null when unknown (`dx status`).
+   */
+  chosen: boolean | null;
+  /** A route through the gateway that is not propagated (added by hand). */
+  staticRouteToGateway: boolean;
   /** Routes the gateway propagated into this table (learned over BGP). */
   propagatedRoutes: Array<{ destination: string; state: string }>;
 }
@@ -60,17 +76,27 @@ export interface GatewayReport {
   state: string;
   vpcId: string | null;
   routeTables: RouteTableReport[];
+  /** Why the gateway's routes do not reach the VPC as they should, in words; null when they do. */
+  problem: string | null;
 }
 
 export interface DxReport {
-  /** Every interface available with every BGP peer up (false when there is none). */
+  /**
+   * Every interface available with every BGP peer up (false when there is none), and every gateway
+   * without a problem (attached, its routes reach the chosen route tables).
+   */
   healthy: boolean;
   virtualInterfaces: VifReport[];
   virtualPrivateGateways: GatewayReport[];
 }
 
+export interface DxReportOptions {
+  /** The route tables the run propagated into (`dx accept-vif --route-tables`); unknown when absent. */
+  routeTables?: string[] | "all" | "none";
+}
+
 /** Build the report from freshly read interfaces; reads the gateways and route tables behind them. */
-export async function readDxReport(ctx: Context, vifs: VirtualInterface[]): Promise<DxReport> {
+export async function readDxReport(ctx: Context, vifs: VirtualInterface[], opts: DxReportOptions = {}): Promise<DxReport> {
   const virtualInterfaces = vifs.map(vifReport);
   const vgwIds = [...new Set(vifs.map((v) => v.virtualGatewayId).filter((id): id is string => Boolean(id)))];
   const virtualPrivateGateways: GatewayReport[] = [];
@@ -78,15 +104,16 @@ export async function readDxReport(ctx: Context, vifs: VirtualInterface[]): Prom
     const vgw = await getVpnGateway(ctx, id);
     const vpcId = attachedVpcOf(vgw) ?? null;
     const tables = vpcId ? await listRouteTables(ctx, vpcId) : [];
-    virtualPrivateGateways.push({
+    const gateway = {
       virtualGatewayId: id,
       state: vgw?.State ?? "not found",
       vpcId,
-      routeTables: tables.map((t) => tableReport(t, id)),
-    });
+      routeTables: tables.map((t) => tableReport(t, id, opts.routeTables)),
+    };
+    virtualPrivateGateways.push({ ...gateway, problem: gatewayProblem(gateway) });
   }
   return {
-    healthy: virtualInterfaces.length > 0 && virtualInterfaces.every((v) => v.healthy),
+    healthy: virtualInterfaces.length > 0 && virtualInterfaces.every((v) => v.healthy) && virtualPrivateGateways.every((g) => !g.problem),
     virtualInterfaces,
     virtualPrivateGateways,
   };
@@ -123,18 +150,47 @@ function vifReport(vif: VirtualInterface): VifReport {
   };
 }
 
-function tableReport(t: RouteTable, vgwId: string): RouteTableReport {
+function tableReport(t: RouteTable, vgwId: string, chosen: DxReportOptions["routeTables"]): RouteTableReport {
   return {
     routeTableId: t.RouteTableId!,
     name: nameOf(t.Tags) ?? null,
     main: t.Associations?.some((a) => a.Main) ?? false,
     subnets: (t.Associations ?? []).filter((a) => a.SubnetId).map((a) => a.SubnetId!),
     propagation: t.PropagatingVgws?.some((p) => p.GatewayId === vgwId) ?? false,
+    chosen: chosen === undefined ? null : chosen === "all" || (Array.isArray(chosen) && chosen.includes(t.RouteTableId!)),
+    staticRouteToGateway: (t.Routes ?? []).some((r) => r.GatewayId === vgwId && r.Origin !== "EnableVgwRoutePropagation"),
     propagatedRoutes: (t.Routes ?? [])
       .filter((r) => r.Origin === "EnableVgwRoutePropagation" && r.GatewayId === vgwId)
       .map((r) => ({ destination: (r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock)!, state: r.State ?? "unknown" }))
       .filter((r) => Boolean(r.destination)),
   };
+}
+
+/** Why the gateway's routes do not reach the VPC as they should (see the top of this file), or null. */
+function gatewayProblem(g: Omit<GatewayReport, "problem">): string | null {
+  if (!g.vpcId) return unattachedLine(g);
+  const off = g.routeTables.filter((t) => t.chosen === true && !t.propagation).map((t) => t.routeTableId);
+  if (off.length) {
+    return `Route propagation from ${g.virtualGatewayId} is off in ${off.join(", ")}, chosen with --route-tables: Direct Connect routes do not reach ${off.length > 1 ? "their" : "its"} subnets; run the same dx accept-vif command again to turn it on.`;
+  }
+  const reached = g.routeTables.some((t) => t.propagation || t.staticRouteToGateway);
+  if (g.routeTables.length && !reached) {
+    return (
+      `No route table of ${g.vpcId} propagates from ${g.virtualGatewayId} or routes to it: Direct Connect routes reach no subnet; ` +
+      `turn propagation on with dx accept-vif --route-tables (or aws ec2 enable-vgw-route-propagation).`
+    );
+  }
+  return null;
+}
+
+/**
+ * A route table's mark: ✔ (true) propagation on with routes, ✖ (false) propagation off where it is
+ * needed (see gatewayProblem), · (null) otherwise (on with no route yet, or off and not chosen).
+ */
+export function tableOk(g: GatewayReport, t: RouteTableReport): boolean | null {
+  if (t.propagation) return t.propagatedRoutes.length ? true : null;
+  if (t.chosen === true) return false;
+  return g.problem && t.chosen !== false && !t.staticRouteToGateway ? false : null;
 }
 
 /** Why an interface is not carrying traffic, in words a network engineer can act on. */
@@ -208,7 +264,7 @@ export function tableLine(g: GatewayReport, t: RouteTableReport): string {
   return `${what}: propagation on; ${t.propagatedRoutes.map((r) => `${r.destination} (${r.state})`).join(", ")}`;
 }
 
-export function unattachedLine(g: GatewayReport): string {
+export function unattachedLine(g: Pick<GatewayReport, "virtualGatewayId" | "state">): string {
   return `Gateway ${g.virtualGatewayId} (${g.state}) is not attached to a VPC: no route table receives its routes.`;
 }
 
@@ -216,13 +272,17 @@ export function unattachedLine(g: GatewayReport): string {
 export function verdictLine(report: DxReport): string {
   const up = report.virtualInterfaces.filter((v) => v.healthy).length;
   const total = report.virtualInterfaces.length;
-  return up === total
+  const routing = report.virtualPrivateGateways.filter((g) => g.problem && g.vpcId).length;
+  const but = routing ? ` But the routes do not reach the route tables they should (see above).` : "";
+  return (up === total
     ? `${total === 1 ? "The virtual interface is" : `All ${total} virtual interfaces are`} available with BGP up.`
     : `${total - up} of ${total} virtual interface${total > 1 ? "s" : ""} not up: ${report.virtualInterfaces
         .filter((v) => !v.healthy)
         .map((v) => `${v.virtualInterfaceId} (${v.state})`)
-        .join(", ")}.`;
+        .join(", ")}.`) + but;
 }
+
+const mark = (ok: boolean | null) => (ok === true ? "✔" : ok === false ? "✖" : "·");
 
 /** The report as text for people. */
 export function formatDxReport(report: DxReport): string {
@@ -233,7 +293,7 @@ export function formatDxReport(report: DxReport): string {
   }
   lines.push("Direct Connect virtual interfaces:");
   for (const v of report.virtualInterfaces) {
-    lines.push(`  ${v.healthy ? "✔" : "✖"} ${vifHeadline(v)}`);
+    lines.push(`  ${mark(v.healthy)} ${vifHeadline(v)}`);
     const where = vifWhere(v);
     if (where) lines.push(`      ${where}`);
     for (const p of v.bgpPeers) lines.push(`      ${peerLine(v, p)}`);
@@ -245,7 +305,8 @@ export function formatDxReport(report: DxReport): string {
       continue;
     }
     lines.push(`Route tables of ${g.vpcId} (routes propagated from ${g.virtualGatewayId}):`);
-    for (const t of g.routeTables) lines.push(`  ${tableLine(g, t)}`);
+    for (const t of g.routeTables) lines.push(`  ${mark(tableOk(g, t))} ${tableLine(g, t)}`);
+    if (g.problem) lines.push(`  ${g.problem}`);
   }
   lines.push(verdictLine(report));
   return lines.join("\n");
@@ -274,7 +335,10 @@ export function dxReportSections(report: DxReport): Array<{ title: string; lines
     }
     sections.push({
       title: `Route propagation from ${g.virtualGatewayId} in ${g.vpcId}`,
-      lines: g.routeTables.map((t) => ({ ok: t.propagation ? (t.propagatedRoutes.length ? true : null) : null, text: tableLine(g, t) })),
+      lines: [
+        ...g.routeTables.map((t) => ({ ok: tableOk(g, t), text: tableLine(g, t) })),
+        ...(g.problem ? [{ ok: false, text: g.problem }] : []),
+      ],
     });
   }
   return sections;

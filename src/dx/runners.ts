@@ -6,18 +6,20 @@ import { KIND_TAG, ROLE_TAG, STACK_TAG } from "../aws/tags.js";
 import { idOf, taskWaiter, vgwRunners } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
+import type { PlanStep } from "../core/plan.js";
 import type { PollVerdict } from "../core/poll.js";
 import { gatewayOf, getVif, GONE_STATES, livePeers, vifArn, vifLoader, vifStateLabel } from "./aws.js";
 import type { DxAcceptInput } from "./inputs.js";
 
 /** Default wait for accepted interfaces to settle (`available`, or `down` until BGP comes up). */
 export const DX_DEFAULT_TIMEOUT_MS = 20 * 60_000;
-/** Default wait with --wait-bgp: the partner or the on-prem router has to bring BGP up. */
+/** Default wait for BGP with --wait-bgp (after the interfaces settled): the partner or the on-prem router has to bring it up. */
 export const DX_WAIT_BGP_DEFAULT_TIMEOUT_MS = 60 * 60_000;
 
 /**
  * When a wait on an accepted interface is over. `down` means accepted but BGP not up yet: the end of
- * the wait unless --wait-bgp, which waits for every BGP peer to be up.
+ * the wait for the interface itself (`waitBgp` false), while the BGP wait (`waitBgp` true) waits for
+ * every BGP peer to be up.
  */
 export function vifVerdict(vif: VirtualInterface | undefined, waitBgp: boolean): PollVerdict {
   const label = vifStateLabel(vif);
@@ -35,19 +37,25 @@ export function vifVerdict(vif: VirtualInterface | undefined, waitBgp: boolean):
 }
 
 export function dxRunners(ctx: Context, input: DxAcceptInput, journal: Journal, region: string | null): Record<string, StepRunner> {
-  const timeoutMs = ctx.config.timeoutMs ?? (input.waitBgp ? DX_WAIT_BGP_DEFAULT_TIMEOUT_MS : DX_DEFAULT_TIMEOUT_MS);
+  const timeoutMs = ctx.config.timeoutMs ?? DX_DEFAULT_TIMEOUT_MS;
   const wait = taskWaiter(ctx, timeoutMs);
+  const waitBgp = taskWaiter(ctx, ctx.config.timeoutMs ?? DX_WAIT_BGP_DEFAULT_TIMEOUT_MS);
   // Concurrent waits on several interfaces share one DescribeVirtualInterfaces call per poll.
   const loadVif = vifLoader(ctx);
   // Fail fast: once one interface is rejected or deleted, the others stop waiting at their next poll
   // (the engine lets running steps settle, and a --wait-bgp wait could otherwise run to its timeout).
   let stopped: string | undefined;
-  const verdict = (id: string, vif: VirtualInterface | undefined): PollVerdict => {
-    const v = vifVerdict(vif, input.waitBgp);
+  const verdict = (id: string, vif: VirtualInterface | undefined, bgp: boolean): PollVerdict => {
+    const v = vifVerdict(vif, bgp);
     if (v.status === "failed") stopped ??= `${id} is ${v.state}`;
     else if (v.status === "wait" && stopped) return { status: "failed", state: v.state, reason: `stopped waiting because ${stopped}` };
     return v;
   };
+
+  // The interface steps this run executed, so the BGP wait updates the interface's line in the failure report.
+  const vifSteps = new Map<string, PlanStep>();
+  const shared = vgwRunners(ctx, { stack: input.stack, kind: "dx", journal, timeoutMs });
+  let bgpNoteShown = false;
 
   /** Tag an accepted interface with the stack, so `dx status --stack` finds it. Not worth failing the run over. */
   const tagVif = async (vif: VirtualInterface) => {
@@ -79,7 +87,13 @@ export function dxRunners(ctx: Context, input: DxAcceptInput, journal: Journal, 
   };
 
   return {
-    ...vgwRunners(ctx, { stack: input.stack, kind: "dx", journal, timeoutMs }),
+    ...shared,
+
+    /** The shared runner; the state says in the failure report that propagation is on. */
+    async "route-propagation"(step, results): Promise<StepOutcome> {
+      const out = await shared["route-propagation"](step, results);
+      return { ...out, state: `propagation from ${idOf(results, "vgw")} on` };
+    },
 
     async "dx-vif"(step, results): Promise<StepOutcome> {
       const id = String(step.params.virtualInterfaceId);
@@ -99,10 +113,9 @@ export function dxRunners(ctx: Context, input: DxAcceptInput, journal: Journal, 
         ctx.io.success(`accepted ${id} onto ${gatewayId}`);
       }
 
-      const name = typeof step.params.name === "string" && step.params.name ? ` (${step.params.name})` : "";
-      const vlan = step.params.vlan !== undefined && step.params.vlan !== null ? `, VLAN ${String(step.params.vlan)}` : "";
-      const label = `virtual interface ${id}${name}${vlan}`;
-      const vif = await wait(`virtual interface ${id}`, label, () => loadVif(id), (v) => verdict(id, v), {
+      vifSteps.set(id, step);
+      const label = vifLabel(step);
+      const vif = await wait(`virtual interface ${id}`, label, () => loadVif(id), (v) => verdict(id, v, false), {
         retryOn: () => false,
         onState: (state) => {
           if (step.action === "update" && step.params.confirm === true) journal.record(step, id, state);
@@ -115,5 +128,42 @@ export function dxRunners(ctx: Context, input: DxAcceptInput, journal: Journal, 
       if (step.params.tag === true && vif) await tagVif(vif);
       return { resourceId: id, ...(vif?.virtualInterfaceState ? { state: vif.virtualInterfaceState } : {}), data: { vif } };
     },
+
+    /**
+     * --wait-bgp: wait until every BGP peer of an accepted interface is up. Runs after propagation is
+     * on, so when it times out the routes still arrive once the partner brings BGP up.
+     */
+    async "dx-bgp"(step, results): Promise<StepOutcome> {
+      const id = String(step.params.virtualInterfaceId);
+      // The interface's line in the failure report: changed by this run, or reused as it was.
+      const vifStep = vifSteps.get(id) ?? { ...step, resource: "virtual interface", action: "reuse" as const };
+      const label = `BGP of ${vifLabel(step)}`;
+      try {
+        const vif = await waitBgp(`BGP of virtual interface ${id}`, label, () => loadVif(id), (v) => verdict(id, v, true), {
+          retryOn: () => false,
+          onState: (state) => journal.record(vifStep, id, state),
+          doneText: (v) => `${label}: ${vifStateLabel(v)}`,
+        });
+        journal.record(vifStep, id, vifStateLabel(vif));
+        return { ...(vif?.virtualInterfaceState ? { state: vif.virtualInterfaceState } : {}), data: { vif } };
+      } catch (error) {
+        const tables = step.dependsOn.filter((d) => d.startsWith("propagation:")).map((d) => results.get(d)?.resourceId ?? d.slice("propagation:".length));
+        if (tables.length && !bgpNoteShown) {
+          bgpNoteShown = true;
+          ctx.io.info(
+            `Route propagation from ${idOf(results, "vgw")} is on in ${tables.join(", ")}: the partner's routes arrive as soon as BGP comes up. ` +
+              `Check with: vpcwire dx status --stack ${input.stack}`,
+          );
+        }
+        throw error;
+      }
+    },
   };
+}
+
+/** `virtual interface dxvif-0abc (name), VLAN 101`: the progress line of a wait on an interface. */
+function vifLabel(step: PlanStep): string {
+  const name = typeof step.params.name === "string" && step.params.name ? ` (${step.params.name})` : "";
+  const vlan = step.params.vlan !== undefined && step.params.vlan !== null ? `, VLAN ${String(step.params.vlan)}` : "";
+  return `virtual interface ${String(step.params.virtualInterfaceId)}${name}${vlan}`;
 }

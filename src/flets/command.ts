@@ -48,7 +48,11 @@ Examples:
       --boot rc.local --firewall ip6tables --ipip-remote 2001:db8:100::1 \\
       --ipip-local-v4 10.216.0.0/24 --ipip-remote-v4 192.168.10.0/24
   # Windows Server:
-  vpcwire flets isatap --prefix 2001:db8::/64 --private-ip 10.216.0.102 --router 192.168.103.254 --os windows --out .`,
+  vpcwire flets isatap --prefix 2001:db8::/64 --private-ip 10.216.0.102 --router 192.168.103.254 --os windows --out .
+
+With --json, one document on stdout: privateIp, router, os, address, files, checklist, warnings and (with
+--instance-id) aws at the top level. --dry-run --json has the same fields at the top level, next to the
+plan's steps; its files always carry their content.`,
     )
     .action(action(async () => (await import("./isatap.js")).fletsIsatap));
 }

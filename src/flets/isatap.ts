@@ -5,7 +5,7 @@ import type { Context } from "../core/context.js";
 import { flagError, UsageError } from "../core/errors.js";
 import type { Plan } from "../core/plan.js";
 import { resolveRegion } from "../core/region.js";
-import { globalArgv, runWorkflow, shellJoin } from "../core/workflow.js";
+import { destroyCommand, globalArgv, runWorkflow, shellJoin } from "../core/workflow.js";
 import { checkId } from "../vpn/inputs.js";
 import { missingFletsFlags, validateFletsFlags, type FletsInput } from "./inputs.js";
 import { planFlets, type FletsAwsOptions, type FletsFacts } from "./plan.js";
@@ -56,7 +56,9 @@ export const fletsIsatap: Handler = async (ctx, opts) => {
     plan,
     runners: async () => (await import("./runners.js")).fletsRunners(ctx, plan.stack),
     resumeCommand: shellJoin(argv),
-    destroyCommand: undoCommand(plan),
+    // Revokes the stack's protocol 41 rule; the route propagation a run turned on stays on (the failure
+    // report says so on the route table's line, see runners.ts).
+    destroyCommand: destroyCommand(plan.stack, ctx.config),
     dryRunExtra: async () => ({
       text: [
         ...summaryLines(input, facts, rendered),
@@ -64,7 +66,8 @@ export const fletsIsatap: Handler = async (ctx, opts) => {
         "",
         filesText(rendered.files, outDir, true),
       ].join("\n"),
-      json: { isatap: resultBody(input, facts, rendered, undefined) },
+      // The same top-level fields as the applied run's document, next to the plan's.
+      json: resultFields(input, facts, rendered, plan, undefined),
     }),
     finish: async () => finishFlets(ctx, input, facts, rendered, plan, outDir),
   });
@@ -158,8 +161,14 @@ function writeOutFiles(dir: string, files: FletsFile[]): Map<string, WrittenFile
 
 const octal = (mode: number) => `0${mode.toString(8).padStart(3, "0")}`;
 
-/** The result document's body (without the envelope); shared by the dry-run JSON and the final JSON. */
-function resultBody(input: FletsInput, facts: FletsFacts, rendered: FletsRendered, written: Map<string, WrittenFile> | undefined) {
+/**
+ * The fields of the result, without the envelope. Both `--json` documents carry them at the top level:
+ * the applied run's (`{schemaVersion, ok, command, stack, region, ...}`, files with their path and
+ * status when written with --out) and --dry-run's (the plan document, `steps` and `offline` included,
+ * with these fields beside it; files always with their content). `warnings` holds the plan's warnings,
+ * then the rendered files' warnings.
+ */
+function resultFields(input: FletsInput, facts: FletsFacts, rendered: FletsRendered, plan: Plan, written: Map<string, WrittenFile> | undefined) {
   return {
     privateIp: facts.privateIp,
     router: input.router,
@@ -178,21 +187,20 @@ function resultBody(input: FletsInput, facts: FletsFacts, rendered: FletsRendere
     }),
     checklist: rendered.checklist,
     ...(rendered.dnsRecord ? { dnsRecord: rendered.dnsRecord } : {}),
+    warnings: [...plan.warnings, ...rendered.warnings],
+    ...(facts.aws ? { aws: { ...facts.aws, steps: plan.steps.map((s) => ({ action: s.action, resource: s.resource, resourceId: s.resourceId, summary: s.summary })) } } : {}),
   };
 }
 
 function finishFlets(ctx: Context, input: FletsInput, facts: FletsFacts, rendered: FletsRendered, plan: Plan, outDir: string | undefined) {
   const written = outDir ? writeOutFiles(outDir, rendered.files) : undefined;
-  const body = resultBody(input, facts, rendered, written);
   const doc = {
     schemaVersion: 1,
     ok: true,
     command: "flets isatap",
     stack: plan.stack,
     region: plan.region,
-    ...body,
-    warnings: [...plan.warnings, ...rendered.warnings],
-    ...(facts.aws ? { aws: { ...facts.aws, steps: plan.steps.map((s) => ({ action: s.action, resource: s.resource, resourceId: s.resourceId, summary: s.summary })) } } : {}),
+    ...resultFields(input, facts, rendered, plan, written),
   };
   const { io } = ctx;
   if (ctx.config.json) {
@@ -245,18 +253,6 @@ function fileList(files: FletsFile[], outDir: string | undefined, written: Map<s
 function filesText(files: FletsFile[], outDir: string | undefined, dryRun: boolean): string {
   const head = dryRun ? [`Files${outDir ? ` for ${outDir}` : ""} (--dry-run: not written):`, ""] : [];
   return [...head, ...files.map((f) => `==> ${f.name} <==\n${f.content.replace(/\r?\n$/, "")}\n`)].join("\n");
-}
-
-/** How to take back what the plan changes (there is no stack to destroy: nothing is created). */
-function undoCommand(plan: Plan): string {
-  const commands = plan.steps
-    .filter((s) => s.action === "update")
-    .map((s) =>
-      s.type === "sg-rule"
-        ? `aws ec2 revoke-security-group-ingress --group-id ${String(s.params.groupId)} --ip-permissions IpProtocol=${String(s.params.protocol)},IpRanges=[{CidrIp=${String(s.params.cidr)}}]`
-        : `aws ec2 disable-vgw-route-propagation --gateway-id ${String(s.params.gatewayId)} --route-table-id ${String(s.params.routeTableId)}`,
-    );
-  return commands.length ? commands.join(" && ") : "(nothing to undo)";
 }
 
 /** The equivalent non-interactive command (for resume hints and after the wizard). */

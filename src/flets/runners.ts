@@ -16,7 +16,9 @@ export function fletsRunners(ctx: Context, stack: string): Record<string, StepRu
         await send(ctx, "ec2", new EnableVgwRoutePropagationCommand({ GatewayId: vgwId, RouteTableId: rtb }));
         ctx.io.success(`route propagation from ${vgwId} enabled on ${rtb}`);
       }
-      return { resourceId: rtb };
+      // For the failure report: `vpcwire destroy --stack` revokes the stack's rule but leaves this on
+      // (the gateway is not the stack's: NTT's Direct Connect interfaces use it; see lifecycle.ts).
+      return { resourceId: rtb, state: `propagation from ${vgwId} on; vpcwire destroy leaves it on` };
     },
   };
 }

@@ -246,27 +246,28 @@ export async function targetHealth(ctx: Ctx, tgArn: string): Promise<TargetHealt
 
 // --- PrivateLink --------------------------------------------------------------------------------------
 
+/**
+ * Endpoint services of the Region, every one or those matching `filters`, in every state (callers
+ * decide which count as live). Callers check tags on their side too: emulators may ignore Filters.
+ */
+export async function listEndpointServices(ctx: Ctx, filters?: Array<{ Name: string; Values: string[] }>): Promise<ServiceConfiguration[]> {
+  const { DescribeVpcEndpointServiceConfigurationsCommand } = await ec2();
+  return listAll(
+    ctx,
+    "ec2",
+    (NextToken) => new DescribeVpcEndpointServiceConfigurationsCommand({ ...(filters ? { Filters: filters } : {}), NextToken }),
+    (o) => o.ServiceConfigurations,
+    (o) => o.NextToken,
+  );
+}
+
 /** The stack's endpoint service of one role, or the live one already on this NLB (an NLB serves one service). */
 export async function findEndpointService(ctx: Ctx, stack: string, roleName: string, nlbArn?: string): Promise<ServiceConfiguration | undefined> {
-  const { DescribeVpcEndpointServiceConfigurationsCommand } = await ec2();
   const live = (s: ServiceConfiguration) => !DEAD_SERVICE.includes(lower(s.ServiceState));
-  const tagged = await listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeVpcEndpointServiceConfigurationsCommand({ Filters: stackFilters(stack, roleName), NextToken }),
-    (o) => o.ServiceConfigurations,
-    (o) => o.NextToken,
-  );
+  const tagged = await listEndpointServices(ctx, stackFilters(stack, roleName));
   const mine = tagged.filter(live).find((s) => hasStackRole(s.Tags, stack, roleName) && (!nlbArn || s.NetworkLoadBalancerArns?.includes(nlbArn)));
   if (mine || !nlbArn) return mine;
-  const all = await listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeVpcEndpointServiceConfigurationsCommand({ NextToken }),
-    (o) => o.ServiceConfigurations,
-    (o) => o.NextToken,
-  );
-  return all.filter(live).find((s) => s.NetworkLoadBalancerArns?.includes(nlbArn));
+  return (await listEndpointServices(ctx)).filter(live).find((s) => s.NetworkLoadBalancerArns?.includes(nlbArn));
 }
 
 export async function describeEndpointService(ctx: Ctx, serviceId: string): Promise<ServiceConfiguration | undefined> {

@@ -39,6 +39,7 @@ import {
   findInterfacesWithIp,
   findLoadBalancer,
   listEndpointConnections,
+  listEndpointServices,
   listListeners,
   listLoadBalancers,
   listTargetGroups,
@@ -119,13 +120,7 @@ async function readStacks(ctx: Context, only: string | undefined, health: boolea
     return s !== undefined && (!only || s === only) ? s : undefined;
   };
   const [services, endpoints, groups, rules, elbParts] = await Promise.all([
-    listAll(
-      ctx,
-      "ec2",
-      (NextToken) => new m.DescribeVpcEndpointServiceConfigurationsCommand({ Filters: filters, NextToken }),
-      (o) => o.ServiceConfigurations,
-      (o) => o.NextToken,
-    ),
+    listEndpointServices(ctx, filters),
     listAll(
       ctx,
       "ec2",
@@ -686,15 +681,7 @@ async function interfacesUsing(ctx: Context, groupIds: string[], ownEnis: Set<st
 
 /** Every live endpoint service of the Region (to find one someone else put on the stack's load balancer). */
 async function allServices(ctx: Context): Promise<ServiceConfiguration[]> {
-  const { DescribeVpcEndpointServiceConfigurationsCommand } = await ec2();
-  const all = await listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeVpcEndpointServiceConfigurationsCommand({ NextToken }),
-    (o) => o.ServiceConfigurations,
-    (o) => o.NextToken,
-  );
-  return all.filter((s) => !["deleted", "deleting"].includes(lower(s.ServiceState)));
+  return (await listEndpointServices(ctx)).filter((s) => !["deleted", "deleting"].includes(lower(s.ServiceState)));
 }
 
 async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ steps: PlanStep[]; warnings: string[] }> {

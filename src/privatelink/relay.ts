@@ -20,7 +20,7 @@ import type { TargetHealthReport } from "./runners.js";
 export const privatelinkRelay: Handler = async (ctx, opts) => {
   let flags = opts as RelayFlags;
   const cwd = ctx.env.PWD ?? process.cwd();
-  const region = await resolveRegion(ctx);
+  // Flags first (exit 2 naming the flag), then the Region: no rule here depends on it.
   const missing = missingRelayFlags(flags);
   if (missing.length > 0) {
     if (!ctx.io.interactive) {
@@ -28,10 +28,13 @@ export const privatelinkRelay: Handler = async (ctx, opts) => {
     }
     // Check what was given before asking for the rest, so a typo fails now rather than after the questions.
     validateRelayFlags(withStandIns(flags), { cwd });
+    // The wizard reads AWS: it needs the Region.
+    await resolveRegion(ctx);
     const { relayWizard } = await import("./wizard.js");
     flags = await relayWizard(ctx, flags);
   }
   const input = validateRelayFlags(flags, { cwd });
+  const region = await resolveRegion(ctx);
   const argv = relayArgv(input, ctx.config);
   if (missing.length > 0) ctx.io.info(`The same run without questions:\n  ${shellJoin(argv)}`);
 

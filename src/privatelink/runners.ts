@@ -19,12 +19,13 @@ import {
   type TargetHealthDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { send } from "../aws/call.js";
-import { awsCode, isNotFound } from "../aws/errors.js";
+import { awsCode } from "../aws/errors.js";
 import { stackTags, tagSpec } from "../aws/tags.js";
+import { taskWaiter } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepResults, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
-import { pollUntil, type PollVerdict, WaitFailedError } from "../core/poll.js";
+import { WaitFailedError } from "../core/poll.js";
 import { toIpPermission } from "../net/allow.js";
 import {
   CROSS_ZONE,
@@ -51,33 +52,9 @@ function resultOf(results: StepResults, stepId: string) {
   return r;
 }
 
-type Waiter = <T>(what: string, label: string, describe: () => Promise<T>, check: (value: T) => PollVerdict) => Promise<T>;
-
-/** Poll with progress through ctx.io.task, honouring --timeout and Ctrl-C. */
-export function waiter(ctx: Context): Waiter {
-  const timeoutMs = ctx.config.timeoutMs ?? RELAY_DEFAULT_TIMEOUT_MS;
-  return (what, label, describe, check) => {
-    const task = ctx.io.task(label);
-    return pollUntil({
-      what,
-      describe,
-      check,
-      retryOn: isNotFound,
-      timeoutMs,
-      clock: ctx,
-      signal: ctx.signal,
-      onState: (state) => task.update(state),
-    }).then(
-      (v) => {
-        task.succeed();
-        return v;
-      },
-      (e: unknown) => {
-        task.fail(`${label}: ${(e as Error).message}`);
-        throw e;
-      },
-    );
-  };
+/** Poll with progress through ctx.io.task, honouring --timeout (default RELAY_DEFAULT_TIMEOUT_MS) and Ctrl-C. */
+export function waiter(ctx: Context) {
+  return taskWaiter(ctx, ctx.config.timeoutMs ?? RELAY_DEFAULT_TIMEOUT_MS);
 }
 
 /** What the endpoint runner hands to the finish step. */

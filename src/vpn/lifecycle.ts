@@ -9,6 +9,7 @@ import type { PlanStep } from "../core/plan.js";
 import { withDependencyRetry } from "../lifecycle/retry.js";
 import { DESTROY_TIMEOUT_MS, deletedOutcome, destroyWaiter, keptStep, planVgwTeardown, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
+import { vgwResource } from "../lifecycle/summary.js";
 import { listRouteTables, nameOf } from "./aws.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
@@ -59,13 +60,7 @@ async function readParts(ctx: Context, stack: string): Promise<VpnStackParts> {
 
 function summarise(stack: string, parts: VpnStackParts): StackSummary {
   const resources: StackResource[] = [
-    ...parts.vgws.map((g) => ({
-      type: "virtual private gateway",
-      id: g.VpnGatewayId!,
-      owned: g.owned,
-      ...(g.State ? { state: g.State } : {}),
-      detail: (g.VpcAttachments ?? []).filter((a) => a.State !== "detached").map((a) => `${a.State} to ${a.VpcId}`).join(", ") || "not attached",
-    })),
+    ...parts.vgws.map(vgwResource),
     ...parts.cgws.map((g) => ({
       type: "customer gateway",
       id: g.CustomerGatewayId!,

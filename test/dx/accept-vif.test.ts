@@ -161,21 +161,33 @@ describe("dx accept-vif: BGP not up yet", () => {
     const r = await runCli(accept("--yes", "--wait-bgp"), { aws });
     expect(r.code).toBe(0);
     for (const id of ids()) {
-      expect(r.stderr).toMatch(new RegExp(`virtual interface ${id} [^\\n]*: down \\(BGP down\\)`));
-      expect(r.stderr).toMatch(new RegExp(`✔ virtual interface ${id} [^\\n]*: available \\(BGP up\\)`));
+      // First the interface settles (down: accepted, BGP not up), then its own BGP wait.
+      expect(r.stderr).toMatch(new RegExp(`✔ virtual interface ${id} [^\\n]*: accepted, but BGP is not up yet \\(down\\)`));
+      expect(r.stderr).toMatch(new RegExp(`BGP of virtual interface ${id} [^\\n]*: down \\(BGP down\\)`));
+      expect(r.stderr).toMatch(new RegExp(`✔ BGP of virtual interface ${id} [^\\n]*: available \\(BGP up\\)`));
     }
+    // Propagation was turned on before the BGP waits, not after them.
+    const ops = aws.operations();
+    expect(ops.lastIndexOf("EnableVgwRoutePropagation")).toBeLessThan(ops.length - 1);
     expect(vifA.virtualInterfaceState).toBe("available");
     expect(vifB.virtualInterfaceState).toBe("available");
     expect(r.stdout).toMatch(/propagation on; 192\.168\.103\.0\/24 \(active\)/);
     expect(r.stdout).toContain("All 2 virtual interfaces are available with BGP up.");
   });
 
-  it("with --wait-bgp and BGP that never comes up: times out (exit 1) and says what was accepted", async () => {
+  it("with --wait-bgp and BGP that never comes up: times out (exit 1), says what was accepted, and propagation is on", async () => {
     const r = await runCli(accept("--yes", "--wait-bgp", "--timeout", "10m"), { aws });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Timed out after \d+m\d+s waiting for virtual interface dxvif-\w+ \(last state: down \(BGP down\)\)/);
+    expect(r.stderr).toMatch(/Timed out after \d+m\d+s waiting for BGP of virtual interface dxvif-\w+ \(last state: down \(BGP down\)\)/);
     expect(r.stderr).toMatch(new RegExp(`changed virtual interface ${vifA.virtualInterfaceId} \\(down \\(BGP down\\)\\)`));
     expect(r.stderr).toMatch(new RegExp(`changed virtual interface ${vifB.virtualInterfaceId}`));
+    // Propagation does not wait for BGP: it is on, so the routes arrive whenever BGP comes up, and the report says so.
+    const vgwId = aws.ec2.vgws[0]!.VpnGatewayId!;
+    for (const id of [mainRtb, privRtb]) {
+      expect(table(id).PropagatingVgws).toEqual([{ GatewayId: vgwId }]);
+      expect(r.stderr).toContain(`changed route table ${id} (propagation from ${vgwId} on)`);
+    }
+    expect(r.stderr).toContain(`Route propagation from ${vgwId} is on in ${mainRtb}, ${privRtb}: the partner's routes arrive as soon as BGP comes up.`);
     expect(r.stderr).toMatch(/To continue where it stopped, run the same command again:\n\s+vpcwire dx accept-vif --stack dx-\w+ --vif-id dxvif-\w+ --vif-id dxvif-\w+ --vpc-id vpc-\w+ --wait-bgp/);
     // The re-run only waits: nothing is confirmed twice.
     vifA.bgpUpAfterMs = 0;
@@ -185,6 +197,19 @@ describe("dx accept-vif: BGP not up yet", () => {
     const again = await runCli(accept("--yes", "--wait-bgp"), { aws });
     expect(again.code).toBe(0);
     expect(aws.count("ConfirmPrivateVirtualInterface")).toBe(confirms);
+    expect(again.stdout).toMatch(/propagation on; 192\.168\.103\.0\/24 \(active\)/);
+  });
+
+  it("a re-run after the timeout only waits for BGP: the interfaces and propagation are unchanged steps", async () => {
+    expect((await runCli(accept("--yes", "--wait-bgp", "--timeout", "5m"), { aws })).code).toBe(1);
+    const writes = aws.operations({ writesOnly: true }).length;
+    const again = await runCli(accept("--yes", "--wait-bgp", "--timeout", "5m"), { aws });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/· no-op\s+dxvif-\w+ "ntte-cgw-a" .* already accepted onto vgw-\w+ \(down\)/);
+    expect(again.stderr).toMatch(/= reuse\s+BGP of dxvif-\w+: wait until every peer is up/);
+    // Nothing was written; the interfaces that are still down are reported as they are.
+    expect(aws.operations({ writesOnly: true }).length).toBe(writes);
+    expect(again.stderr).toMatch(new RegExp(`reused\\s+virtual interface ${vifA.virtualInterfaceId} \\(down \\(BGP down\\)\\)`));
   });
 });
 
@@ -239,6 +264,48 @@ describe("dx accept-vif: re-runs and existing gateways", () => {
     expect(doc.target).toEqual({ directConnectGatewayId: gw.directConnectGatewayId });
     expect(doc.virtualInterfaces[0]).toMatchObject({ directConnectGatewayId: gw.directConnectGatewayId, amazonAsn: 64600 });
     expect(doc.virtualPrivateGateways).toEqual([]);
+  });
+});
+
+describe("dx accept-vif: route propagation in the report", () => {
+  it("a chosen route table without propagation is down (✖), with a warning, and the run is not reported healthy", async () => {
+    // Someone turns propagation off on the private table right after it was enabled.
+    aws.beforeCall = (op) => {
+      if (op === "DescribeRouteTables" && aws.count("EnableVgwRoutePropagation") === 2) table(privRtb).PropagatingVgws = [];
+    };
+    const r = await runCli(accept("--yes"), { aws });
+    expect(r.code).toBe(0);
+    const vgwId = aws.ec2.vgws[0]!.VpnGatewayId!;
+    expect(r.stdout).toMatch(new RegExp(`✔ ${mainRtb} \\(cloudgw-main\\) \\[main\\]: propagation on; 192\\.168\\.103\\.0/24 \\(active\\)`));
+    expect(r.stdout).toMatch(new RegExp(`✖ ${privRtb} \\(private\\): propagation off`));
+    expect(r.stdout).toContain("But the routes do not reach the route tables they should");
+    expect(r.stderr).toContain(`warning: Route propagation from ${vgwId} is off in ${privRtb}, chosen with --route-tables`);
+    expect(r.stderr).not.toContain("Direct Connect is up");
+  });
+
+  it("--json: the same verdict in healthy, each table's chosen flag and the gateway's problem", async () => {
+    aws.beforeCall = (op) => {
+      if (op === "DescribeRouteTables" && aws.count("EnableVgwRoutePropagation") === 1) table(mainRtb).PropagatingVgws = [];
+    };
+    const r = await runCli(accept("--json", "--route-tables", mainRtb), { aws });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.healthy).toBe(false);
+    expect(doc.virtualInterfaces.every((v: { healthy: boolean }) => v.healthy)).toBe(true);
+    const gw = doc.virtualPrivateGateways[0];
+    expect(gw.routeTables.map((t: { routeTableId: string; chosen: boolean; propagation: boolean }) => [t.routeTableId, t.chosen, t.propagation])).toEqual([
+      [mainRtb, true, false],
+      [privRtb, false, false],
+    ]);
+    expect(gw.problem).toContain(`is off in ${mainRtb}, chosen with --route-tables`);
+  });
+
+  it("a table left out with --route-tables is information (·), not a failure", async () => {
+    const r = await runCli(accept("--yes", "--route-tables", privRtb), { aws });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`· ${mainRtb} \\(cloudgw-main\\) \\[main\\]: propagation off`));
+    expect(r.stderr).toContain(`Route tables without propagation (not chosen): ${mainRtb}.`);
+    expect(r.stderr).toContain("Direct Connect is up");
   });
 });
 
@@ -344,6 +411,27 @@ describe("dx accept-vif: dry run", () => {
     expect(plan.steps[4].dependsOn).toEqual(["attach", `vif:${vifA.virtualInterfaceId}`, `vif:${vifB.virtualInterfaceId}`]);
     expect(aws.operations({ writesOnly: true })).toEqual([]);
     expect(vifA.virtualInterfaceState).toBe("confirming");
+  });
+
+  it("--dry-run --wait-bgp: the BGP waits come after propagation, which depends only on the accepts", async () => {
+    const r = await runCli(accept("--dry-run", "--json", "--wait-bgp"), { aws });
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    const [a, b] = ids();
+    const propagation = [`propagation:${mainRtb}`, `propagation:${privRtb}`];
+    expect(plan.steps.map((s: { id: string; action: string }) => [s.id, s.action])).toEqual([
+      ["vgw", "create"],
+      ["attach", "create"],
+      [`vif:${a}`, "update"],
+      [`vif:${b}`, "update"],
+      [`propagation:${mainRtb}`, "update"],
+      [`propagation:${privRtb}`, "update"],
+      [`bgp:${a}`, "reuse"],
+      [`bgp:${b}`, "reuse"],
+    ]);
+    expect(plan.steps[4].dependsOn).toEqual(["attach", `vif:${a}`, `vif:${b}`]);
+    expect(plan.steps[6]).toMatchObject({ type: "dx-bgp", owned: false, params: { virtualInterfaceId: a }, dependsOn: [`vif:${a}`, ...propagation] });
+    expect(plan.steps[2].summary).toContain("wait until available (or down: BGP not up yet)");
   });
 
   it("--dry-run --offline makes no AWS call at all", async () => {

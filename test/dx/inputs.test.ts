@@ -3,6 +3,7 @@ import { AwsError } from "../../src/core/errors.js";
 import { isDxNotFound, vifArn, vifStateLabel } from "../../src/dx/aws.js";
 import { deriveDxStackName, dxAcceptArgv, validateDxAcceptFlags, validateDxStatusFlags } from "../../src/dx/inputs.js";
 import { vifVerdict } from "../../src/dx/runners.js";
+import { runCli } from "../helpers/cli.js";
 
 describe("dx accept-vif input", () => {
   it("derives the stack from the first interface, dedupes ids, defaults to all route tables", () => {
@@ -108,5 +109,15 @@ describe("Direct Connect errors and ARNs", () => {
     expect(vifArn("ap-northeast-1", "123456789012", "dxvif-ffgh1234")).toBe("arn:aws:directconnect:ap-northeast-1:123456789012:dxvif/dxvif-ffgh1234");
     expect(vifArn("cn-north-1", "123456789012", "dxvif-ffgh1234")).toMatch(/^arn:aws-cn:/);
     expect(vifArn("us-gov-west-1", "123456789012", "dxvif-ffgh1234")).toMatch(/^arn:aws-us-gov:/);
+  });
+});
+
+describe("dx help", () => {
+  it("defaults are written (default: X) as in the other commands' help", async () => {
+    const r = await runCli(["dx", "accept-vif", "--help"]);
+    expect(r.code).toBe(0);
+    const text = r.stdout.replace(/\s+/g, " ");
+    expect(text).toContain("--amazon-asn <asn> Amazon side ASN for a new virtual private gateway (default: 64512)");
+    expect(text).not.toMatch(/\(default \d/);
   });
 });

@@ -145,4 +145,30 @@ describe("dx status", () => {
     expect(r.stdout).toContain(vifA.virtualInterfaceId!);
     expect(r.stdout).toContain(vifB.virtualInterfaceId!);
   });
+
+  it("no route table receives the gateway's routes: down (✖, exit 1) although BGP is up; a static route through the gateway is enough", async () => {
+    const r0 = await runCli(
+      ["dx", "accept-vif", "--vif-id", `${vifA.virtualInterfaceId},${vifB.virtualInterfaceId}`, "--vpc-id", vpcId, "--route-tables", "none", "--yes"],
+      { aws },
+    );
+    expect(r0.code).toBe(0);
+    const vgwId = aws.ec2.vgws[0]!.VpnGatewayId!;
+    const r = await runCli(["dx", "status", "--stack", stack()], { aws });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("All 2 virtual interfaces are available with BGP up. But the routes do not reach the route tables they should");
+    expect(r.stdout).toMatch(new RegExp(`✖ ${mainRtb} \\(cloudgw-main\\) \\[main\\]: propagation off`));
+    expect(r.stdout).toContain(`No route table of ${vpcId} propagates from ${vgwId} or routes to it: Direct Connect routes reach no subnet`);
+    const doc = JSON.parse((await runCli(["dx", "status", "--stack", stack(), "--json"], { aws })).stdout);
+    expect(doc.healthy).toBe(false);
+    expect(doc.virtualPrivateGateways[0].routeTables.map((t: { chosen: unknown }) => t.chosen)).toEqual([null, null]);
+
+    // Routes by hand instead of propagation: the other table is then only information.
+    aws.ec2.routeTables
+      .find((t) => t.RouteTableId === privRtb)!
+      .Routes!.push({ DestinationCidrBlock: "192.168.103.0/24", GatewayId: vgwId, Origin: "CreateRoute", State: "active" });
+    const fixed = await runCli(["dx", "status", "--stack", stack()], { aws });
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(new RegExp(`· ${mainRtb} \\(cloudgw-main\\) \\[main\\]: propagation off`));
+    expect(fixed.stdout).not.toContain("✖");
+  });
 });

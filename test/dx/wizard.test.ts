@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
 import { directConnect, seedHostedVif, type FakeVif } from "../fakes/dx.js";
 import { seedRouteTable, seedVgw, seedVpc } from "../fakes/ec2.js";
@@ -96,6 +96,35 @@ describe("dx accept-vif wizard", () => {
     const onlyTarget = await runCli(["dx", "accept-vif", "--vif-id", vifA.virtualInterfaceId!], { aws });
     expect(onlyTarget.code).toBe(2);
     expect(onlyTarget.stderr).toContain("missing required flags: --vpc-id (or --vgw-id, --dx-gateway-id)");
+  });
+
+  describe("with no AWS Region configured, flags are checked first", () => {
+    // Nothing the SDK could take a Region from, in the command's environment or the process's.
+    const noRegion = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_PROFILE: undefined, AWS_CONFIG_FILE: "/nonexistent/vpcwire-test-config" };
+    beforeEach(() => {
+      for (const [k, v] of Object.entries(noRegion)) vi.stubEnv(k, v);
+    });
+    afterEach(() => vi.unstubAllEnvs());
+
+    it("a bad flag names the flag (exit 2), not the missing Region", async () => {
+      const r = await runCli(["dx", "accept-vif", "--vif-id", "bad", "--vpc-id", "vpc-1"], { aws, env: noRegion });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--vif-id: "bad" is not a virtual interface id');
+      expect(r.stderr).not.toContain("Region");
+    });
+
+    it("a bare run off a TTY lists the missing flags", async () => {
+      const r = await runCli(["dx", "accept-vif"], { aws, env: noRegion });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("missing required flags: --vif-id, --vpc-id (or --vgw-id, --dx-gateway-id)");
+    });
+
+    it("valid flags then need the Region", async () => {
+      const r = await runCli(["dx", "accept-vif", "--vif-id", vifA.virtualInterfaceId!, "--vpc-id", prodId], { aws, env: noRegion });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("--region: no AWS Region is configured");
+      expect(aws.calls).toEqual([]);
+    });
   });
 
   it("--yes in a terminal also never prompts; a bad given flag fails before the questions", async () => {

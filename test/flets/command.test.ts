@@ -131,15 +131,22 @@ describe("flets isatap without an AWS account (--private-ip)", () => {
     expect(r.stdout).toContain("2001:db8::5efe:10.216.0.101");
   });
 
-  it("--dry-run --json is the plan document with the rendered files under isatap", async () => {
+  it("--dry-run --json is the plan document with the result's fields at the top level, as in the applied run's", async () => {
     const r = await runCli([...pure(), "--dry-run", "--json"], { aws: acct.aws, env: noAccount });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ schemaVersion: 1, command: "flets isatap", kind: "flets", offline: true, steps: [] });
+    expect(doc).toMatchObject({ schemaVersion: 1, ok: true, command: "flets isatap", kind: "flets", offline: true, steps: [] });
+    expect(doc.isatap).toBeUndefined();
     expect(doc.warnings[0]).toMatch(/The AWS side was not checked/);
-    expect(doc.isatap.address.dotted).toBe("2001:db8::5efe:10.216.0.101");
-    expect(doc.isatap.files.map((f: { name: string }) => f.name)).toEqual(["isatap.service", "isatap-up.sh", "firewall.nft"]);
+    expect(doc.address.dotted).toBe("2001:db8::5efe:10.216.0.101");
+    expect(doc.files.map((f: { name: string }) => f.name)).toEqual(["isatap.service", "isatap-up.sh", "firewall.nft"]);
     expect(acct.aws.calls).toEqual([]);
+
+    // The applied run's document has the same fields in the same places (and the plan's only in a dry run).
+    const applied = JSON.parse((await runCli([...pure(), "--json"], { aws: acct.aws, env: noAccount })).stdout);
+    const { kind, offline, steps, ...common } = doc;
+    expect([kind, offline, steps]).toEqual(["flets", true, []]);
+    expect(applied).toEqual(common);
   });
 });
 
@@ -367,7 +374,7 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
     acct.aws.ec2.instances[0]!.NetworkInterfaces![0]!.PrivateIpAddresses!.push({ PrivateIpAddress: "10.216.0.150", Primary: false });
     const ok = await runCli([...withInstance(), "--private-ip", "10.216.0.150", "--dry-run", "--json"], { aws: acct.aws });
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout).isatap.address.dotted).toBe("2001:db8::5efe:10.216.0.150");
+    expect(JSON.parse(ok.stdout).address.dotted).toBe("2001:db8::5efe:10.216.0.150");
     const r = await runCli([...withInstance(), "--private-ip", "10.216.0.200", "--yes"], { aws: acct.aws });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--private-ip: 10.216.0.200 is not an address of ${acct.instanceId} (it has 10.216.0.101, 10.216.0.150)`);
@@ -410,6 +417,23 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
     expect(r.stderr).toMatch(/To continue where it stopped, run the same command again:\n\s+vpcwire flets isatap --prefix 2001:db8::\/64 --router 192\.168\.103\.254 --instance-id i-0123456789abcdef0 --out /);
     // No file is written when the AWS side failed.
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("a failure after propagation was turned on: the undo is vpcwire destroy, and the report says destroy leaves propagation on", async () => {
+    acct.aws.failNext("AuthorizeSecurityGroupIngress", ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation."));
+    const r = await runCli([...withInstance(), "--yes", "--json"], { aws: acct.aws });
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.ok).toBe(false);
+    expect(doc.destroyCommand).toBe(`vpcwire destroy --stack isatap-${acct.instanceId}`);
+    expect(doc.existing).toContainEqual({
+      kind: "route table",
+      id: acct.rtbId,
+      origin: "changed",
+      state: `propagation from ${acct.vgwId} on; vpcwire destroy leaves it on`,
+    });
+    expect(r.stderr).toContain(`changed route table ${acct.rtbId} (propagation from ${acct.vgwId} on; vpcwire destroy leaves it on)`);
+    expect(r.stderr).not.toContain("aws ec2");
   });
 
   it("--dry-run --offline with --instance-id and --private-ip: placeholders, no AWS call", async () => {

@@ -128,6 +128,17 @@ describe("status", () => {
     expect(r.stdout).toMatch(new RegExp(`· ${mainRtb} \\(cloudgw-main\\) \\[main\\]: propagation off \\(Direct Connect routes do not reach its subnets\\)`));
   });
 
+  it("propagation off in every route table is a failure: Direct Connect routes reach no subnet", async () => {
+    expect((await accept("--route-tables", "none")).code).toBe(0);
+    setBgpStatus(aws, ids()[0]!, "up");
+    setBgpStatus(aws, ids()[1]!, "up");
+    const r = await runCli(["status", "--stack", STACK], { aws });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("something is down");
+    expect(r.stdout).toMatch(new RegExp(`✖ ${privRtb} \\(private\\): propagation off`));
+    expect(r.stdout).toMatch(/✖ No route table of vpc-\w+ propagates from vgw-\w+ or routes to it: Direct Connect routes reach no subnet/);
+  });
+
   it("a gateway with no interface (accept stopped before confirming) is down, with what to do", async () => {
     aws.failNext("ConfirmPrivateVirtualInterface", dxError("DirectConnectClientException", "Rate exceeded"), 2);
     expect((await accept()).code).toBe(1);
@@ -226,7 +237,7 @@ describe("destroy", () => {
     expect(plan.stdout).toContain(`virtual private gateway ${vgw.VpnGatewayId} kept: it existed before this stack`);
     expect(plan.stdout).toContain(`virtual interface ${ids()[1]} kept: belongs to the partner`);
     expect(plan.stdout).toContain(`Route propagation from ${vgw.VpnGatewayId} is left as it is: the gateway was not created by this stack.`);
-    expect(plan.stdout).toContain("0 to create, 0 to update, 0 to reuse, 3 unchanged.");
+    expect(plan.stdout).toContain("0 to delete, 0 to update, 3 kept or unchanged.");
 
     // Even after the partner deleted the interfaces, the gateway that was there before stays.
     partnerDeletes(vifA, vifB);

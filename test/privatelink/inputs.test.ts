@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { uninstallFakeAws, type FakeAws } from "../fakes/aws.js";
 import { runCli } from "../helpers/cli.js";
 import { deriveStackName, parsePorts, relayArgv, validateRelayFlags, type RelayFlags } from "../../src/privatelink/inputs.js";
@@ -56,6 +56,35 @@ describe("privatelink relay flags: exit 2 naming the flag, before any AWS call",
     const r = await runCli(["privatelink", "relay", "--target-ip", "192.168.0.10", "--onprem-ip", "10.200.0.10", ...VPCS], { aws });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("missing required flags: --ports, --onprem-ports");
+  });
+
+  describe("with no AWS Region configured, flags are checked first", () => {
+    // Nothing the SDK could take a Region from, in the command's environment or the process's.
+    const noRegion = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_PROFILE: undefined, AWS_CONFIG_FILE: "/nonexistent/vpcwire-test-config" };
+    beforeEach(() => {
+      for (const [k, v] of Object.entries(noRegion)) vi.stubEnv(k, v);
+    });
+    afterEach(() => vi.unstubAllEnvs());
+
+    it("a bad flag names the flag (exit 2), not the missing Region", async () => {
+      const r = await runCli(["privatelink", "relay", "--target-ip", "8.8.8.8", "--ports", "80", ...VPCS], { aws, env: noRegion });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("--target-ip: 8.8.8.8 is not a private address");
+      expect(r.stderr).not.toContain("Region");
+    });
+
+    it("a bare run off a TTY lists the missing flags", async () => {
+      const r = await runCli(["privatelink", "relay"], { aws, env: noRegion });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("missing required flags: --target-ip or --target-instance (inbound)");
+    });
+
+    it("valid flags then need the Region", async () => {
+      const r = await runCli(["privatelink", "relay", ...INBOUND, ...VPCS], { aws, env: noRegion });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("--region: no AWS Region is configured");
+      expect(aws.calls).toEqual([]);
+    });
   });
 
   it("--help lists the flags and examples", async () => {
