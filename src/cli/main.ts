@@ -123,7 +123,9 @@ function report(error: unknown, argv: string[], streams: IoStreams, active: { io
         lines.push("  Nothing was created.");
       }
       lines.push(`  To continue where it stopped, run the same command again:\n    ${error.resumeCommand}`);
-      if (error.existing.some((r) => r.origin === "created")) lines.push(`  To remove what was created:\n    ${error.destroyCommand}`);
+      if (error.existing.some((r) => r.origin === "created" || r.origin === "changed")) {
+        lines.push(`  To undo what this stack created or changed:\n    ${error.destroyCommand}`);
+      }
     } else if (error instanceof InterruptedError && error.reason === "signal" && !/nothing was changed/i.test(error.message)) {
       lines.push("  Nothing more was changed.");
     }

@@ -19,7 +19,7 @@ import { renderFletsFiles, type FletsFile, type FletsRendered } from "./render.j
 export const fletsIsatap: Handler = async (ctx, opts) => {
   // Commander may leave absent options as undefined keys; drop them so placeholders and wizard answers apply.
   let raw: Record<string, unknown> = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
-  const cwd = ctx.env.PWD ?? process.cwd();
+  const cwd = ctx.cwd;
   const missing = missingFletsFlags(raw);
   if (missing.length > 0) {
     if (!ctx.io.interactive) {

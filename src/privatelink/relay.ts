@@ -19,7 +19,7 @@ import type { TargetHealthReport } from "./runners.js";
 /** `vpcwire privatelink relay`: input -> plan -> confirm -> apply -> health -> address map and NAT rules. */
 export const privatelinkRelay: Handler = async (ctx, opts) => {
   let flags = opts as RelayFlags;
-  const cwd = ctx.env.PWD ?? process.cwd();
+  const cwd = ctx.cwd;
   // Flags first (exit 2 naming the flag), then the Region: no rule here depends on it.
   const missing = missingRelayFlags(flags);
   if (missing.length > 0) {

@@ -13,7 +13,7 @@ import { planVpn, type VpnFacts } from "./plan.js";
 /** `vpcwire vpn create`: input -> plan -> confirm -> apply -> router config. */
 export const vpnCreate: Handler = async (ctx, opts) => {
   let flags = opts as VpnFlags;
-  const cwd = ctx.env.PWD ?? process.cwd();
+  const cwd = ctx.cwd;
   // The Region as far as it is known without loading the SDK; enough to check flags before any call.
   const knownRegion = ctx.config.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION;
   const missing = missingVpnFlags(flags);

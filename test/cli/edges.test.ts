@@ -68,3 +68,20 @@ describe("dry-run JSON", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ schemaVersion: 1, ok: true, offline: true });
   });
 });
+
+describe("relative paths", () => {
+  it("--out is resolved against the working directory, not the PWD variable", async () => {
+    const { mkdtempSync, existsSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const real = mkdtempSync(join(tmpdir(), "vpcwire-cwd-"));
+    const stale = mkdtempSync(join(tmpdir(), "vpcwire-pwd-"));
+    const r = await runCli(["flets", "isatap", "--prefix", "2001:db8::/64", "--private-ip", "10.216.0.101", "--router", "192.168.103.254", "--out", "files"], {
+      cwd: real,
+      env: { PWD: stale },
+    });
+    expect(r.code).toBe(0);
+    expect(existsSync(join(real, "files", "isatap-up.sh"))).toBe(true);
+    expect(existsSync(join(stale, "files"))).toBe(false);
+  });
+});

@@ -426,6 +426,8 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
     const doc = JSON.parse(r.stdout);
     expect(doc.ok).toBe(false);
     expect(doc.destroyCommand).toBe(`vpcwire destroy --stack isatap-${acct.instanceId}`);
+    // People get the same undo line on stderr.
+    expect(r.stderr).toContain(`To undo what this stack created or changed:\n    vpcwire destroy --stack isatap-${acct.instanceId}`);
     expect(doc.existing).toContainEqual({
       kind: "route table",
       id: acct.rtbId,

@@ -91,7 +91,7 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<Cli
   if (!opts.tty) stdin.end();
   const code = await main(
     argv,
-    { stdin, stdout, stderr, env: { ...BASE_ENV, PWD: opts.cwd ?? process.cwd(), ...opts.env }, cwd: opts.cwd ?? process.cwd() },
+    { stdin, stdout, stderr, env: { ...BASE_ENV, ...opts.env }, cwd: opts.cwd ?? process.cwd() },
     { ...(opts.aws ? { clock: opts.aws.clock } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
   );
   await new Promise((r) => setImmediate(r));
