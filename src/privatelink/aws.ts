@@ -96,7 +96,11 @@ export async function listSubnetsOf(ctx: Ctx, vpcId: string): Promise<SubnetInfo
     (o) => o.Subnets,
     (o) => o.NextToken,
   );
-  return all.map(subnetInfo).sort((a, b) => a.az.localeCompare(b.az) || a.cidr.localeCompare(b.cidr));
+  // Checked on our side too: an emulator that ignores Filters would list every VPC's subnets.
+  return all
+    .filter((s) => s.VpcId === vpcId)
+    .map(subnetInfo)
+    .sort((a, b) => a.az.localeCompare(b.az) || a.cidr.localeCompare(b.cidr));
 }
 
 export async function getInstance(ctx: Ctx, id: string, flag = "--target-instance"): Promise<Instance> {

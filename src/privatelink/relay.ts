@@ -26,6 +26,7 @@ export const privatelinkRelay: Handler = async (ctx, opts) => {
     if (!ctx.io.interactive) {
       throw new UsageError(`missing required flags: ${missing.join(", ")} (vpcwire asks for them only in an interactive terminal)`);
     }
+    if (ctx.config.offline) throw new UsageError(`missing required flags: ${missing.join(", ")} (the wizard reads AWS, so it cannot run with --offline)`);
     // Check what was given before asking for the rest, so a typo fails now rather than after the questions.
     validateRelayFlags(withStandIns(flags), { cwd });
     // The wizard reads AWS: it needs the Region.

@@ -21,6 +21,7 @@ export const vpnCreate: Handler = async (ctx, opts) => {
     if (!ctx.io.interactive) {
       throw new UsageError(`missing required flags: ${missing.join(", ")} (vpcwire asks for them only in an interactive terminal)`);
     }
+    if (ctx.config.offline) throw new UsageError(`missing required flags: ${missing.join(", ")} (the wizard reads AWS, so it cannot run with --offline)`);
     // Check what was given before asking for the rest, so a typo fails now rather than after the questions.
     validateVpnFlags({ vpcId: "vpc-00000000", cgwIp: "8.8.8.8", onpremCidr: ["10.255.255.252/30"], ...flags }, { cwd });
     await resolveRegion(ctx);

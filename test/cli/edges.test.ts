@@ -85,3 +85,15 @@ describe("relative paths", () => {
     expect(existsSync(join(stale, "files"))).toBe(false);
   });
 });
+
+describe("wizards need the account", () => {
+  it.each([
+    ["vpn", "create"],
+    ["privatelink", "relay"],
+  ])("%s %s with missing flags and --offline in a terminal: usage error, no AWS call", async (...cmd) => {
+    const r = await runCli([...cmd, "--dry-run", "--offline"], { tty: true, aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing required flags: .*\(the wizard reads AWS, so it cannot run with --offline\)/);
+    expect(aws.calls).toEqual([]);
+  });
+});
