@@ -82,21 +82,23 @@ function summarise(stack: string, parts: VpnStackParts): StackSummary {
 }
 
 /** What a tunnel's telemetry means, in words a router engineer can act on. */
-export function explainTunnel(t: VgwTelemetry, bgp: boolean): StatusLine {
+export function explainTunnel(t: VgwTelemetry, bgp: boolean): StatusLine & { why: string | undefined } {
   const status = t.Status ?? "UNKNOWN";
   const message = (t.StatusMessage ?? "").trim();
   const routes = t.AcceptedRouteCount ?? 0;
   const since = t.LastStatusChange ? ` since ${new Date(t.LastStatusChange).toISOString().replace(".000Z", "Z")}` : "";
-  const head = `tunnel ${t.OutsideIpAddress}: ${status}${message ? ` (${message})` : ""}, ${routes} route${routes === 1 ? "" : "s"} accepted${since}`;
-  let why: string;
+  // Accepted routes mean something only with BGP.
+  const count = bgp ? `, ${routes} BGP route${routes === 1 ? "" : "s"} accepted` : "";
+  const head = `tunnel ${t.OutsideIpAddress}: ${status}${message ? ` (${message})` : ""}${since}${count}`;
+  let why: string | undefined;
   if (status === "UP") {
-    why = bgp && routes === 0 ? "BGP is up but your router announces no routes: add network statements for the on-prem prefixes" : "up";
+    why = bgp && routes === 0 ? "BGP is up but your router announces no routes: add network statements for the on-prem prefixes" : undefined;
   } else if (/IPSEC IS UP/i.test(message) || (bgp && /BGP/i.test(message))) {
     why = "IPsec is up but BGP is down: check the neighbor statements on the router (neighbor address, remote-as, timers)";
   } else {
     why = "no IKE from your router yet: AWS waits for the customer side to initiate (check the pre-shared key, and that UDP 500/4500 and ESP reach AWS)";
   }
-  return { ok: status === "UP" && !(bgp && routes === 0), text: `${head}: ${why}` };
+  return { ok: status === "UP" && why === undefined, text: why ? `${head}: ${why}` : head, why };
 }
 
 async function status(ctx: Context, summary: StackSummary): Promise<StatusReport> {
@@ -133,7 +135,7 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
         statusMessage: t.StatusMessage,
         acceptedRouteCount: t.AcceptedRouteCount,
         lastStatusChange: t.LastStatusChange,
-        explanation: explainTunnel(t, bgp).text.split(": ").slice(-1)[0],
+        explanation: explainTunnel(t, bgp).why ?? "up",
       })),
     });
   }

@@ -92,6 +92,8 @@ describe("status", () => {
       { status: "UP", message: "2 BGP ROUTES", routes: 2 },
       { status: "UP", message: "2 BGP ROUTES", routes: 2 },
     ]);
+    const text = await runCli(["status", "--stack", STACK], { aws });
+    expect(text.stdout).toMatch(/✔ tunnel [\d.]+: UP \(2 BGP ROUTES\) since \S+, 2 BGP routes accepted\n/);
     const up = await runCli(["status", "--stack", STACK, "--json"], { aws });
     expect(up.code).toBe(0);
     const doc = JSON.parse(up.stdout);
