@@ -73,6 +73,8 @@ export interface VpnConfigModel {
   tunnels: [TunnelModel, TunnelModel];
   /** Set only by `placeholderVpnConfig`: values written `<...>` are not real yet. */
   placeholder?: true;
+  /** Oddities in the XML worth telling the user (what emulators return, for example). */
+  warnings?: string[];
 }
 
 export interface ParseCustomerGatewayConfigurationOptions {
@@ -170,8 +172,16 @@ export function parseCustomerGatewayConfiguration(
 
   const parsed = (tunnelNodes as unknown[]).map((node, i) => readTunnel(new Reader(node, `<ipsec_tunnel> #${i + 1}`, fail)));
   const [first, second] = parsed as [ParsedTunnel, ParsedTunnel];
-  if (first.aws.outsideIp === second.aws.outsideIp) {
-    fail(`both <ipsec_tunnel> elements have the AWS outside IP ${first.aws.outsideIp}`);
+  const warnings: string[] = [];
+  // AWS always gives the two tunnels different endpoints. Emulators (moto, LocalStack) return one
+  // canned tunnel twice: render it as given, in document order, and say so rather than fail after
+  // everything was created.
+  const sameEndpoint = first.aws.outsideIp === second.aws.outsideIp;
+  if (sameEndpoint) {
+    warnings.push(
+      `both tunnels in the VPN connection's configuration have the AWS outside IP ${first.aws.outsideIp}; ` +
+        "AWS always gives two different endpoints, so this is probably an emulator's canned answer",
+    );
   }
 
   const noBgp = root.optText("vpn_connection_attributes") === "NoBGPVPNConnection";
@@ -185,7 +195,7 @@ export function parseCustomerGatewayConfiguration(
     });
   }
 
-  const ordered = orderTunnels(first, second, opts.tunnelOrder, fail);
+  const ordered: [ParsedTunnel, ParsedTunnel] = sameEndpoint ? [first, second] : orderTunnels(first, second, opts.tunnelOrder, fail);
   const model: VpnConfigModel = {
     vpnConnectionId,
     customerGatewayId,
@@ -196,6 +206,7 @@ export function parseCustomerGatewayConfiguration(
     ],
   };
   if (vpnGatewayId !== undefined) model.vpnGatewayId = vpnGatewayId;
+  if (warnings.length) model.warnings = warnings;
   return model;
 }
 

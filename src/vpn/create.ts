@@ -68,6 +68,23 @@ function previewModel(input: VpnInput, facts: VpnFacts): VpnConfigModel {
   });
 }
 
+/**
+ * The routing the connection was created with decides the router config. AWS's XML agrees with it;
+ * an emulator's canned XML may not (moto sends BGP blocks for a static connection), so follow the
+ * connection and fill in BGP details from what we asked for when the XML lacks them.
+ */
+function alignRouting(model: VpnConfigModel, input: VpnInput, facts: VpnFacts): VpnConfigModel {
+  if (model.routing === input.routing) return model;
+  const warnings = [...(model.warnings ?? []), `the tunnel configuration says ${model.routing} routing but the connection uses ${input.routing}; the router config follows the connection`];
+  if (input.routing === "static") return { ...model, routing: "static", warnings };
+  const tunnels = model.tunnels.map((t) => ({
+    ...t,
+    customer: { ...t.customer, bgp: t.customer.bgp ?? { asn: input.cgwAsn, holdTime: 30 } },
+    aws: { ...t.aws, bgp: t.aws.bgp ?? { asn: facts.amazonAsn, holdTime: 30 } },
+  })) as VpnConfigModel["tunnels"];
+  return { ...model, routing: "bgp", tunnels, warnings };
+}
+
 function deviceInput(input: VpnInput, facts: VpnFacts, config: VpnConfigModel) {
   return {
     device: input.device,
@@ -84,7 +101,8 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnFacts, connect
   const xml = connection.CustomerGatewayConfiguration;
   if (!xml) throw new Error(`VPN connection ${connection.VpnConnectionId} returned no tunnel configuration`);
   const order = (connection.Options?.TunnelOptions ?? []).map((t) => t.OutsideIpAddress).filter((ip): ip is string => Boolean(ip));
-  const model = parseCustomerGatewayConfiguration(xml, order.length === 2 ? { tunnelOrder: order } : {});
+  const model = alignRouting(parseCustomerGatewayConfiguration(xml, order.length === 2 ? { tunnelOrder: order } : {}), input, facts);
+  for (const w of model.warnings ?? []) ctx.io.warn(w);
   const text = renderDeviceConfig(deviceInput(input, facts, model));
   const psks = model.tunnels.map((t) => t.ike.preSharedKey);
   const reveal = ctx.config.revealSecrets;
@@ -114,6 +132,7 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnFacts, connect
     },
     routing: input.routing,
     tunnels,
+    warnings: model.warnings ?? [],
     deviceConfig: {
       device: input.device,
       path: input.out ?? null,

@@ -179,7 +179,14 @@ describe("parseCustomerGatewayConfiguration", () => {
     expectParseError(STATIC_XML.replace("<clear_df_bit>true", "<clear_df_bit>yes"), /clear_df_bit "yes" is not true or false/);
     expectParseError(STATIC_XML.replace("<perfect_forward_secrecy>group2", "<perfect_forward_secrecy>modp1024"), /not a Diffie-Hellman group/);
     expectParseError(STATIC_XML.replace("169.254.100.1<", "169.254.101.1<"), /#1 \(AWS outside IP 203\.0\.113\.21\): customer inside 169\.254\.100\.2 and AWS inside 169\.254\.101\.1 are not in the same network/);
-    expectParseError(STATIC_XML.replace(/<ip_address>203\.0\.113\.22</, "<ip_address>203.0.113.21<"), /both <ipsec_tunnel> elements have the AWS outside IP 203\.0\.113\.21/);
+  });
+
+  it("one endpoint twice (an emulator's canned answer) parses in document order, with a warning", () => {
+    const model = parseCustomerGatewayConfiguration(STATIC_XML.replace(/<ip_address>203\.0\.113\.22</, "<ip_address>203.0.113.21<"), {
+      tunnelOrder: ["203.0.113.21", "203.0.113.22"],
+    });
+    expect(model.tunnels.map((t) => t.aws.outsideIp)).toEqual(["203.0.113.21", "203.0.113.21"]);
+    expect(model.warnings).toEqual([expect.stringContaining("both tunnels in the VPN connection's configuration have the AWS outside IP 203.0.113.21")]);
   });
 
   it("rejects a malformed pre-shared key without quoting it", () => {
