@@ -102,15 +102,16 @@ export async function planVpn(ctx: Context, input: VpnInput, region: string | nu
       ]);
       vpn = same[0];
     }
-    if (vpn) {
-      const staticOnly = vpn.Options?.StaticRoutesOnly === true;
+    // Some emulators return no Options at all: then there is nothing to compare.
+    if (vpn && vpn.Options?.StaticRoutesOnly !== undefined) {
+      const staticOnly = vpn.Options.StaticRoutesOnly === true;
       if (staticOnly !== (input.routing === "static")) {
         throw flagError(
           "--routing",
           `the existing VPN connection ${vpn.VpnConnectionId} uses ${staticOnly ? "static" : "BGP"} routing; routing cannot be changed on an existing connection`,
         );
       }
-    } else if (vgw) {
+    } else if (!vpn && vgw) {
       await assertInsideCidrsFree(ctx, vgw.VpnGatewayId!, input);
     }
   }

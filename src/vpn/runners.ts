@@ -9,6 +9,7 @@ import {
   type VpnTunnelOptionsSpecification,
 } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
+import { awsCode } from "../aws/errors.js";
 import { sgRuleRunner } from "../aws/sg-rules.js";
 import { tagSpec } from "../aws/tags.js";
 import { idOf, taskWaiter, vgwRunners } from "../aws/vgw-runners.js";
@@ -103,8 +104,13 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
       const vpnId = idOf(results, "vpn");
       const cidr = String(step.params.cidr);
       if (step.action === "create") {
-        await send(ctx, "ec2", new CreateVpnConnectionRouteCommand({ VpnConnectionId: vpnId, DestinationCidrBlock: cidr }));
-        ctx.io.success(`static route ${cidr} added to ${vpnId}`);
+        try {
+          await send(ctx, "ec2", new CreateVpnConnectionRouteCommand({ VpnConnectionId: vpnId, DestinationCidrBlock: cidr }));
+          ctx.io.success(`static route ${cidr} added to ${vpnId}`);
+        } catch (error) {
+          // The route is there already (an earlier run, or an endpoint that does not list Routes): done.
+          if (!/AlreadyExists|Duplicate/.test(awsCode(error) ?? "")) throw error;
+        }
       }
       return { resourceId: `${vpnId}/${cidr}` };
     },

@@ -59,6 +59,8 @@ export class FakeAws {
   readonly failures = new Map<string, Error[]>();
   /** Called before each operation (after recording); tests use it to act at a precise moment. */
   beforeCall: ((operation: string, input: Record<string, unknown>) => void) | undefined;
+  /** Called with each reply before the CLI sees it; tests use it to imitate what an emulator returns. */
+  afterCall: ((operation: string, output: Record<string, unknown>) => void) | undefined;
   ec2!: Ec2State;
   /** Free-form state for service modules added by other capabilities (dx, elbv2, endpoints). */
   readonly state: Record<string, unknown> = {};
@@ -74,7 +76,9 @@ export class FakeAws {
       this.beforeCall?.(operation, input as Record<string, unknown>);
       const queued = this.failures.get(operation);
       if (queued?.length) throw queued.shift()!;
-      return fn(input);
+      const output = await fn(input);
+      this.afterCall?.(operation, output as Record<string, unknown>);
+      return output;
     };
   }
 

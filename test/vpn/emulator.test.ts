@@ -4,6 +4,7 @@
  * Options.TunnelOptions). vpn create must still finish and hand over a usable, honest config.
  */
 import { readFileSync } from "node:fs";
+import type { VpnConnection } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
 import { seedVpc } from "../fakes/ec2.js";
@@ -17,12 +18,13 @@ let vpcId: string;
 beforeEach(() => {
   aws = installFakeAws(new FakeAws(), ALL_SERVICES);
   vpcId = seedVpc(aws, { cidr: "172.31.0.0/16" }).VpcId!;
-  // The emulator answers every Describe with its canned configuration and no tunnel options.
-  aws.beforeCall = (op) => {
-    if (op !== "DescribeVpnConnections") return;
-    for (const v of aws.ec2.vpns) {
+  // The emulator answers with its canned configuration, no Options and no Routes.
+  aws.afterCall = (op, out) => {
+    const conns = op === "DescribeVpnConnections" ? (out.VpnConnections as VpnConnection[]) : op === "CreateVpnConnection" ? [out.VpnConnection as VpnConnection] : [];
+    for (const v of conns) {
       v.CustomerGatewayConfiguration = canned.replace("vpn-1a2b3c4d", v.VpnConnectionId!).replace("cgw-1a2b3c4d", v.CustomerGatewayId!);
-      delete v.Options!.TunnelOptions;
+      delete v.Options;
+      delete v.Routes;
     }
   };
 });
@@ -36,6 +38,15 @@ describe("vpn create against an emulator's canned tunnel configuration", () => {
     expect(r.stdout).not.toContain("router bgp");
     expect(r.stderr).toContain("both tunnels in the VPN connection's configuration have the AWS outside IP 52.2.144.13");
     expect(r.stderr).toContain("the tunnel configuration says bgp routing but the connection uses static");
+  });
+
+  it("a second run converges although the emulator lists neither Options nor Routes", async () => {
+    const args = ["vpn", "create", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes"];
+    expect((await runCli(args, { aws })).code).toBe(0);
+    const again = await runCli(args, { aws });
+    expect(again.stderr).not.toContain("routing cannot be changed");
+    expect(again.code).toBe(0);
+    expect(aws.ec2.vpns).toHaveLength(1);
   });
 
   it("BGP: uses the XML's BGP details", async () => {
