@@ -8,6 +8,7 @@ import type { StepOutcome, StepRunner } from "../core/apply.js";
 import type { Kind, PlanStep } from "../core/plan.js";
 import { toIpPermission, type AllowRule } from "../net/allow.js";
 import { send } from "./call.js";
+import { listAll } from "./list.js";
 import { awsCode } from "./errors.js";
 import { KIND_TAG, hasStackTags, stackFilters, tagSpec } from "./tags.js";
 
@@ -66,15 +67,39 @@ export interface StackSgRule {
   description?: string;
 }
 
+/** Codes an endpoint gives for an operation it does not implement (emulators), besides non-AWS replies. */
+const UNSUPPORTED = new Set(["NonAwsResponse", "InvalidAction", "UnsupportedOperation", "NotImplemented", "InternalFailure"]);
+
+/**
+ * DescribeSecurityGroupRules (all pages) for the given filters. An endpoint without the operation (older
+ * emulators) must not stop `list` or `status`: warn, say what to check by hand, and go on without rules.
+ */
+export async function describeSgRules(ctx: Pick<Context, "clients" | "io" | "config">, filters: Array<{ Name: string; Values: string[] }>) {
+  const { DescribeSecurityGroupRulesCommand } = await ec2();
+  try {
+    return await listAll(
+      ctx,
+      "ec2",
+      (NextToken) => new DescribeSecurityGroupRulesCommand({ Filters: filters, NextToken }),
+      (o) => o.SecurityGroupRules,
+      (o) => o.NextToken,
+    );
+  } catch (error) {
+    if (!UNSUPPORTED.has(awsCode(error) ?? "")) throw error;
+    ctx.io.warn(
+      `Security-group rules could not be listed (${(error as Error).message}); the rules vpcwire added are not shown and not revoked: check the security groups by hand.`,
+    );
+    return [];
+  }
+}
+
 /**
  * The rules a stack added, found by their tags; with `kind`, only the rules that kind added (a stack
  * name is unique per Region, but `list`/`status` ask every kind).
  */
 export async function findStackSgRules(ctx: Pick<Context, "clients" | "io" | "config">, stack: string, kind?: Kind): Promise<StackSgRule[]> {
-  const { DescribeSecurityGroupRulesCommand } = await ec2();
   const filters = [...stackFilters(stack), ...(kind ? [{ Name: `tag:${KIND_TAG}`, Values: [kind] }] : [])];
-  const out = await send(ctx, "ec2", new DescribeSecurityGroupRulesCommand({ Filters: filters }));
-  return (out.SecurityGroupRules ?? [])
+  return (await describeSgRules(ctx, filters))
     .filter((r) => !r.IsEgress && r.SecurityGroupRuleId && r.GroupId && hasStackTags(r.Tags, { stack, ...(kind ? { kind } : {}) }))
     .map((r) => ({
       ruleId: r.SecurityGroupRuleId!,

@@ -11,7 +11,7 @@ import type { Instance, RouteTable, VpnGateway } from "@aws-sdk/client-ec2";
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
-import { describeSgRule, findStackSgRules, type StackSgRule } from "../aws/sg-rules.js";
+import { describeSgRule, findStackSgRules, type StackSgRule, describeSgRules } from "../aws/sg-rules.js";
 import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
 import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
 import type { Journal, StepRunner } from "../core/apply.js";
@@ -147,11 +147,10 @@ async function discover(ctx: Context, stack?: string): Promise<StackSummary[]> {
     const rules = await findStackSgRules(ctx, stack, "flets");
     return rules.length ? [summarise(stack, rules)] : [];
   }
-  const { DescribeSecurityGroupRulesCommand } = await ec2();
-  const out = await send(ctx, "ec2", new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: `tag:${KIND_TAG}`, Values: ["flets"] }] }));
+  const rules = await describeSgRules(ctx, [{ Name: `tag:${KIND_TAG}`, Values: ["flets"] }]);
   const names = [
     ...new Set(
-      (out.SecurityGroupRules ?? [])
+      rules
         .filter((r) => hasStackTags(r.Tags, { kind: "flets" }))
         .map((r) => tagValue(r.Tags, STACK_TAG))
         .filter((n): n is string => Boolean(n)),

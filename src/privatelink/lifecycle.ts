@@ -20,7 +20,7 @@ import type { Listener, LoadBalancer, TargetGroup, TargetHealthDescription } fro
 import { send } from "../aws/call.js";
 import { awsCode, isNotFound } from "../aws/errors.js";
 import { listAll } from "../aws/list.js";
-import { describeSgRule, type StackSgRule } from "../aws/sg-rules.js";
+import { describeSgRule, type StackSgRule, describeSgRules } from "../aws/sg-rules.js";
 import { KIND_TAG, ROLE_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
@@ -135,13 +135,7 @@ async function readStacks(ctx: Context, only: string | undefined, health: boolea
       (o) => o.SecurityGroups,
       (o) => o.NextToken,
     ),
-    listAll(
-      ctx,
-      "ec2",
-      (NextToken) => new m.DescribeSecurityGroupRulesCommand({ Filters: filters, NextToken }),
-      (o) => o.SecurityGroupRules,
-      (o) => o.NextToken,
-    ),
+    describeSgRules(ctx, filters),
     readElb(ctx, only, mine, health),
   ]);
 

@@ -1,7 +1,7 @@
 /** `list`, `status` and `destroy` for VPN stacks. */
 import type { CustomerGateway, VgwTelemetry, VpnConnection, VpnGateway } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
-import { describeSgRule, findStackSgRules, type StackSgRule } from "../aws/sg-rules.js";
+import { describeSgRule, findStackSgRules, type StackSgRule, describeSgRules } from "../aws/sg-rules.js";
 import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
@@ -267,16 +267,16 @@ async function discover(ctx: Context, stack?: string): Promise<StackSummary[]> {
     const summary = summarise(stack, await readParts(ctx, stack));
     return summary.resources.length ? [summary] : [];
   }
-  const { DescribeVpnConnectionsCommand, DescribeVpnGatewaysCommand, DescribeCustomerGatewaysCommand, DescribeSecurityGroupRulesCommand } = await ec2();
+  const { DescribeVpnConnectionsCommand, DescribeVpnGatewaysCommand, DescribeCustomerGatewaysCommand } = await ec2();
   const filters = [{ Name: `tag:${KIND_TAG}`, Values: ["vpn"] }];
   const [a, b, c, d] = await Promise.all([
     send(ctx, "ec2", new DescribeVpnConnectionsCommand({ Filters: filters })),
     send(ctx, "ec2", new DescribeVpnGatewaysCommand({ Filters: filters })),
     send(ctx, "ec2", new DescribeCustomerGatewaysCommand({ Filters: filters })),
-    send(ctx, "ec2", new DescribeSecurityGroupRulesCommand({ Filters: filters })),
+    describeSgRules(ctx, filters),
   ]);
   const names = new Set<string>();
-  for (const r of [...(a.VpnConnections ?? []), ...(b.VpnGateways ?? []), ...(c.CustomerGateways ?? []), ...(d.SecurityGroupRules ?? [])]) {
+  for (const r of [...(a.VpnConnections ?? []), ...(b.VpnGateways ?? []), ...(c.CustomerGateways ?? []), ...d]) {
     const state = (r as { State?: string }).State;
     const name = tagValue(r.Tags, STACK_TAG);
     if (name && !gone(state) && hasStackTags(r.Tags, { kind: "vpn" })) names.add(name);

@@ -58,6 +58,15 @@ describe("list", () => {
     expect(aws.ec2.vgws[0]!.State).toBe("available");
   });
 
+  it("an endpoint without DescribeSecurityGroupRules still lists the stacks, with a warning", async () => {
+    await create();
+    aws.failNext("DescribeSecurityGroupRules", ec2Error("InvalidAction", "The action DescribeSecurityGroupRules is not valid for this web service."), 10);
+    const r = await runCli(["list"], { aws });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/office\s+vpn\s+available/);
+    expect(r.stderr).toContain("Security-group rules could not be listed");
+  });
+
   it("says so when there is nothing", async () => {
     const r = await runCli(["list"], { aws });
     expect(r.code).toBe(0);
