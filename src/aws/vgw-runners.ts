@@ -130,14 +130,22 @@ export function vgwRunners(ctx: Context, opts: VgwRunnerOptions): Record<"vpn-ga
       return { resourceId: `${vgwId}/${vpcId}`, state: "attached" };
     },
 
-    async "route-propagation"(step, results): Promise<StepOutcome> {
-      const vgwId = idOf(results, "vgw");
-      const rtb = String(step.params.routeTableId);
-      if (step.action === "update") {
-        await send(ctx, "ec2", new EnableVgwRoutePropagationCommand({ GatewayId: vgwId, RouteTableId: rtb }));
-        ctx.io.success(`route propagation from ${vgwId} enabled on ${rtb}`);
-      }
-      return { resourceId: rtb };
-    },
+    "route-propagation": propagationRunner(ctx),
+  };
+}
+
+/**
+ * The `route-propagation` runner: enable propagation from the gateway, taken from the step's params
+ * (`gatewayId`) or from the plan's `vgw` step. `note` becomes the outcome's state, for the failure report.
+ */
+export function propagationRunner(ctx: Context, note?: (vgwId: string) => string): StepRunner {
+  return async (step, results) => {
+    const vgwId = typeof step.params.gatewayId === "string" ? step.params.gatewayId : idOf(results, "vgw");
+    const rtb = String(step.params.routeTableId);
+    if (step.action === "update") {
+      await send(ctx, "ec2", new EnableVgwRoutePropagationCommand({ GatewayId: vgwId, RouteTableId: rtb }));
+      ctx.io.success(`route propagation from ${vgwId} enabled on ${rtb}`);
+    }
+    return { resourceId: rtb, ...(note ? { state: note(vgwId) } : {}) };
   };
 }

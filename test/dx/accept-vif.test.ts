@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
-import { directConnect, dxError, seedDxGateway, seedHostedVif, setBgpStatus, type FakeVif } from "../fakes/dx.js";
+import { dxError, seedDxGateway, seedHostedVif, setBgpStatus, type FakeVif } from "../fakes/dx.js";
 import { seedRouteTable, seedSubnet, seedVgw, seedVpc } from "../fakes/ec2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
 import { runCli } from "../helpers/cli.js";
@@ -14,7 +14,7 @@ let vifA: FakeVif;
 let vifB: FakeVif;
 
 beforeEach(() => {
-  aws = installFakeAws(new FakeAws(), [...ALL_SERVICES, directConnect]);
+  aws = installFakeAws(new FakeAws(), ALL_SERVICES);
   // NTT East assigns the VPC a /24.
   const vpc = seedVpc(aws, { cidr: "10.216.0.0/24", name: "cloudgw" });
   vpcId = vpc.VpcId!;

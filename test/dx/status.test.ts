@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
-import { directConnect, seedDxGateway, seedHostedVif, setBgpStatus, type FakeVif } from "../fakes/dx.js";
+import { seedDxGateway, seedHostedVif, setBgpStatus, type FakeVif } from "../fakes/dx.js";
 import { seedRouteTable, seedVgw, seedVpc } from "../fakes/ec2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
 import { runCli } from "../helpers/cli.js";
@@ -13,7 +13,7 @@ let vifA: FakeVif;
 let vifB: FakeVif;
 
 beforeEach(() => {
-  aws = installFakeAws(new FakeAws(), [...ALL_SERVICES, directConnect]);
+  aws = installFakeAws(new FakeAws(), ALL_SERVICES);
   vpcId = seedVpc(aws, { cidr: "10.216.0.0/24", name: "cloudgw" }).VpcId!;
   mainRtb = aws.ec2.routeTables.find((t) => t.VpcId === vpcId)!.RouteTableId!;
   privRtb = seedRouteTable(aws, vpcId, "private").RouteTableId!;

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
-import { directConnect, seedHostedVif, type FakeVif } from "../fakes/dx.js";
+import { seedHostedVif, type FakeVif } from "../fakes/dx.js";
 import { seedRouteTable, seedVgw, seedVpc } from "../fakes/ec2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
-import { KEY, runCli } from "../helpers/cli.js";
+import { KEY, runCli, NO_REGION_ENV, withoutRegion } from "../helpers/cli.js";
 
 let aws: FakeAws;
 let prodId: string;
@@ -12,7 +12,7 @@ let vifA: FakeVif;
 let vifB: FakeVif;
 
 beforeEach(() => {
-  aws = installFakeAws(new FakeAws(), [...ALL_SERVICES, directConnect]);
+  aws = installFakeAws(new FakeAws(), ALL_SERVICES);
   seedVpc(aws, { cidr: "10.99.0.0/16", name: "sandbox" });
   prodId = seedVpc(aws, { cidr: "10.216.0.0/24", name: "cloudgw" }).VpcId!;
   privRtb = seedRouteTable(aws, prodId, "private").RouteTableId!;
@@ -100,11 +100,8 @@ describe("dx accept-vif wizard", () => {
 
   describe("with no AWS Region configured, flags are checked first", () => {
     // Nothing the SDK could take a Region from, in the command's environment or the process's.
-    const noRegion = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_PROFILE: undefined, AWS_CONFIG_FILE: "/nonexistent/vpcwire-test-config" };
-    beforeEach(() => {
-      for (const [k, v] of Object.entries(noRegion)) vi.stubEnv(k, v);
-    });
-    afterEach(() => vi.unstubAllEnvs());
+    const noRegion = NO_REGION_ENV;
+    withoutRegion();
 
     it("a bad flag names the flag (exit 2), not the missing Region", async () => {
       const r = await runCli(["dx", "accept-vif", "--vif-id", "bad", "--vpc-id", "vpc-1"], { aws, env: noRegion });

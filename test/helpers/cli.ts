@@ -1,4 +1,5 @@
 import { PassThrough } from "node:stream";
+import { afterEach, beforeEach, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { FakeAws } from "../fakes/aws.js";
 
@@ -104,4 +105,23 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<Cli
 export function stripAnsi(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "");
+}
+
+/** An environment with nothing the SDK could take a Region from (for "flags are checked first" tests). */
+export const NO_REGION_ENV: NodeJS.ProcessEnv = {
+  AWS_REGION: undefined,
+  AWS_DEFAULT_REGION: undefined,
+  AWS_PROFILE: undefined,
+  AWS_CONFIG_FILE: "/nonexistent/vpcwire-test-config",
+};
+
+/**
+ * Inside a describe block: no Region in the process environment either (the SDK reads process.env).
+ * Pass `{ env: NO_REGION_ENV }` to runCli for the command's own environment.
+ */
+export function withoutRegion(): void {
+  beforeEach(() => {
+    for (const [k, v] of Object.entries(NO_REGION_ENV)) vi.stubEnv(k, v);
+  });
+  afterEach(() => vi.unstubAllEnvs());
 }

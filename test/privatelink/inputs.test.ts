@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { uninstallFakeAws, type FakeAws } from "../fakes/aws.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, NO_REGION_ENV, withoutRegion } from "../helpers/cli.js";
 import { deriveStackName, parsePorts, relayArgv, validateRelayFlags, type RelayFlags } from "../../src/privatelink/inputs.js";
 import { seedWorld } from "./world.js";
 
@@ -60,11 +60,8 @@ describe("privatelink relay flags: exit 2 naming the flag, before any AWS call",
 
   describe("with no AWS Region configured, flags are checked first", () => {
     // Nothing the SDK could take a Region from, in the command's environment or the process's.
-    const noRegion = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_PROFILE: undefined, AWS_CONFIG_FILE: "/nonexistent/vpcwire-test-config" };
-    beforeEach(() => {
-      for (const [k, v] of Object.entries(noRegion)) vi.stubEnv(k, v);
-    });
-    afterEach(() => vi.unstubAllEnvs());
+    const noRegion = NO_REGION_ENV;
+    withoutRegion();
 
     it("a bad flag names the flag (exit 2), not the missing Region", async () => {
       const r = await runCli(["privatelink", "relay", "--target-ip", "8.8.8.8", "--ports", "80", ...VPCS], { aws, env: noRegion });
