@@ -13,7 +13,21 @@ const cases = [
   ["vpcwire --help", [`${root}bin/vpcwire.js`, "--help"]],
   [
     "vpcwire vpn create --dry-run --offline",
-    [`${root}bin/vpcwire.js`, "vpn", "create", "--dry-run", "--offline", "--vpc-id", "vpc-0123456789abcdef0", "--vpc-cidr", "172.31.0.0/16", "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8"],
+    [
+      `${root}bin/vpcwire.js`,
+      "vpn",
+      "create",
+      "--dry-run",
+      "--offline",
+      "--vpc-id",
+      "vpc-0123456789abcdef0",
+      "--vpc-cidr",
+      "172.31.0.0/16",
+      "--cgw-ip",
+      "203.0.113.10",
+      "--onprem-cidr",
+      "10.0.0.0/8",
+    ],
   ],
 ];
 

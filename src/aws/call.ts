@@ -1,6 +1,6 @@
 import type { Context } from "../core/context.js";
-import type { AwsClients } from "./clients.js";
 import { InterruptedError } from "../core/errors.js";
+import type { AwsClients } from "./clients.js";
 import { toAwsError } from "./errors.js";
 
 const SERVICE_NAMES: Record<keyof AwsClients, string> = { ec2: "EC2", dx: "Direct Connect", elbv2: "ELBv2" };

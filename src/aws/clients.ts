@@ -1,5 +1,5 @@
-import { EC2Client } from "@aws-sdk/client-ec2";
 import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { GlobalConfig } from "../core/context.js";
 
@@ -35,13 +35,16 @@ export function createAwsClients(config: Pick<GlobalConfig, "region" | "profile"
   let elbv2: ElasticLoadBalancingV2Client | undefined;
   return {
     get ec2() {
-      return (ec2 ??= new EC2Client(common));
+      ec2 ??= new EC2Client(common);
+      return ec2;
     },
     get dx() {
-      return (dx ??= new DirectConnectClient(common));
+      dx ??= new DirectConnectClient(common);
+      return dx;
     },
     get elbv2() {
-      return (elbv2 ??= new ElasticLoadBalancingV2Client(common));
+      elbv2 ??= new ElasticLoadBalancingV2Client(common);
+      return elbv2;
     },
   };
 }

@@ -21,8 +21,7 @@ export function toAwsError(error: unknown, service: string, operation: string, e
   if (error instanceof VpcwireError) return error;
   const e = (error ?? {}) as SdkErrorShape;
   const status = e.$metadata?.httpStatusCode;
-  const requestId =
-    e.$metadata?.requestId ?? e.$response?.headers?.["x-amzn-requestid"] ?? e.$response?.headers?.["x-amz-request-id"];
+  const requestId = e.$metadata?.requestId ?? e.$response?.headers?.["x-amzn-requestid"] ?? e.$response?.headers?.["x-amz-request-id"];
   const base = { service, operation, ...(requestId ? { requestId } : {}), ...(status ? { httpStatus: status } : {}) };
 
   if (e.name === "CredentialsProviderError") {
@@ -54,9 +53,7 @@ export function toAwsError(error: unknown, service: string, operation: string, e
     e.$responseBodyText !== undefined;
   if (notAws) {
     const body = bodySnippet(e);
-    const hint = endpointUrl
-      ? ` The endpoint ${endpointUrl} may not implement ${service} ${operation}.`
-      : "";
+    const hint = endpointUrl ? ` The endpoint ${endpointUrl} may not implement ${service} ${operation}.` : "";
     return new AwsError(
       `${service} ${operation} got a reply that is not a valid AWS response (HTTP ${status}${body ? `: ${body}` : ""}).${hint}`,
       { ...base, code: "NonAwsResponse" },
@@ -70,7 +67,10 @@ export function toAwsError(error: unknown, service: string, operation: string, e
 
 function bodySnippet(e: SdkErrorShape): string {
   const text = e.$responseBodyText ?? "";
-  const flat = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  const flat = text
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   if (flat) return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
   const m = /"(.{1,60})"\.\.\. is not valid JSON/.exec(e.message ?? "");
   return m ? `starts with ${JSON.stringify(m[1])}` : "";

@@ -1,6 +1,6 @@
 import type { Context } from "../core/context.js";
+import { type OutputOf, send } from "./call.js";
 import type { AwsClients } from "./clients.js";
-import { send, type OutputOf } from "./call.js";
 
 /**
  * Follow NextToken/nextToken/Marker pages of a Describe call and concatenate the items.

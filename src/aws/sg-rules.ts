@@ -3,14 +3,15 @@
  * (TagSpecifications on AuthorizeSecurityGroupIngress), so `status` can show it and `destroy` can
  * revoke exactly the rules the stack added and nothing a person added by hand.
  */
-import type { Context } from "../core/context.js";
+
 import type { StepOutcome, StepRunner } from "../core/apply.js";
+import type { Context } from "../core/context.js";
 import type { Kind, PlanStep } from "../core/plan.js";
-import { toIpPermission, type AllowRule } from "../net/allow.js";
+import { type AllowRule, toIpPermission } from "../net/allow.js";
 import { send } from "./call.js";
-import { listAll } from "./list.js";
 import { awsCode } from "./errors.js";
-import { KIND_TAG, hasStackTags, stackFilters, tagSpec } from "./tags.js";
+import { listAll } from "./list.js";
+import { hasStackTags, KIND_TAG, stackFilters, tagSpec } from "./tags.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 
@@ -124,6 +125,13 @@ export async function revokeSgRule(ctx: Pick<Context, "clients" | "io" | "config
 }
 
 export function describeSgRule(r: StackSgRule): string {
-  const what = r.protocol === "-1" ? "all traffic" : r.protocol === "icmp" ? "icmp" : /^\d+$/.test(r.protocol) ? `protocol ${r.protocol}` : `${r.protocol}:${r.fromPort === r.toPort ? r.fromPort : `${r.fromPort}-${r.toPort}`}`;
+  const what =
+    r.protocol === "-1"
+      ? "all traffic"
+      : r.protocol === "icmp"
+        ? "icmp"
+        : /^\d+$/.test(r.protocol)
+          ? `protocol ${r.protocol}`
+          : `${r.protocol}:${r.fromPort === r.toPort ? r.fromPort : `${r.fromPort}-${r.toPort}`}`;
   return `${r.groupId} allows ${what} from ${r.cidr}`;
 }

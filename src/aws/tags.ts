@@ -27,10 +27,7 @@ export function tagSpec(resourceType: string, stack: string, kind: Kind, role: s
 
 /** EC2 Filters that find a stack's resources of one role. */
 export function stackFilters(stack: string, role?: string) {
-  return [
-    { Name: `tag:${STACK_TAG}`, Values: [stack] },
-    ...(role ? [{ Name: `tag:${ROLE_TAG}`, Values: [role] }] : []),
-  ];
+  return [{ Name: `tag:${STACK_TAG}`, Values: [stack] }, ...(role ? [{ Name: `tag:${ROLE_TAG}`, Values: [role] }] : [])];
 }
 
 export function tagValue(tags: Array<{ Key?: string; Value?: string }> | undefined, key: string): string | undefined {

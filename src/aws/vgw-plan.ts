@@ -4,11 +4,11 @@
  * propagation per route table. Reads only; the runners are in vgw-runners.ts.
  */
 import type { RouteTable, VpnGateway } from "@aws-sdk/client-ec2";
+import type { Context } from "../core/context.js";
+import { flagError } from "../core/errors.js";
+import type { PlanStep } from "../core/plan.js";
 import { STACK_TAG, tagValue } from "./tags.js";
 import { findAttachedVgw, findStackVgw, getRouteTables, getVpnGateway, listRouteTables, nameOf } from "./vgw.js";
-import { flagError } from "../core/errors.js";
-import type { Context } from "../core/context.js";
-import type { PlanStep } from "../core/plan.js";
 
 /** The placeholder id of a gateway the plan will create. */
 export const NEW_VGW = "<new-vgw-id>";
@@ -52,7 +52,10 @@ export async function planVgwSteps(ctx: Context, input: VgwPlanInput): Promise<V
       vgw = await getVpnGateway(ctx, input.vgwId);
       if (!vgw || vgw.State === "deleted" || vgw.State === "deleting") throw flagError("--vgw-id", `${input.vgwId} does not exist`);
       if (attached && attached.VpnGatewayId !== input.vgwId) {
-        throw flagError("--vgw-id", `${input.vpcId} already has ${attached.VpnGatewayId} attached and a VPC can have only one; use --vgw-id ${attached.VpnGatewayId} or leave it out`);
+        throw flagError(
+          "--vgw-id",
+          `${input.vpcId} already has ${attached.VpnGatewayId} attached and a VPC can have only one; use --vgw-id ${attached.VpnGatewayId} or leave it out`,
+        );
       }
       const elsewhere = vgw.VpcAttachments?.find((a) => a.VpcId !== input.vpcId && (a.State === "attached" || a.State === "attaching"));
       if (elsewhere) throw flagError("--vgw-id", `${input.vgwId} is attached to ${elsewhere.VpcId}; detach it first or pick another gateway`);
@@ -145,11 +148,7 @@ export function tableLabel(id: string, table?: RouteTable): string {
  * A `route-propagation` step: `update` to enable propagation from the gateway, `no-op` when it is on.
  * `gatewayId` goes into the params when the plan has no `vgw` step for the runner to read it from.
  */
-export function propagationStep(
-  id: string,
-  on: boolean,
-  opts: { vgwLabel: string; dependsOn: string[]; what?: string; gatewayId?: string },
-): PlanStep {
+export function propagationStep(id: string, on: boolean, opts: { vgwLabel: string; dependsOn: string[]; what?: string; gatewayId?: string }): PlanStep {
   const what = opts.what ?? id;
   return {
     id: `propagation:${id}`,
@@ -169,8 +168,7 @@ export async function propagationSteps(ctx: Context, input: PropagationPlanInput
   if (input.routeTables === "none") return [];
   const { vgwId, vgwLabel } = input;
   const dependsOn = input.dependsOn ?? ["attach"];
-  const step = (id: string, on: boolean, table?: RouteTable): PlanStep =>
-    propagationStep(id, on, { vgwLabel, dependsOn, what: tableLabel(id, table) });
+  const step = (id: string, on: boolean, table?: RouteTable): PlanStep => propagationStep(id, on, { vgwLabel, dependsOn, what: tableLabel(id, table) });
   if (ctx.config.offline) {
     if (input.routeTables === "all") {
       return [
@@ -188,7 +186,6 @@ export async function propagationSteps(ctx: Context, input: PropagationPlanInput
     }
     return input.routeTables.map((id) => step(id, false));
   }
-  const tables =
-    input.routeTables === "all" ? await listRouteTables(ctx, input.vpcId) : await getRouteTables(ctx, input.routeTables, input.vpcId);
+  const tables = input.routeTables === "all" ? await listRouteTables(ctx, input.vpcId) : await getRouteTables(ctx, input.routeTables, input.vpcId);
   return tables.map((t) => step(t.RouteTableId!, Boolean(vgwId && t.PropagatingVgws?.some((p) => p.GatewayId === vgwId)), t));
 }

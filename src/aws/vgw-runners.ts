@@ -3,19 +3,14 @@
  * create (or wait for) the gateway, attach it, and enable route propagation. Each capability passes
  * its stack and kind so the gateway is tagged as its own at creation.
  */
-import {
-  AttachVpnGatewayCommand,
-  CreateVpnGatewayCommand,
-  DescribeVpnGatewaysCommand,
-  EnableVgwRoutePropagationCommand,
-} from "@aws-sdk/client-ec2";
-import { send } from "./call.js";
-import { isNotFound } from "./errors.js";
-import { tagSpec } from "./tags.js";
+import { AttachVpnGatewayCommand, CreateVpnGatewayCommand, DescribeVpnGatewaysCommand, EnableVgwRoutePropagationCommand } from "@aws-sdk/client-ec2";
 import type { Journal, StepOutcome, StepResults, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { Kind, PlanStep } from "../core/plan.js";
-import { pollUntil, type PollVerdict } from "../core/poll.js";
+import { type PollVerdict, pollUntil } from "../core/poll.js";
+import { send } from "./call.js";
+import { isNotFound } from "./errors.js";
+import { tagSpec } from "./tags.js";
 
 /** The id a finished step produced (a created gateway, a reused connection). */
 export function idOf(results: StepResults, stepId: string): string {
@@ -77,8 +72,7 @@ export interface VgwRunnerOptions {
  */
 export function vgwRunners(ctx: Context, opts: VgwRunnerOptions): Record<"vpn-gateway" | "vgw-attachment" | "route-propagation", StepRunner> {
   const wait = taskWaiter(ctx, opts.timeoutMs);
-  const describeVgw = async (id: string) =>
-    (await send(ctx, "ec2", new DescribeVpnGatewaysCommand({ VpnGatewayIds: [id] }))).VpnGateways?.[0];
+  const describeVgw = async (id: string) => (await send(ctx, "ec2", new DescribeVpnGatewaysCommand({ VpnGatewayIds: [id] }))).VpnGateways?.[0];
 
   return {
     async "vpn-gateway"(step: PlanStep): Promise<StepOutcome> {
@@ -97,12 +91,16 @@ export function vgwRunners(ctx: Context, opts: VgwRunnerOptions): Record<"vpn-ga
         opts.journal.created(step.resource, id, out.VpnGateway?.State);
       }
       // A gateway must be available before it can be attached.
-      await wait(`virtual private gateway ${id}`, `virtual private gateway ${id}`, () => describeVgw(id!), (g) =>
-        g?.State === "available"
-          ? { status: "done", state: "available" }
-          : g?.State === "deleting" || g?.State === "deleted"
-            ? { status: "failed", state: g.State, reason: "the gateway is being deleted" }
-            : { status: "wait", state: g?.State ?? "not visible yet" },
+      await wait(
+        `virtual private gateway ${id}`,
+        `virtual private gateway ${id}`,
+        () => describeVgw(id!),
+        (g) =>
+          g?.State === "available"
+            ? { status: "done", state: "available" }
+            : g?.State === "deleting" || g?.State === "deleted"
+              ? { status: "failed", state: g.State, reason: "the gateway is being deleted" }
+              : { status: "wait", state: g?.State ?? "not visible yet" },
       );
       return { resourceId: id!, state: "available" };
     },
@@ -120,12 +118,17 @@ export function vgwRunners(ctx: Context, opts: VgwRunnerOptions): Record<"vpn-ga
         }
       }
       if (step.action !== "no-op") {
-        await wait(`attachment of ${vgwId} to ${vpcId}`, `attach ${vgwId} to ${vpcId}`, () => describeVgw(vgwId), (g) => {
-          const state = g?.VpcAttachments?.find((a) => a.VpcId === vpcId)?.State ?? "not visible yet";
-          if (state === "attached") return { status: "done", state };
-          if (state === "detaching" || state === "detached") return { status: "failed", state, reason: "the gateway was detached" };
-          return { status: "wait", state };
-        });
+        await wait(
+          `attachment of ${vgwId} to ${vpcId}`,
+          `attach ${vgwId} to ${vpcId}`,
+          () => describeVgw(vgwId),
+          (g) => {
+            const state = g?.VpcAttachments?.find((a) => a.VpcId === vpcId)?.State ?? "not visible yet";
+            if (state === "attached") return { status: "done", state };
+            if (state === "detaching" || state === "detached") return { status: "failed", state, reason: "the gateway was detached" };
+            return { status: "wait", state };
+          },
+        );
       }
       return { resourceId: `${vgwId}/${vpcId}`, state: "attached" };
     },

@@ -4,12 +4,12 @@
  * Writes live in vgw-runners.ts.
  */
 import type { RouteTable, Vpc, VpnGateway } from "@aws-sdk/client-ec2";
+import type { Context } from "../core/context.js";
+import { flagError } from "../core/errors.js";
 import { send } from "./call.js";
 import { isNotFound } from "./errors.js";
 import { listAll } from "./list.js";
 import { hasStackTags, ROLE_TAG, stackFilters, tagValue } from "./tags.js";
-import { flagError } from "../core/errors.js";
-import type { Context } from "../core/context.js";
 
 type Ctx = Pick<Context, "clients" | "io" | "config">;
 
@@ -66,15 +66,9 @@ const LIVE = ["pending", "available"];
 /** The VGW attached (or attaching) to the VPC, if any: a VPC can have only one. */
 export async function findAttachedVgw(ctx: Ctx, vpcId: string): Promise<VpnGateway | undefined> {
   const { DescribeVpnGatewaysCommand } = await ec2();
-  const out = await send(
-    ctx,
-    "ec2",
-    new DescribeVpnGatewaysCommand({ Filters: [{ Name: "attachment.vpc-id", Values: [vpcId] }] }),
-  );
+  const out = await send(ctx, "ec2", new DescribeVpnGatewaysCommand({ Filters: [{ Name: "attachment.vpc-id", Values: [vpcId] }] }));
   return out.VpnGateways?.find(
-    (g) =>
-      LIVE.includes(g.State ?? "") &&
-      g.VpcAttachments?.some((a) => a.VpcId === vpcId && (a.State === "attached" || a.State === "attaching")),
+    (g) => LIVE.includes(g.State ?? "") && g.VpcAttachments?.some((a) => a.VpcId === vpcId && (a.State === "attached" || a.State === "attaching")),
   );
 }
 

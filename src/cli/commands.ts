@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import type { ActionFactory } from "./kit.js";
 import { registerDx } from "../dx/command.js";
 import { registerFlets } from "../flets/command.js";
 import { registerLifecycle } from "../lifecycle/command.js";
 import { registerPrivatelink } from "../privatelink/command.js";
 import { registerVpn } from "../vpn/command.js";
+import type { ActionFactory } from "./kit.js";
 
 /** The command tree: the four capabilities, then the lifecycle of their stacks. Implementations load lazily. */
 export function registerAll(program: Command, action: ActionFactory): void {

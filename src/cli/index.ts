@@ -1,5 +1,5 @@
-import { main } from "./main.js";
 import { processStreams } from "../ui/streams.js";
+import { main } from "./main.js";
 
 /**
  * Entry for bin/vpcwire.js. Wires Ctrl-C: the first one stops waits cleanly (the command reports what

@@ -1,13 +1,13 @@
 import { Command, CommanderError } from "commander";
 import type { AwsClients } from "../aws/clients.js";
-import { realClock, type AwsClientSource, type Clock, type Context, type GlobalConfig } from "../core/context.js";
+import { type AwsClientSource, type Clock, type Context, type GlobalConfig, realClock } from "../core/context.js";
 import { ApplyError, AwsError, InterruptedError, UsageError, VpcwireError } from "../core/errors.js";
 import type { Io } from "../core/io.js";
 import { createIo } from "../ui/io.js";
-import { processStreams, type IoStreams } from "../ui/streams.js";
+import { type IoStreams, processStreams } from "../ui/streams.js";
+import { registerAll } from "./commands.js";
 import type { ActionFactory, Handler } from "./kit.js";
 import { addGlobalOptions, toGlobalConfig } from "./options.js";
-import { registerAll } from "./commands.js";
 import { VERSION } from "./version.js";
 
 export interface MainDeps {
@@ -46,17 +46,19 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     });
   addGlobalOptions(program);
 
-  const action: ActionFactory = (load) => async (...args: unknown[]) => {
-    const cmd = args[args.length - 1] as Command;
-    const all = cmd.optsWithGlobals();
-    const config = toGlobalConfig(all);
-    const io = createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
-    active = { io, config };
-    const clients = lazyClients(config, streams.env, deps.clients);
-    const ctx: Context = { io, config, clients, signal, env: streams.env, cwd: streams.cwd, sleep: clock.sleep, now: clock.now };
-    const handler: Handler = await load();
-    exitCode = await handler(ctx, cmd.opts(), cmd);
-  };
+  const action: ActionFactory =
+    (load) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const all = cmd.optsWithGlobals();
+      const config = toGlobalConfig(all);
+      const io = createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
+      active = { io, config };
+      const clients = lazyClients(config, streams.env, deps.clients);
+      const ctx: Context = { io, config, clients, signal, env: streams.env, cwd: streams.cwd, sleep: clock.sleep, now: clock.now };
+      const handler: Handler = await load();
+      exitCode = await handler(ctx, cmd.opts(), cmd);
+    };
   registerAll(program, action);
   for (const cmd of allCommands(program)) {
     cmd.exitOverride().configureOutput(program.configureOutput()).configureHelp(program.configureHelp());

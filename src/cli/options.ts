@@ -1,7 +1,7 @@
-import { Option, type Command } from "commander";
+import { type Command, Option } from "commander";
+import type { GlobalConfig } from "../core/context.js";
 import { parseDuration } from "../core/duration.js";
 import { flagError } from "../core/errors.js";
-import type { GlobalConfig } from "../core/context.js";
 
 /** Commander collector for repeatable and comma-separated flags: `--x a --x b,c` -> [a, b, c]. */
 export function collectList(value: string, previous: string[] | undefined): string[] {

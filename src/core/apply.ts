@@ -1,4 +1,4 @@
-import { ApplyError, VpcwireError, type ExistingResource } from "./errors.js";
+import { ApplyError, type ExistingResource, VpcwireError } from "./errors.js";
 import type { Plan, PlanStep } from "./plan.js";
 
 /** What a runner reports back: the id it created or confirmed, and anything later steps need. */

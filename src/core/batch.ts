@@ -21,8 +21,12 @@ export function batched<K, V>(load: (keys: K[]) => Promise<Map<K, V>>): (key: K)
         setImmediate(() => {
           pending = null;
           load([...batch.keys]).then(
-            (results) => batch.waiters.forEach((w) => w.resolve(results.get(w.key))),
-            (error) => batch.waiters.forEach((w) => w.reject(error)),
+            (results) => {
+              for (const w of batch.waiters) w.resolve(results.get(w.key));
+            },
+            (error) => {
+              for (const w of batch.waiters) w.reject(error);
+            },
           );
         });
       }

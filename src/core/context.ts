@@ -3,6 +3,7 @@ import type { AwsClients } from "../aws/clients.js";
 export interface AwsClientSource {
   get<S extends keyof AwsClients>(service: S): Promise<AwsClients[S]>;
 }
+
 import type { Io } from "./io.js";
 
 /** Global options, resolved once at the process edge and passed down unchanged. */

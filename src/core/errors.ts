@@ -83,10 +83,7 @@ export class ApplyError extends VpcwireError {
   readonly resumeCommand: string;
   readonly destroyCommand: string;
   readonly failedStep: string | undefined;
-  constructor(
-    cause: VpcwireError | Error,
-    report: { existing: ExistingResource[]; resumeCommand: string; destroyCommand: string; failedStep?: string },
-  ) {
+  constructor(cause: VpcwireError | Error, report: { existing: ExistingResource[]; resumeCommand: string; destroyCommand: string; failedStep?: string }) {
     super(cause.message, cause instanceof VpcwireError ? cause.exitCode : 1, { cause });
     this.existing = report.existing;
     this.resumeCommand = report.resumeCommand;

@@ -54,7 +54,10 @@ export function planIsNoop(plan: Plan): boolean {
 export function formatPlan(plan: Plan, style: Style): string {
   const warnings = plan.warnings.map((w) => `  ${style.yellow("!")} ${w}`);
   if (plan.steps.length === 0) {
-    return [`Plan for stack ${style.bold(plan.stack)} (${plan.command}): nothing to change in AWS.`, ...(warnings.length ? ["Warnings:", ...warnings] : [])].join("\n");
+    return [
+      `Plan for stack ${style.bold(plan.stack)} (${plan.command}): nothing to change in AWS.`,
+      ...(warnings.length ? ["Warnings:", ...warnings] : []),
+    ].join("\n");
   }
   const header =
     `Plan for stack ${style.bold(plan.stack)} (${plan.command}` +

@@ -1,11 +1,8 @@
+import type { Clock } from "./context.js";
 import { formatElapsed } from "./duration.js";
 import { InterruptedError, VpcwireError } from "./errors.js";
-import type { Clock } from "./context.js";
 
-export type PollVerdict =
-  | { status: "done"; state: string }
-  | { status: "wait"; state: string }
-  | { status: "failed"; state: string; reason: string };
+export type PollVerdict = { status: "done"; state: string } | { status: "wait"; state: string } | { status: "failed"; state: string; reason: string };
 
 export interface PollOptions<T> {
   /** What is being waited on, for messages: `VPN connection vpn-0abc`. */
@@ -88,9 +85,6 @@ export async function pollUntil<T>(opts: PollOptions<T>): Promise<T> {
 
 function throwIfAborted(signal: AbortSignal | undefined, what: string, state: string, elapsed: number): void {
   if (signal?.aborted) {
-    throw new InterruptedError(
-      `Interrupted after ${formatElapsed(elapsed)} while waiting for ${what} (last state: ${state}).`,
-      "signal",
-    );
+    throw new InterruptedError(`Interrupted after ${formatElapsed(elapsed)} while waiting for ${what} (last state: ${state}).`, "signal");
   }
 }

@@ -1,7 +1,7 @@
 import { applyPlan, Journal, type StepResults, type StepRunner } from "./apply.js";
-import { AbortedError, ApplyError, InterruptedError, UsageError } from "./errors.js";
-import { formatPlan, planIsNoop, type Plan } from "./plan.js";
 import type { Context } from "./context.js";
+import { AbortedError, ApplyError, InterruptedError, UsageError } from "./errors.js";
+import { formatPlan, type Plan, planIsNoop } from "./plan.js";
 
 export interface WorkflowOptions<R> {
   plan: Plan;
@@ -63,7 +63,11 @@ export async function runWorkflow<R>(ctx: Context, opts: WorkflowOptions<R>): Pr
     const results = await applyPlan(
       plan,
       // Write code (and the SDK) is loaded only when some step has work to do.
-      { runners: plan.steps.some((st) => st.action !== "no-op") ? await opts.runners(journal) : {}, resumeCommand: opts.resumeCommand, destroyCommand: opts.destroyCommand },
+      {
+        runners: plan.steps.some((st) => st.action !== "no-op") ? await opts.runners(journal) : {},
+        resumeCommand: opts.resumeCommand,
+        destroyCommand: opts.destroyCommand,
+      },
       journal,
     );
     return { kind: "applied", result: await opts.finish(results), converged };

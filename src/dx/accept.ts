@@ -6,15 +6,8 @@ import { UsageError } from "../core/errors.js";
 import { resolveRegion } from "../core/region.js";
 import { destroyCommand, runWorkflow, shellJoin } from "../core/workflow.js";
 import { vifLoader } from "./aws.js";
-import {
-  checkGivenDxAcceptFlags,
-  dxAcceptArgv,
-  missingDxAcceptFlags,
-  validateDxAcceptFlags,
-  type DxAcceptFlags,
-  type DxAcceptInput,
-} from "./inputs.js";
-import { planDxAccept, type DxFacts } from "./plan.js";
+import { checkGivenDxAcceptFlags, type DxAcceptFlags, type DxAcceptInput, dxAcceptArgv, missingDxAcceptFlags, validateDxAcceptFlags } from "./inputs.js";
+import { type DxFacts, planDxAccept } from "./plan.js";
 import { formatDxReport, readDxReport } from "./report.js";
 
 /** `vpcwire dx accept-vif`: input -> plan -> confirm -> accept, wait, propagate -> report of what arrived. */

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { collectList } from "../cli/options.js";
 import type { ActionFactory } from "../cli/kit.js";
+import { collectList } from "../cli/options.js";
 
 /** `vpcwire dx ...`: flags and help only; the implementation is imported when the command runs. */
 export function registerDx(program: Command, action: ActionFactory): void {

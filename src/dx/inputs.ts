@@ -1,6 +1,6 @@
 import { STACK_NAME_RE } from "../aws/tags.js";
-import { globalArgv } from "../core/workflow.js";
 import { flagError, UsageError } from "../core/errors.js";
+import { globalArgv } from "../core/workflow.js";
 import { checkAmazonAsn, parseAsn } from "../net/vpn-rules.js";
 import { checkId } from "../vpn/inputs.js";
 

@@ -18,9 +18,9 @@ import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import { AwsError } from "../core/errors.js";
 import type { PlanStep } from "../core/plan.js";
-import { DESTROY_TIMEOUT_MS, keptStep, planVgwTeardown, teardownRunners, type TeardownVgw } from "../lifecycle/teardown.js";
-import type { KindLifecycle, StackResource, StackSummary, StatusReport } from "../lifecycle/types.js";
 import { vgwResource } from "../lifecycle/summary.js";
+import { DESTROY_TIMEOUT_MS, keptStep, planVgwTeardown, type TeardownVgw, teardownRunners } from "../lifecycle/teardown.js";
+import type { KindLifecycle, StackResource, StackSummary, StatusReport } from "../lifecycle/types.js";
 import { bgpSummary, GONE_STATES, isVifHealthy, listVifs } from "./aws.js";
 import { dxTagValue } from "./plan.js";
 import { dxReportSections, readDxReport } from "./report.js";
@@ -66,9 +66,7 @@ async function readParts(ctx: Context, stack: string, listed?: { vifs?: VirtualI
     { Name: `tag:${KIND_TAG}`, Values: ["dx"] },
   ];
   const [out, all] = await Promise.all([send(ctx, "ec2", new DescribeVpnGatewaysCommand({ Filters: filters })), listed ?? readAllVifs(ctx)]);
-  const owned = (out.VpnGateways ?? [])
-    .filter((g) => g.State !== "deleted" && hasStackTags(g.Tags, { stack, kind: "dx" }))
-    .map((g) => ({ ...g, owned: true }));
+  const owned = (out.VpnGateways ?? []).filter((g) => g.State !== "deleted" && hasStackTags(g.Tags, { stack, kind: "dx" })).map((g) => ({ ...g, owned: true }));
   const ownedIds = new Set(owned.map((g) => g.VpnGatewayId!));
   // The stack's interfaces: tagged with it, or on its gateway (accepted, then the tagging failed).
   const vifs = (all.vifs ?? []).filter((v) => isLive(v) && (taggedFor(v) === stack || ownedIds.has(v.virtualGatewayId ?? "")));
@@ -89,7 +87,11 @@ async function readParts(ctx: Context, stack: string, listed?: { vifs?: VirtualI
 }
 
 function vifDetail(v: VirtualInterface): string {
-  const on = v.virtualGatewayId ? `on ${v.virtualGatewayId}` : v.directConnectGatewayId ? `on Direct Connect gateway ${v.directConnectGatewayId}` : "not accepted";
+  const on = v.virtualGatewayId
+    ? `on ${v.virtualGatewayId}`
+    : v.directConnectGatewayId
+      ? `on Direct Connect gateway ${v.directConnectGatewayId}`
+      : "not accepted";
   return [v.vlan !== undefined ? `VLAN ${v.vlan}` : undefined, `BGP ${bgpSummary(v)}`, on].filter(Boolean).join(", ");
 }
 
@@ -181,7 +183,9 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
   const steps: PlanStep[] = [];
   for (const v of parts.vifs) {
     const on = v.virtualGatewayId || (v.directConnectGatewayId ? `Direct Connect gateway ${v.directConnectGatewayId}` : "");
-    steps.push(keptStep("virtual interface", v.virtualInterfaceId!, `belongs to the partner; ask them to delete it, or it stays attached${on ? ` to ${on}` : ""}`));
+    steps.push(
+      keptStep("virtual interface", v.virtualInterfaceId!, `belongs to the partner; ask them to delete it, or it stays attached${on ? ` to ${on}` : ""}`),
+    );
   }
   for (const id of parts.dxGateways) steps.push(keptStep("Direct Connect gateway", id, "not created by this stack"));
   // Any interface on the stack's gateway keeps it, the stack's own or not: pass them all.

@@ -1,11 +1,11 @@
 import type { DirectConnectGateway, VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { STACK_TAG } from "../aws/tags.js";
-import { planVgwSteps, propagationSteps } from "../aws/vgw-plan.js";
 import { attachedVpcOf, getVpc, getVpnGateway } from "../aws/vgw.js";
-import { flagError } from "../core/errors.js";
+import { planVgwSteps, propagationSteps } from "../aws/vgw-plan.js";
 import type { Context } from "../core/context.js";
+import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
-import { customerAsnOf, gatewayOf, getDxGateway, getVif, GONE_STATES, isVifHealthy } from "./aws.js";
+import { customerAsnOf, GONE_STATES, gatewayOf, getDxGateway, getVif, isVifHealthy } from "./aws.js";
 import type { DxAcceptInput } from "./inputs.js";
 
 /** What planning learned, needed again for the report. */
@@ -129,15 +129,15 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
       params,
       dependsOn: vifDependsOn,
     });
-    const gatewayParams =
-      target.kind === "dxgw" ? { gatewayKind: "dxgw", directConnectGatewayId: target.dxGatewayId } : { gatewayKind: "vgw" };
+    const gatewayParams = target.kind === "dxgw" ? { gatewayKind: "dxgw", directConnectGatewayId: target.dxGatewayId } : { gatewayKind: "vgw" };
     if (offline) {
       vifSteps.push(
-        vifStep(
-          "update",
-          `accept ${id} onto ${gatewayName} (not checked offline), wait until available or down, tag ${STACK_TAG}=${input.stack}`,
-          { virtualInterfaceId: id, confirm: true, tag: true, ...gatewayParams },
-        ),
+        vifStep("update", `accept ${id} onto ${gatewayName} (not checked offline), wait until available or down, tag ${STACK_TAG}=${input.stack}`, {
+          virtualInterfaceId: id,
+          confirm: true,
+          tag: true,
+          ...gatewayParams,
+        }),
       );
       continue;
     }
@@ -173,11 +173,11 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
     };
     if (state === "confirming") {
       vifSteps.push(
-        vifStep(
-          "update",
-          `accept ${what} onto ${gatewayName}, wait until available (or down: BGP not up yet), tag ${STACK_TAG}=${input.stack}`,
-          { ...params, confirm: true, tag: true },
-        ),
+        vifStep("update", `accept ${what} onto ${gatewayName}, wait until available (or down: BGP not up yet), tag ${STACK_TAG}=${input.stack}`, {
+          ...params,
+          confirm: true,
+          tag: true,
+        }),
       );
       continue;
     }
@@ -237,9 +237,7 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
         resource: "BGP session",
         // No resourceId: the failure report lists the interface itself (see the dx-bgp runner).
         owned: false,
-        summary: up
-          ? `BGP of ${id}: every peer already up`
-          : `BGP of ${id}: wait until every peer is up (the partner's or your router brings it up)`,
+        summary: up ? `BGP of ${id}: every peer already up` : `BGP of ${id}: wait until every peer is up (the partner's or your router brings it up)`,
         params: { virtualInterfaceId: id, ...(known.name !== undefined ? { name: known.name, vlan: known.vlan } : {}) },
         dependsOn: [`vif:${id}`, ...propagation.map((s) => s.id)],
       });

@@ -274,12 +274,14 @@ export function verdictLine(report: DxReport): string {
   const total = report.virtualInterfaces.length;
   const routing = report.virtualPrivateGateways.filter((g) => g.problem && g.vpcId).length;
   const but = routing ? ` But the routes do not reach the route tables they should (see above).` : "";
-  return (up === total
-    ? `${total === 1 ? "The virtual interface is" : `All ${total} virtual interfaces are`} available with BGP up.`
-    : `${total - up} of ${total} virtual interface${total > 1 ? "s" : ""} not up: ${report.virtualInterfaces
-        .filter((v) => !v.healthy)
-        .map((v) => `${v.virtualInterfaceId} (${v.state})`)
-        .join(", ")}.`) + but;
+  return (
+    (up === total
+      ? `${total === 1 ? "The virtual interface is" : `All ${total} virtual interfaces are`} available with BGP up.`
+      : `${total - up} of ${total} virtual interface${total > 1 ? "s" : ""} not up: ${report.virtualInterfaces
+          .filter((v) => !v.healthy)
+          .map((v) => `${v.virtualInterfaceId} (${v.state})`)
+          .join(", ")}.`) + but
+  );
 }
 
 const mark = (ok: boolean | null) => (ok === true ? "✔" : ok === false ? "✖" : "·");
@@ -326,7 +328,10 @@ export function dxReportSections(report: DxReport): Array<{ title: string; lines
     for (const p of v.bgpPeers) lines.push({ ok: p.bgpStatus === "up", text: peerLine(v, p) });
     if (v.bgpPeers.length === 0) lines.push({ ok: false, text: "no BGP peer" });
     if (v.problem) lines.push({ ok: false, text: v.problem });
-    sections.push({ title: `Virtual interface ${v.virtualInterfaceId}${v.name ? ` (${v.name})` : ""}${v.vlan !== null ? `, VLAN ${v.vlan}` : ""}, ${gatewayText(v)}`, lines });
+    sections.push({
+      title: `Virtual interface ${v.virtualInterfaceId}${v.name ? ` (${v.name})` : ""}${v.vlan !== null ? `, VLAN ${v.vlan}` : ""}, ${gatewayText(v)}`,
+      lines,
+    });
   }
   for (const g of report.virtualPrivateGateways) {
     if (!g.vpcId) {
@@ -335,10 +340,7 @@ export function dxReportSections(report: DxReport): Array<{ title: string; lines
     }
     sections.push({
       title: `Route propagation from ${g.virtualGatewayId} in ${g.vpcId}`,
-      lines: [
-        ...g.routeTables.map((t) => ({ ok: tableOk(g, t), text: tableLine(g, t) })),
-        ...(g.problem ? [{ ok: false, text: g.problem }] : []),
-      ],
+      lines: [...g.routeTables.map((t) => ({ ok: tableOk(g, t), text: tableLine(g, t) })), ...(g.problem ? [{ ok: false, text: g.problem }] : [])],
     });
   }
   return sections;

@@ -8,7 +8,7 @@ import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
 import type { PollVerdict } from "../core/poll.js";
-import { gatewayOf, getVif, GONE_STATES, livePeers, vifArn, vifLoader, vifStateLabel } from "./aws.js";
+import { GONE_STATES, gatewayOf, getVif, livePeers, vifArn, vifLoader, vifStateLabel } from "./aws.js";
 import type { DxAcceptInput } from "./inputs.js";
 
 /** Default wait for accepted interfaces to settle (`available`, or `down` until BGP comes up). */
@@ -115,16 +115,19 @@ export function dxRunners(ctx: Context, input: DxAcceptInput, journal: Journal, 
 
       vifSteps.set(id, step);
       const label = vifLabel(step);
-      const vif = await wait(`virtual interface ${id}`, label, () => loadVif(id), (v) => verdict(id, v, false), {
-        retryOn: () => false,
-        onState: (state) => {
-          if (step.action === "update" && step.params.confirm === true) journal.record(step, id, state);
+      const vif = await wait(
+        `virtual interface ${id}`,
+        label,
+        () => loadVif(id),
+        (v) => verdict(id, v, false),
+        {
+          retryOn: () => false,
+          onState: (state) => {
+            if (step.action === "update" && step.params.confirm === true) journal.record(step, id, state);
+          },
+          doneText: (v) => (v?.virtualInterfaceState === "down" ? `${label}: accepted, but BGP is not up yet (down)` : `${label}: ${vifStateLabel(v)}`),
         },
-        doneText: (v) =>
-          v?.virtualInterfaceState === "down"
-            ? `${label}: accepted, but BGP is not up yet (down)`
-            : `${label}: ${vifStateLabel(v)}`,
-      });
+      );
       if (step.params.tag === true && vif) await tagVif(vif);
       return { resourceId: id, ...(vif?.virtualInterfaceState ? { state: vif.virtualInterfaceState } : {}), data: { vif } };
     },
@@ -139,11 +142,17 @@ export function dxRunners(ctx: Context, input: DxAcceptInput, journal: Journal, 
       const vifStep = vifSteps.get(id) ?? { ...step, resource: "virtual interface", action: "reuse" as const };
       const label = `BGP of ${vifLabel(step)}`;
       try {
-        const vif = await waitBgp(`BGP of virtual interface ${id}`, label, () => loadVif(id), (v) => verdict(id, v, true), {
-          retryOn: () => false,
-          onState: (state) => journal.record(vifStep, id, state),
-          doneText: (v) => `${label}: ${vifStateLabel(v)}`,
-        });
+        const vif = await waitBgp(
+          `BGP of virtual interface ${id}`,
+          label,
+          () => loadVif(id),
+          (v) => verdict(id, v, true),
+          {
+            retryOn: () => false,
+            onState: (state) => journal.record(vifStep, id, state),
+            doneText: (v) => `${label}: ${vifStateLabel(v)}`,
+          },
+        );
         journal.record(vifStep, id, vifStateLabel(vif));
         return { ...(vif?.virtualInterfaceState ? { state: vif.virtualInterfaceState } : {}), data: { vif } };
       } catch (error) {

@@ -5,7 +5,7 @@ import type { Handler } from "../cli/kit.js";
 import { flagError } from "../core/errors.js";
 import { resolveRegion } from "../core/region.js";
 import { GONE_STATES, listVifs, vifLoader } from "./aws.js";
-import { validateDxStatusFlags, type DxStatusFlags } from "./inputs.js";
+import { type DxStatusFlags, validateDxStatusFlags } from "./inputs.js";
 import { dxTagValue } from "./plan.js";
 import { formatDxReport, readDxReport } from "./report.js";
 
@@ -23,7 +23,11 @@ export const dxStatus: Handler = async (ctx, opts) => {
     const load = vifLoader(ctx);
     const found = await Promise.all(input.vifIds.map((id) => load(id)));
     const unknown = input.vifIds.filter((_, i) => !found[i]);
-    if (unknown.length) throw flagError("--vif-id", `${unknown.join(", ")} ${unknown.length > 1 ? "do" : "does"} not exist in this account and Region${region ? ` (${region})` : ""}`);
+    if (unknown.length)
+      throw flagError(
+        "--vif-id",
+        `${unknown.join(", ")} ${unknown.length > 1 ? "do" : "does"} not exist in this account and Region${region ? ` (${region})` : ""}`,
+      );
     vifs = found as VirtualInterface[];
   } else if (input.stack) {
     // The stack's interfaces: tagged with it when accepted, or on the gateway the stack created.
@@ -34,7 +38,10 @@ export const dxStatus: Handler = async (ctx, opts) => {
         (vgw?.VpnGatewayId !== undefined && v.virtualGatewayId === vgw.VpnGatewayId && v.virtualInterfaceState !== "deleted"),
     );
     if (vifs.length === 0) {
-      throw flagError("--stack", `no virtual interface belongs to stack ${input.stack} (none is tagged ${STACK_TAG}=${input.stack} or on its gateway); try --vif-id`);
+      throw flagError(
+        "--stack",
+        `no virtual interface belongs to stack ${input.stack} (none is tagged ${STACK_TAG}=${input.stack} or on its gateway); try --vif-id`,
+      );
     }
   } else {
     vifs = (await listVifs(ctx)).filter((v) => !GONE_STATES.includes(v.virtualInterfaceState ?? ""));

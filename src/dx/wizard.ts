@@ -1,6 +1,6 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
-import { askRouteTables } from "../aws/vgw-wizard.js";
 import { attachedVpcOf, getVpnGateway, listVpcs, nameOf } from "../aws/vgw.js";
+import { askRouteTables } from "../aws/vgw-wizard.js";
 import type { Context } from "../core/context.js";
 import { AwsError, VpcwireError } from "../core/errors.js";
 import { customerAsnOf, listDxGateways, listVifs, listVpnGateways } from "./aws.js";

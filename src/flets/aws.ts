@@ -3,8 +3,8 @@ import type { Instance, InstanceNetworkInterface, SecurityGroup } from "@aws-sdk
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
 import { listAll } from "../aws/list.js";
-import { flagError } from "../core/errors.js";
 import type { Context } from "../core/context.js";
+import { flagError } from "../core/errors.js";
 
 type Ctx = Pick<Context, "clients" | "io" | "config">;
 
@@ -29,10 +29,7 @@ export async function findInstance(ctx: Ctx, instanceId: string): Promise<Instan
 /** The instance that holds a private IPv4 in the VPC (not terminated), if any. */
 export async function findInstanceByIp(ctx: Ctx, ip: string, vpcId?: string): Promise<Instance | undefined> {
   const { DescribeInstancesCommand } = await ec2();
-  const filters = [
-    { Name: "network-interface.addresses.private-ip-address", Values: [ip] },
-    ...(vpcId ? [{ Name: "vpc-id", Values: [vpcId] }] : []),
-  ];
+  const filters = [{ Name: "network-interface.addresses.private-ip-address", Values: [ip] }, ...(vpcId ? [{ Name: "vpc-id", Values: [vpcId] }] : [])];
   const out = await send(ctx, "ec2", new DescribeInstancesCommand({ Filters: filters }));
   // Checked here as well, so an endpoint that ignores Filters gives the same answer.
   return out.Reservations?.flatMap((r) => r.Instances ?? []).find(
@@ -55,8 +52,7 @@ export async function listInstances(ctx: Ctx): Promise<Instance[]> {
   const reservations = await listAll(
     ctx,
     "ec2",
-    (NextToken) =>
-      new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: LIVE_INSTANCE }], NextToken }),
+    (NextToken) => new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: LIVE_INSTANCE }], NextToken }),
     (o) => o.Reservations,
     (o) => o.NextToken,
   );
@@ -102,4 +98,3 @@ export async function getSecurityGroups(ctx: Ctx, ids: string[], flag: string): 
     throw error;
   }
 }
-

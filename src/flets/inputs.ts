@@ -1,6 +1,6 @@
 import ipaddr from "ipaddr.js";
 import { flagError, UsageError } from "../core/errors.js";
-import { cidrContains, cidrsOverlap, isIpv4, isIpv6, isRfc1918, parseCidr4, type Cidr4 } from "../net/ip.js";
+import { type Cidr4, cidrContains, cidrsOverlap, isIpv4, isIpv6, isRfc1918, parseCidr4 } from "../net/ip.js";
 
 /**
  * Inputs for `vpcwire flets isatap`, validated. Every value here may end up in a shell script,
@@ -48,9 +48,7 @@ export interface FletsInput {
 }
 
 /** One `--allow` entry. `text` is the canonical spelling (`tcp:22`, `udp:1000-2000`, `icmpv6`). */
-export type AllowRule =
-  | { protocol: "tcp" | "udp"; fromPort: number; toPort: number; text: string }
-  | { protocol: "icmpv6"; text: "icmpv6" };
+export type AllowRule = { protocol: "tcp" | "udp"; fromPort: number; toPort: number; text: string } | { protocol: "icmpv6"; text: "icmpv6" };
 
 export interface IpipTunnel {
   /** The site router's IPv6 address on FLET'S (the far end of the tunnel), canonical. */

@@ -7,9 +7,9 @@ import type { Plan } from "../core/plan.js";
 import { resolveRegion } from "../core/region.js";
 import { destroyCommand, globalArgv, runWorkflow, shellJoin } from "../core/workflow.js";
 import { checkId } from "../vpn/inputs.js";
-import { missingFletsFlags, validateFletsFlags, type FletsInput } from "./inputs.js";
-import { planFlets, type FletsAwsOptions, type FletsFacts } from "./plan.js";
-import { renderFletsFiles, type FletsFile, type FletsRendered } from "./render.js";
+import { type FletsInput, missingFletsFlags, validateFletsFlags } from "./inputs.js";
+import { type FletsAwsOptions, type FletsFacts, planFlets } from "./plan.js";
+import { type FletsFile, type FletsRendered, renderFletsFiles } from "./render.js";
 
 /**
  * `vpcwire flets isatap`: input -> (AWS side: plan -> confirm -> apply) -> files.
@@ -60,12 +60,7 @@ export const fletsIsatap: Handler = async (ctx, opts) => {
     // report says so on the route table's line, see runners.ts).
     destroyCommand: destroyCommand(plan.stack, ctx.config),
     dryRunExtra: async () => ({
-      text: [
-        ...summaryLines(input, facts, rendered),
-        ...rendered.warnings.map((w) => `  ! ${w}`),
-        "",
-        filesText(rendered.files, outDir, true),
-      ].join("\n"),
+      text: [...summaryLines(input, facts, rendered), ...rendered.warnings.map((w) => `  ! ${w}`), "", filesText(rendered.files, outDir, true)].join("\n"),
       // The same top-level fields as the applied run's document, next to the plan's.
       json: resultFields(input, facts, rendered, plan, undefined),
     }),
@@ -188,7 +183,9 @@ function resultFields(input: FletsInput, facts: FletsFacts, rendered: FletsRende
     checklist: rendered.checklist,
     ...(rendered.dnsRecord ? { dnsRecord: rendered.dnsRecord } : {}),
     warnings: [...plan.warnings, ...rendered.warnings],
-    ...(facts.aws ? { aws: { ...facts.aws, steps: plan.steps.map((s) => ({ action: s.action, resource: s.resource, resourceId: s.resourceId, summary: s.summary })) } } : {}),
+    ...(facts.aws
+      ? { aws: { ...facts.aws, steps: plan.steps.map((s) => ({ action: s.action, resource: s.resource, resourceId: s.resourceId, summary: s.summary })) } }
+      : {}),
   };
 }
 
@@ -243,9 +240,7 @@ function fileList(files: FletsFile[], outDir: string | undefined, written: Map<s
     const where = w ? `${w.path} (${octal(f.mode)}, ${w.status})` : `${f.name} (${octal(f.mode)})`;
     return `  ${where}${f.installPath ? ` -> ${f.installPath}` : ""}: ${f.description}`;
   });
-  const head = written
-    ? `Files in ${outDir} (vpcwire replaces only files it generated itself):`
-    : "Files (printed on stdout; use --out DIR to write them):";
+  const head = written ? `Files in ${outDir} (vpcwire replaces only files it generated itself):` : "Files (printed on stdout; use --out DIR to write them):";
   return [head, ...lines].join("\n");
 }
 

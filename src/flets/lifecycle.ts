@@ -7,21 +7,22 @@
  * carry the stack's tag and the gateway is not the stack's (NTT's Direct Connect interfaces are on it),
  * so status reports that propagation and destroy leaves it on, with a warning.
  */
-import type { Instance, RouteTable, VpnGateway } from "@aws-sdk/client-ec2";
+
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
+import type { Instance, RouteTable, VpnGateway } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
-import { describeSgRule, findStackSgRules, type StackSgRule, describeSgRules } from "../aws/sg-rules.js";
+import { describeSgRule, describeSgRules, findStackSgRules, type StackSgRule } from "../aws/sg-rules.js";
 import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
 import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import { AwsError } from "../core/errors.js";
 import type { PlanStep } from "../core/plan.js";
+import { listVifs } from "../dx/aws.js";
 import { DESTROY_TIMEOUT_MS, sgRevokeSteps, teardownRunners, vifList } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
 import { findInstance, findInstanceByIp } from "./aws.js";
-import { listVifs } from "../dx/aws.js";
 import { PROTOCOL_41, PROTOCOL_41_LABEL, routesTo, subnetRouteTable } from "./plan.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
@@ -192,7 +193,8 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
 
   // 2. Routing: the router is reached over NTT's Direct Connect interfaces, whose routes the VPC's gateway propagates.
   const routing: StatusLine[] = [];
-  if (parts.instanceProblem) routing.push({ ok: false, text: `${parts.instanceProblem}: the rule is left over; remove it with vpcwire destroy --stack ${summary.stack}` });
+  if (parts.instanceProblem)
+    routing.push({ ok: false, text: `${parts.instanceProblem}: the rule is left over; remove it with vpcwire destroy --stack ${summary.stack}` });
   if (!parts.vpcId) {
     routing.push({ ok: false, text: "the VPC is unknown (the rule's security group and the instance are gone)" });
   } else if (!parts.vgw) {
@@ -232,7 +234,10 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
   } else if (parts.instance) {
     routing.push({ ok: false, text: `no route table of ${parts.vpcId} applies to ${parts.subnetId ?? "the instance's subnet"}` });
   }
-  sections.push({ title: `Routing to the ISATAP router${parts.instanceId ? ` from ${parts.instanceId}` : ""}${parts.vpcId ? ` in ${parts.vpcId}` : ""}`, lines: routing });
+  sections.push({
+    title: `Routing to the ISATAP router${parts.instanceId ? ` from ${parts.instanceId}` : ""}${parts.vpcId ? ` in ${parts.vpcId}` : ""}`,
+    lines: routing,
+  });
 
   const healthy = parts.protocol41.length > 0 && parts.propagation;
   return {

@@ -1,13 +1,13 @@
-import type { Instance, IpPermission, RouteTable, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
-import { AwsError, flagError } from "../core/errors.js";
-import type { Context } from "../core/context.js";
-import type { Plan, PlanStep } from "../core/plan.js";
-import { cidrContains, parseCidr4 } from "../net/ip.js";
+import type { Instance, IpPermission, RouteTable, SecurityGroup } from "@aws-sdk/client-ec2";
 import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
 import { propagationStep } from "../aws/vgw-plan.js";
-import { getInstance, getSecurityGroups, instanceOs, interfaceWith, privateIps } from "./aws.js";
+import type { Context } from "../core/context.js";
+import { AwsError, flagError } from "../core/errors.js";
+import type { Plan, PlanStep } from "../core/plan.js";
 import { listVifs } from "../dx/aws.js";
+import { cidrContains, parseCidr4 } from "../net/ip.js";
+import { getInstance, getSecurityGroups, instanceOs, interfaceWith, privateIps } from "./aws.js";
 import type { FletsInput } from "./inputs.js";
 
 /** Flags of `flets isatap` that only concern the AWS side (not part of the rendered files). */
@@ -79,19 +79,16 @@ export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsO
   if (ctx.config.offline) {
     // The instance cannot be read offline: --private-ip is required (checked with the flags), placeholders for the rest.
     const sg = opts.securityGroup ?? `<first security group of ${input.instanceId}>`;
-    steps.push(
-      sgStep(sg, routerCidr, false, `security group ${sg}: allow ${PROTOCOL_41_LABEL} from ${routerCidr} (not checked offline)`),
-      {
-        id: "propagation:subnet",
-        type: "route-propagation",
-        action: "update",
-        resource: "route table",
-        owned: true,
-        summary: `route table of ${input.instanceId}'s subnet: enable propagation from the VPC's virtual private gateway (not checked offline)`,
-        params: { routeTableId: "<route table of the instance's subnet>", gatewayId: "<the VPC's virtual private gateway>" },
-        dependsOn: [],
-      },
-    );
+    steps.push(sgStep(sg, routerCidr, false, `security group ${sg}: allow ${PROTOCOL_41_LABEL} from ${routerCidr} (not checked offline)`), {
+      id: "propagation:subnet",
+      type: "route-propagation",
+      action: "update",
+      resource: "route table",
+      owned: true,
+      summary: `route table of ${input.instanceId}'s subnet: enable propagation from the VPC's virtual private gateway (not checked offline)`,
+      params: { routeTableId: "<route table of the instance's subnet>", gatewayId: "<the VPC's virtual private gateway>" },
+      dependsOn: [],
+    });
     warnings.push(
       `Offline: ${input.instanceId} was not read; the files use --private-ip ${input.privateIp}${input.os ? "" : " and Linux (pass --os windows for Windows)"}.`,
     );
@@ -238,8 +235,7 @@ function subnetPropagationStep(table: RouteTable, vgwId: string, subnetId: strin
 /** The table a subnet uses: its explicit association, else the VPC's main table. */
 export function subnetRouteTable(tables: RouteTable[], subnetId: string | undefined): RouteTable | undefined {
   return (
-    (subnetId ? tables.find((t) => t.Associations?.some((a) => a.SubnetId === subnetId)) : undefined) ??
-    tables.find((t) => t.Associations?.some((a) => a.Main))
+    (subnetId ? tables.find((t) => t.Associations?.some((a) => a.SubnetId === subnetId)) : undefined) ?? tables.find((t) => t.Associations?.some((a) => a.Main))
   );
 }
 

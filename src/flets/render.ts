@@ -1,8 +1,8 @@
 import { flagError } from "../core/errors.js";
-import { cidrContains, isIpv4, parseCidr4, type Cidr4 } from "../net/ip.js";
-import { isatapAddress, isatapLinkLocal, type IsatapAddress } from "../net/isatap.js";
+import { type Cidr4, cidrContains, isIpv4, parseCidr4 } from "../net/ip.js";
+import { type IsatapAddress, isatapAddress, isatapLinkLocal } from "../net/isatap.js";
 import { render } from "../render/render.js";
-import { IPIP_INTERFACE, type AllowRule, type FletsInput } from "./inputs.js";
+import { type AllowRule, type FletsInput, IPIP_INTERFACE } from "./inputs.js";
 
 /** One rendered file for `--out`. */
 export interface FletsFile {
@@ -78,10 +78,12 @@ export function renderFletsFiles(input: FletsInput & { privateIp: string; os: "l
     input.firewall === "nftables"
       ? { kind: "nftables", path: FLETS_INSTALL_PATHS.nftables, load: `/usr/sbin/nft -f ${FLETS_INSTALL_PATHS.nftables}` }
       : { kind: "ip6tables", path: FLETS_INSTALL_PATHS.ip6tables, load: FLETS_INSTALL_PATHS.ip6tables };
-  const ports = input.allow.filter((r): r is Extract<AllowRule, { protocol: "tcp" | "udp" }> => r.protocol !== "icmpv6").map((r) => {
-    const range = r.fromPort === r.toPort ? `${r.fromPort}` : `${r.fromPort}-${r.toPort}`;
-    return { protocol: r.protocol, text: r.text, nftPorts: range, netshPorts: range, iptPorts: range.replace("-", ":") };
-  });
+  const ports = input.allow
+    .filter((r): r is Extract<AllowRule, { protocol: "tcp" | "udp" }> => r.protocol !== "icmpv6")
+    .map((r) => {
+      const range = r.fromPort === r.toPort ? `${r.fromPort}` : `${r.fromPort}-${r.toPort}`;
+      return { protocol: r.protocol, text: r.text, nftPorts: range, netshPorts: range, iptPorts: range.replace("-", ":") };
+    });
   const allowPing = input.allow.some((r) => r.protocol === "icmpv6");
 
   const model = {
@@ -185,11 +187,7 @@ function firewallFileName(files: FletsFile[]): string {
   return files.find((f) => /firewall/.test(f.name))?.name ?? "the host firewall";
 }
 
-function warnings(
-  input: FletsInput & { privateIp: string; os: "linux" | "windows" },
-  address: FletsAddresses,
-  firewallFile: string,
-): string[] {
+function warnings(input: FletsInput & { privateIp: string; os: "linux" | "windows" }, address: FletsAddresses, firewallFile: string): string[] {
   const linux = input.os === "linux";
   const iface = linux ? input.interface : "The ISATAP interface";
   const list = [

@@ -1,7 +1,7 @@
 import type { Instance } from "@aws-sdk/client-ec2";
+import { nameOf } from "../aws/vgw.js";
 import type { Context } from "../core/context.js";
 import { VpcwireError } from "../core/errors.js";
-import { nameOf } from "../aws/vgw.js";
 import { instanceOs, listInstances } from "./aws.js";
 import { validateFletsFlags } from "./inputs.js";
 

@@ -9,7 +9,9 @@ export function registerLifecycle(program: Command, action: ActionFactory): void
     .action(action(async () => (await import("./handlers.js")).listStacks));
   program
     .command("status")
-    .description("how a stack is doing, explained: VPN tunnels and BGP, Direct Connect interfaces and BGP peers, load balancer targets and endpoints, the FLET'S protocol-41 rule, route propagation; exit 0 when healthy, 1 when something is down")
+    .description(
+      "how a stack is doing, explained: VPN tunnels and BGP, Direct Connect interfaces and BGP peers, load balancer targets and endpoints, the FLET'S protocol-41 rule, route propagation; exit 0 when healthy, 1 when something is down",
+    )
     .option("--stack <name>", "the stack to report on")
     .option("--watch", "refresh until interrupted")
     .option("--interval <duration>", "with --watch: how often to refresh (default: 10s)")

@@ -16,7 +16,6 @@ function stackFlag(opts: Record<string, unknown>): string {
   return stack;
 }
 
-
 async function findStack(ctx: Context, stack: string): Promise<{ lifecycle: KindLifecycle; summary: StackSummary } | undefined> {
   for (const lifecycle of await allLifecycles()) {
     const [summary] = await lifecycle.discover(ctx, stack);
@@ -50,12 +49,7 @@ export const listStacks: Handler = async (ctx) => {
     ctx.io.info(`No vpcwire stacks in ${region}.`);
     return 0;
   }
-  const rows = stacks.map((s) => [
-    s.stack,
-    s.kind,
-    s.state,
-    s.resources.map((r) => `${r.id}${r.owned ? "" : " (reused)"}`).join(", "),
-  ]);
+  const rows = stacks.map((s) => [s.stack, s.kind, s.state, s.resources.map((r) => `${r.id}${r.owned ? "" : " (reused)"}`).join(", ")]);
   const head = ["STACK", "KIND", "STATE", "RESOURCES"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
@@ -66,7 +60,9 @@ export const listStacks: Handler = async (ctx) => {
 function formatStatus(ctx: Context, summary: StackSummary, report: StatusReport, region: string | null): string {
   const { style } = ctx.io;
   const mark = (ok: boolean | null) => (ok === true ? style.green("✔") : ok === false ? style.red("✖") : style.dim("·"));
-  const out = [`Stack ${style.bold(summary.stack)} (${summary.kind}, ${region ?? "?"}): ${report.healthy ? style.green("healthy") : style.red("something is down")}`];
+  const out = [
+    `Stack ${style.bold(summary.stack)} (${summary.kind}, ${region ?? "?"}): ${report.healthy ? style.green("healthy") : style.red("something is down")}`,
+  ];
   for (const section of report.sections) {
     out.push(`${section.title}`);
     for (const l of section.lines) out.push(`  ${mark(l.ok)} ${l.text}`);
@@ -87,7 +83,16 @@ export const stackStatus: Handler = async (ctx, opts) => {
   const once = async () => {
     const report = await found.lifecycle.status(ctx, found.summary);
     if (ctx.config.json) {
-      const doc = { schemaVersion: 1, ok: true, stack, kind: found.summary.kind, region, healthy: report.healthy, resources: found.summary.resources, ...report.data };
+      const doc = {
+        schemaVersion: 1,
+        ok: true,
+        stack,
+        kind: found.summary.kind,
+        region,
+        healthy: report.healthy,
+        resources: found.summary.resources,
+        ...report.data,
+      };
       // With --watch, one document per line (NDJSON).
       ctx.io.result(opts.watch ? JSON.stringify(doc) : JSON.stringify(doc, null, 2));
     } else {

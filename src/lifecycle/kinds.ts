@@ -6,6 +6,11 @@ import type { KindLifecycle } from "./types.js";
  * resources (by the vpcwire:kind tag), so the order matters only for the order of `list`.
  */
 export async function allLifecycles(): Promise<KindLifecycle[]> {
-  const [vpn, dx, flets, privatelink] = await Promise.all([import("../vpn/lifecycle.js"), import("../dx/lifecycle.js"), import("../flets/lifecycle.js"), import("../privatelink/lifecycle.js")]);
+  const [vpn, dx, flets, privatelink] = await Promise.all([
+    import("../vpn/lifecycle.js"),
+    import("../dx/lifecycle.js"),
+    import("../flets/lifecycle.js"),
+    import("../privatelink/lifecycle.js"),
+  ]);
   return [vpn.vpnLifecycle, dx.dxLifecycle, flets.fletsLifecycle, privatelink.privatelinkLifecycle];
 }

@@ -9,6 +9,10 @@ export function vgwResource(g: VpnGateway & { owned: boolean }): StackResource {
     id: g.VpnGatewayId!,
     owned: g.owned,
     ...(g.State ? { state: g.State } : {}),
-    detail: (g.VpcAttachments ?? []).filter((a) => a.State !== "detached").map((a) => `${a.State} to ${a.VpcId}`).join(", ") || "not attached",
+    detail:
+      (g.VpcAttachments ?? [])
+        .filter((a) => a.State !== "detached")
+        .map((a) => `${a.State} to ${a.VpcId}`)
+        .join(", ") || "not attached",
   };
 }

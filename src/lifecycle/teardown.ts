@@ -138,7 +138,11 @@ export async function planVgwTeardown(
   const otherUsers = opts.usedBy ?? new Map<string, string[]>();
   const busy = (id: string) => (otherUsers.get(id)?.length ?? 0) > 0;
   const owned = vgws.filter((g) => g.owned);
-  const used = await vifsOnGateways(ctx, owned.map((g) => g.VpnGatewayId!), opts.vifs);
+  const used = await vifsOnGateways(
+    ctx,
+    owned.map((g) => g.VpnGatewayId!),
+    opts.vifs,
+  );
   const inUse = used.byVgw;
   const unchecked = Boolean(used.warning) && opts.keepWhenUnchecked === true;
   if (unchecked) {
@@ -217,7 +221,7 @@ export async function planVgwTeardown(
       }
       const attachments = (g.VpcAttachments ?? []).filter((a) => live(a.State) || a.State === "detaching");
       const detachIds = attachments.map((a) => `vgw-detach:${g.VpnGatewayId}:${a.VpcId}`);
-      attachments.forEach((a, n) =>
+      attachments.forEach((a, n) => {
         steps.push({
           id: detachIds[n]!,
           type: "vgw-detach",
@@ -228,8 +232,8 @@ export async function planVgwTeardown(
           summary: `attachment of ${g.VpnGatewayId} to ${a.VpcId}; wait until detached`,
           params: { vgwId: g.VpnGatewayId, vpcId: a.VpcId, state: a.State },
           dependsOn: [...after, ...propagationIds],
-        }),
-      );
+        });
+      });
       steps.push({
         id: `vgw-delete:${g.VpnGatewayId}`,
         type: "vgw-delete",
@@ -313,8 +317,12 @@ export async function teardownRunners(
     "disable-propagation": async (step) => {
       const p = step.params as { routeTableId: string; vgwId: string };
       await checkNotInUse(ctx, p.vgwId);
-      await withDependencyRetry(ctx, `route table ${p.routeTableId}`, () =>
-        send(ctx, "ec2", new m.DisableVgwRoutePropagationCommand({ GatewayId: p.vgwId, RouteTableId: p.routeTableId })), timeoutMs);
+      await withDependencyRetry(
+        ctx,
+        `route table ${p.routeTableId}`,
+        () => send(ctx, "ec2", new m.DisableVgwRoutePropagationCommand({ GatewayId: p.vgwId, RouteTableId: p.routeTableId })),
+        timeoutMs,
+      );
       ctx.io.success(`propagation from ${p.vgwId} disabled on ${p.routeTableId}`);
       return { resourceId: p.routeTableId };
     },
@@ -322,7 +330,12 @@ export async function teardownRunners(
       const p = step.params as { vgwId: string; vpcId: string; state?: string };
       if (p.state !== "detaching") {
         await checkNotInUse(ctx, p.vgwId);
-        await withDependencyRetry(ctx, `attachment of ${p.vgwId}`, () => send(ctx, "ec2", new m.DetachVpnGatewayCommand({ VpnGatewayId: p.vgwId, VpcId: p.vpcId })), timeoutMs);
+        await withDependencyRetry(
+          ctx,
+          `attachment of ${p.vgwId}`,
+          () => send(ctx, "ec2", new m.DetachVpnGatewayCommand({ VpnGatewayId: p.vgwId, VpcId: p.vpcId })),
+          timeoutMs,
+        );
       }
       await waitFor(
         `detach ${p.vgwId} from ${p.vpcId}`,

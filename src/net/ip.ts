@@ -32,7 +32,9 @@ export function parseCidr4(text: string): Cidr4 | string {
 }
 
 export function ipv4ToInt(ip: string): number {
-  return ipaddr.IPv4.parse(ip).toByteArray().reduce((acc, b) => acc * 256 + b, 0);
+  return ipaddr.IPv4.parse(ip)
+    .toByteArray()
+    .reduce((acc, b) => acc * 256 + b, 0);
 }
 
 export function intToIpv4(n: number): string {

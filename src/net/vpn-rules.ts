@@ -2,7 +2,7 @@
  * Site-to-Site VPN input rules (shared/docs/aws-facts.md section 2). Each check returns an error
  * message (the rule, without the flag) or undefined, so callers name their own flag.
  */
-import { parseCidr4, type Cidr4 } from "./ip.js";
+import { type Cidr4, parseCidr4 } from "./ip.js";
 
 /** 8–64 characters of letters, digits, `.` and `_`, not starting with `0`. */
 export const PSK_RE = /^(?!0)[A-Za-z0-9._]{8,64}$/;

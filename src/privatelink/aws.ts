@@ -1,14 +1,6 @@
 /** Read-only AWS calls for `privatelink relay` planning, waits and the wizard. Writes live in runners.ts. */
-import type {
-  Instance,
-  NetworkInterface,
-  SecurityGroup,
-  ServiceConfiguration,
-  Subnet,
-  VpcEndpoint,
-  VpcEndpointConnection,
-} from "@aws-sdk/client-ec2";
-import type { Listener, LoadBalancer, Tag as ElbTag, TargetGroup, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Instance, NetworkInterface, SecurityGroup, ServiceConfiguration, Subnet, VpcEndpoint, VpcEndpointConnection } from "@aws-sdk/client-ec2";
+import type { Tag as ElbTag, Listener, LoadBalancer, TargetGroup, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
 import { listAll } from "../aws/list.js";
@@ -296,8 +288,7 @@ export async function findEndpoint(ctx: Ctx, stack: string, roleName: string, vp
   const found = await listAll(
     ctx,
     "ec2",
-    (NextToken) =>
-      new DescribeVpcEndpointsCommand({ Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }], NextToken }),
+    (NextToken) => new DescribeVpcEndpointsCommand({ Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }], NextToken }),
     (o) => o.VpcEndpoints,
     (o) => o.NextToken,
   );
@@ -324,11 +315,7 @@ export async function describeEndpoint(ctx: Ctx, id: string): Promise<VpcEndpoin
 
 export async function findStackSecurityGroup(ctx: Ctx, stack: string, roleName: string, vpcId: string): Promise<SecurityGroup | undefined> {
   const { DescribeSecurityGroupsCommand } = await ec2();
-  const out = await send(
-    ctx,
-    "ec2",
-    new DescribeSecurityGroupsCommand({ Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }] }),
-  );
+  const out = await send(ctx, "ec2", new DescribeSecurityGroupsCommand({ Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }] }));
   return out.SecurityGroups?.find((g) => g.VpcId === vpcId && hasStackRole(g.Tags, stack, roleName));
 }
 

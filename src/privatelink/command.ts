@@ -1,6 +1,6 @@
-import { Option, type Command } from "commander";
-import { collectList } from "../cli/options.js";
+import { type Command, Option } from "commander";
 import type { ActionFactory } from "../cli/kit.js";
+import { collectList } from "../cli/options.js";
 
 /** `vpcwire privatelink ...`: flags and help only; the implementation is imported when the command runs. */
 export function registerPrivatelink(program: Command, action: ActionFactory): void {
@@ -19,7 +19,11 @@ export function registerPrivatelink(program: Command, action: ActionFactory): vo
     .option("--relay-vpc-id <id>", "the relay VPC that on-prem reaches over the VPN")
     .option("--relay-subnets <ids>", "subnets of the relay VPC, one per zone: the inbound endpoint and the outbound load balancer go here", collectList)
     .option("--relay-ip <ipv4>", "inbound: the address on-prem connects to; in a relay subnet the endpoint sits on it, otherwise a NAT server holds it")
-    .option("--allow-from <cidrs>", "inbound: who may connect to the relay endpoint (default: 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10)", collectList)
+    .option(
+      "--allow-from <cidrs>",
+      "inbound: who may connect to the relay endpoint (default: 10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10)",
+      collectList,
+    )
     .option("--onprem-ip <ipv4>", "outbound: private IP of the on-prem host the existing EC2 must reach")
     .option("--onprem-ports <ports>", "outbound: TCP ports to relay to the on-prem host (repeatable or comma list)", collectList)
     .addOption(

@@ -207,7 +207,8 @@ export function validateRelayFlags(flags: RelayFlags, opts: { cwd: string }): Re
     );
     if (problem) throw flagError("--onprem-ip", problem);
     outbound = { onpremIp: flags.onpremIp!.trim(), ports: portsFlag("--onprem-ports", flags.onpremPorts!) };
-    if (inbound?.relayIp === outbound.onpremIp) throw flagError("--relay-ip", `${outbound.onpremIp} is also --onprem-ip; the relay address must be an address in the relay VPC`);
+    if (inbound?.relayIp === outbound.onpremIp)
+      throw flagError("--relay-ip", `${outbound.onpremIp} is also --onprem-ip; the relay address must be an address in the relay VPC`);
   } else if (flags.onpremPorts?.length) {
     throw flagError("--onprem-ports", "needs --onprem-ip (the host the ports lead to)");
   }

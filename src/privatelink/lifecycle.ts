@@ -20,7 +20,7 @@ import type { Listener, LoadBalancer, TargetGroup, TargetHealthDescription } fro
 import { send } from "../aws/call.js";
 import { awsCode, isNotFound } from "../aws/errors.js";
 import { listAll } from "../aws/list.js";
-import { describeSgRule, type StackSgRule, describeSgRules } from "../aws/sg-rules.js";
+import { describeSgRule, describeSgRules, type StackSgRule } from "../aws/sg-rules.js";
 import { KIND_TAG, ROLE_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
@@ -34,6 +34,7 @@ import {
   describeEndpoint,
   describeEndpointService,
   describeLoadBalancer,
+  type EndpointAddress,
   elbTags,
   endpointAddresses,
   findInterfacesWithIp,
@@ -45,10 +46,9 @@ import {
   listTargetGroups,
   lower,
   targetHealth,
-  type EndpointAddress,
 } from "./aws.js";
 import { explainTargetHealth } from "./health.js";
-import { DIRECTIONS, nlbName, RELAY_IP_TAG, RELAY_MODE_TAG, role, targetGroupName, type Direction } from "./names.js";
+import { DIRECTIONS, type Direction, nlbName, RELAY_IP_TAG, RELAY_MODE_TAG, role, targetGroupName } from "./names.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 const elb = () => import("@aws-sdk/client-elastic-load-balancing-v2");
@@ -143,7 +143,10 @@ async function readStacks(ctx: Context, only: string | undefined, health: boolea
   const ruleLists = new Map<string, StackSgRule[]>();
   const slot = (stack: string, tags: Tags, fallback: Direction = "inbound"): DirectionParts => {
     let dirs = stacks.get(stack);
-    if (!dirs) stacks.set(stack, (dirs = new Map(DIRECTIONS.map((d) => [d, emptyDirection(d)]))));
+    if (!dirs) {
+      dirs = new Map(DIRECTIONS.map((d) => [d, emptyDirection(d)]));
+      stacks.set(stack, dirs);
+    }
     return dirs.get(directionOf(tags) ?? fallback)!;
   };
   for (const s of services) {
@@ -173,13 +176,21 @@ async function readStacks(ctx: Context, only: string | undefined, health: boolea
     });
   }
   for (const { lb, tags, listeners } of elbParts.lbs) {
-    const d = slot(stackOf(tags)!, tags, DIRECTIONS.find((x) => lb.LoadBalancerName === nlbName(stackOf(tags)!, x)));
+    const d = slot(
+      stackOf(tags)!,
+      tags,
+      DIRECTIONS.find((x) => lb.LoadBalancerName === nlbName(stackOf(tags)!, x)),
+    );
     d.nlbs.push(lb);
     d.listeners.push(...listeners);
   }
   for (const { tg, tags, health: h } of elbParts.tgs) {
     const stack = stackOf(tags)!;
-    slot(stack, tags, DIRECTIONS.find((x) => tg.TargetGroupName?.startsWith(tgPrefix(stack, x)))).targetGroups.push({ tg, ...(h ? { health: h } : {}) });
+    slot(
+      stack,
+      tags,
+      DIRECTIONS.find((x) => tg.TargetGroupName?.startsWith(tgPrefix(stack, x))),
+    ).targetGroups.push({ tg, ...(h ? { health: h } : {}) });
   }
   // A stack with only rules left (its groups are someone else's) still shows up.
   for (const stack of ruleLists.keys()) if (!stacks.has(stack)) stacks.set(stack, new Map(DIRECTIONS.map((d) => [d, emptyDirection(d)])));
@@ -231,9 +242,7 @@ async function readElb(
     return { lbs: [], tgs: [] };
   }
   const prefixes = only ? DIRECTIONS.map((d) => tgPrefix(only, d)) : undefined;
-  const tgs = allTgs.filter(
-    (t) => !prefixes || prefixes.some((p) => t.TargetGroupName?.startsWith(p) && /^\d+$/.test(t.TargetGroupName.slice(p.length))),
-  );
+  const tgs = allTgs.filter((t) => !prefixes || prefixes.some((p) => t.TargetGroupName?.startsWith(p) && /^\d+$/.test(t.TargetGroupName.slice(p.length))));
   const arns = [...lbs.map((l) => l.LoadBalancerArn!), ...tgs.map((t) => t.TargetGroupArn!)].filter(Boolean);
   const tags = arns.length ? await elbTags(ctx, arns) : new Map<string, Tags>();
   const ownLbs = lbs.filter((l) => mine(tags.get(l.LoadBalancerArn!)));
@@ -303,11 +312,11 @@ function vpcsOf(parts: StackParts): Array<{ vpcId: string; holds: string[] }> {
 function stackState(parts: StackParts): string {
   const dirs = parts.directions;
   if (dirs.length === 0) return "partial";
-  const deleting = dirs.some(
-    (d) => d.endpoints.some((e) => lower(e.State) === "deleting") || d.services.some((s) => lower(s.ServiceState) === "deleting"),
-  );
+  const deleting = dirs.some((d) => d.endpoints.some((e) => lower(e.State) === "deleting") || d.services.some((s) => lower(s.ServiceState) === "deleting"));
   if (deleting) return "deleting";
-  const complete = dirs.every((d) => d.nlbs.length && d.listeners.length && d.targetGroups.length && d.services.length && d.endpoints.length && d.securityGroups.length);
+  const complete = dirs.every(
+    (d) => d.nlbs.length && d.listeners.length && d.targetGroups.length && d.services.length && d.endpoints.length && d.securityGroups.length,
+  );
   if (!complete) return "partial";
   const up = dirs.every(
     (d) =>
@@ -369,7 +378,13 @@ function summarise(parts: StackParts): StackSummary {
       });
     }
     for (const e of d.endpoints) {
-      resources.push({ type: "interface endpoint", id: e.VpcEndpointId!, owned: true, ...(e.State ? { state: e.State } : {}), detail: `${d.direction}, in ${e.VpcId}` });
+      resources.push({
+        type: "interface endpoint",
+        id: e.VpcEndpointId!,
+        owned: true,
+        ...(e.State ? { state: e.State } : {}),
+        detail: `${d.direction}, in ${e.VpcId}`,
+      });
     }
     for (const g of d.securityGroups) {
       resources.push({ type: "security group", id: g.GroupId!, owned: true, detail: `${d.direction}, ${g.GroupName} in ${g.VpcId}: ${permissionsText(g)}` });
@@ -605,7 +620,9 @@ async function relayPlacement(ctx: Context, ep: VpcEndpoint, addresses: Endpoint
     };
   }
   const endpointEnis = new Set(ep.NetworkInterfaceIds ?? []);
-  const holders = (await findInterfacesWithIp(ctx, ep.VpcId!, relayIp).catch(() => [] as NetworkInterface[])).filter((e) => !endpointEnis.has(e.NetworkInterfaceId!));
+  const holders = (await findInterfacesWithIp(ctx, ep.VpcId!, relayIp).catch(() => [] as NetworkInterface[])).filter(
+    (e) => !endpointEnis.has(e.NetworkInterfaceId!),
+  );
   const server = holders[0];
   if (!server) {
     return {
@@ -618,7 +635,10 @@ async function relayPlacement(ctx: Context, ep: VpcEndpoint, addresses: Endpoint
   }
   const who = server.Attachment?.InstanceId ? `${server.NetworkInterfaceId} (${server.Attachment.InstanceId})` : server.NetworkInterfaceId;
   return {
-    line: { ok: true, text: `relay IP ${relayIp} is held by ${who}, the NAT server: its rules must forward to ${ips.join(" or ") || "the endpoint's addresses"}` },
+    line: {
+      ok: true,
+      text: `relay IP ${relayIp} is held by ${who}, the NAT server: its rules must forward to ${ips.join(" or ") || "the endpoint's addresses"}`,
+    },
     data: { mode: "nat", relayIp, heldBy: server.NetworkInterfaceId, instanceId: server.Attachment?.InstanceId ?? null },
   };
 }
@@ -702,7 +722,11 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
   }
   const ownLbArns = new Set(nlbs.map(({ lb }) => lb.LoadBalancerArn!));
   const endpointEnis = new Set(endpoints.flatMap(({ e }) => e.NetworkInterfaceIds ?? []));
-  const users = await interfacesUsing(ctx, groups.map(({ g }) => g.GroupId!), endpointEnis);
+  const users = await interfacesUsing(
+    ctx,
+    groups.map(({ g }) => g.GroupId!),
+    endpointEnis,
+  );
 
   const steps: PlanStep[] = [];
   // 0. Rules the stack added to groups that stay (normally none: its rules are in its own groups, which go whole).
@@ -783,7 +807,9 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
   for (const { d, lb } of nlbs) {
     const other = keptLbs.get(lb.LoadBalancerArn!);
     if (other) {
-      steps.push(keptStep("network load balancer", lb.LoadBalancerName!, `still used by endpoint service ${other.ServiceId}, which this stack did not create`, true));
+      steps.push(
+        keptStep("network load balancer", lb.LoadBalancerName!, `still used by endpoint service ${other.ServiceId}, which this stack did not create`, true),
+      );
       steps.push(keptStep("endpoint service", other.ServiceId!, "not created by this stack"));
       warnings.push(
         `${lb.LoadBalancerName} was created by this stack but is kept with its listeners and target groups: endpoint service ${other.ServiceId} (${other.ServiceName}), ` +
@@ -813,7 +839,9 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
     if (usedBy.length || keptBy) {
       steps.push(keptStep("target group", tg.TargetGroupName!, `still used by load balancer ${(usedBy[0] ?? keptBy)!.split("/").slice(-2, -1)[0]}`, true));
       if (usedBy.length) {
-        warnings.push(`${tg.TargetGroupName} was created by this stack but is kept: load balancer ${usedBy.join(", ")}, not this stack's, forwards to it. Remove that listener, then run this destroy again.`);
+        warnings.push(
+          `${tg.TargetGroupName} was created by this stack but is kept: load balancer ${usedBy.join(", ")}, not this stack's, forwards to it. Remove that listener, then run this destroy again.`,
+        );
       }
       continue;
     }
@@ -836,7 +864,9 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
   for (const { d, g } of groups) {
     const inUse = users.filter((e) => e.Groups?.some((x) => x.GroupId === g.GroupId));
     if (inUse.length) {
-      const who = inUse.map((e) => `${e.NetworkInterfaceId}${e.Attachment?.InstanceId ? ` (${e.Attachment.InstanceId})` : e.Description ? ` (${e.Description})` : ""}`).join(", ");
+      const who = inUse
+        .map((e) => `${e.NetworkInterfaceId}${e.Attachment?.InstanceId ? ` (${e.Attachment.InstanceId})` : e.Description ? ` (${e.Description})` : ""}`)
+        .join(", ");
       steps.push(keptStep("security group", g.GroupId!, `still used by ${who}`, true));
       warnings.push(
         `${g.GroupId} (${g.GroupName}) was created by this stack but is kept: ${who} ${inUse.length > 1 ? "use" : "uses"} it, and AWS does not delete a group in use. ` +
@@ -872,15 +902,17 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
   const [m, lbApi] = await Promise.all([ec2(), elb()]);
   const timeoutMs = ctx.config.timeoutMs ?? DESTROY_TIMEOUT_MS;
   const waitFor = destroyWaiter(ctx, timeoutMs);
-  const gone = <T>(read: () => Promise<T | undefined>, state: (v: T) => string | undefined) => async () => {
-    try {
-      const v = await read();
-      return v === undefined ? "deleted" : (state(v) ?? "unknown");
-    } catch (error) {
-      if (isNotFound(error)) return "deleted";
-      throw error;
-    }
-  };
+  const gone =
+    <T>(read: () => Promise<T | undefined>, state: (v: T) => string | undefined) =>
+    async () => {
+      try {
+        const v = await read();
+        return v === undefined ? "deleted" : (state(v) ?? "unknown");
+      } catch (error) {
+        if (isNotFound(error)) return "deleted";
+        throw error;
+      }
+    };
   return {
     ...(await teardownRunners(ctx, journal, timeoutMs)),
 
@@ -900,7 +932,10 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
       }
       await waitFor(
         `interface endpoint ${p.endpointId} deleting`,
-        gone(() => describeEndpoint(ctx, p.endpointId), (e) => e.State),
+        gone(
+          () => describeEndpoint(ctx, p.endpointId),
+          (e) => e.State,
+        ),
         (state) => (lower(state) === "deleted" ? true : state),
       );
       ctx.io.success(`interface endpoint ${p.endpointId} deleted`);
@@ -944,7 +979,10 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
       }
       await waitFor(
         `endpoint service ${id} deleting`,
-        gone(() => describeEndpointService(ctx, id), (s) => s.ServiceState),
+        gone(
+          () => describeEndpointService(ctx, id),
+          (s) => s.ServiceState,
+        ),
         (state) => (lower(state) === "deleted" ? true : state),
       );
       ctx.io.success(`endpoint service ${id} deleted`);
@@ -961,11 +999,19 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
     "privatelink-nlb-delete": async (step) => {
       const p = step.params as { name: string; arn: string };
       // Refused (ResourceInUse) while an endpoint service still uses it: retried until the service is gone.
-      await withDependencyRetry(ctx, `load balancer ${p.name}`, () => send(ctx, "elbv2", new lbApi.DeleteLoadBalancerCommand({ LoadBalancerArn: p.arn })), timeoutMs);
+      await withDependencyRetry(
+        ctx,
+        `load balancer ${p.name}`,
+        () => send(ctx, "elbv2", new lbApi.DeleteLoadBalancerCommand({ LoadBalancerArn: p.arn })),
+        timeoutMs,
+      );
       // Gone when DescribeLoadBalancers no longer knows it (LoadBalancerNotFound), as waitUntilLoadBalancersDeleted.
       await waitFor(
         `load balancer ${p.name} deleting`,
-        gone(() => describeLoadBalancer(ctx, p.arn), (lb) => lb.State?.Code),
+        gone(
+          () => describeLoadBalancer(ctx, p.arn),
+          (lb) => lb.State?.Code,
+        ),
         (state) => (state === "deleted" ? true : `still listed (${state})`),
       );
       ctx.io.success(`load balancer ${p.name} deleted`);
@@ -975,7 +1021,12 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
     "privatelink-tg-delete": async (step) => {
       const p = step.params as { name: string; arn: string };
       // ResourceInUse until no listener forwards to it (and the load balancer is gone): retried.
-      await withDependencyRetry(ctx, `target group ${p.name}`, () => send(ctx, "elbv2", new lbApi.DeleteTargetGroupCommand({ TargetGroupArn: p.arn })), timeoutMs);
+      await withDependencyRetry(
+        ctx,
+        `target group ${p.name}`,
+        () => send(ctx, "elbv2", new lbApi.DeleteTargetGroupCommand({ TargetGroupArn: p.arn })),
+        timeoutMs,
+      );
       ctx.io.success(`target group ${p.name} deleted`);
       return deletedOutcome(journal, step);
     },

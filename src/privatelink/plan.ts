@@ -4,11 +4,12 @@ import type { Context } from "../core/context.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { permissionCovers } from "../net/allow.js";
-import { cidrContains, ipv4ToInt, parseCidr4, type Cidr4 } from "../net/ip.js";
+import { type Cidr4, cidrContains, ipv4ToInt, parseCidr4 } from "../net/ip.js";
 import { getVpc } from "../vpn/aws.js";
 import {
   allowedPrincipals,
   crossZoneEnabled,
+  type EndpointAddress,
   elbStackTags,
   endpointAddresses,
   findEndpoint,
@@ -22,12 +23,11 @@ import {
   listListeners,
   listSubnetsOf,
   lower,
-  targetHealth,
-  type EndpointAddress,
   type SubnetInfo,
+  targetHealth,
 } from "./aws.js";
 import type { NatMode, RelayInput } from "./inputs.js";
-import { nlbName, role, securityGroupName, targetGroupName, type Direction } from "./names.js";
+import { type Direction, nlbName, role, securityGroupName, targetGroupName } from "./names.js";
 
 /** Placeholders of an offline plan (and of a plan whose resources do not exist yet). */
 export const PLACEHOLDER = {
@@ -170,13 +170,18 @@ export async function planRelay(ctx: Context, input: RelayInput, region: string 
       if (offline) {
         if (input.nat && input.nat !== "none") mode = "nat";
         else {
-          warnings.push(`Offline: assuming ${ip} lies in one of the relay subnets (the endpoint will sit on it); pass --nat nftables to preview the NAT-server variant.`);
+          warnings.push(
+            `Offline: assuming ${ip} lies in one of the relay subnets (the endpoint will sit on it); pass --nat nftables to preview the NAT-server variant.`,
+          );
           endpointSubnets = [offlineSubnet(PLACEHOLDER.relaySubnet(ip), input.relayVpcId)];
           subnetConfigurations = [{ SubnetId: PLACEHOLDER.relaySubnet(ip), Ipv4: ip }];
         }
       } else {
         if (!relayVpcCidrs.some((c) => contains(c, ip))) {
-          throw flagError("--relay-ip", `${ip} is outside ${input.relayVpcId} (${relayVpcCidrs.join(", ")}); on-prem reaches only the relay VPC's addresses over the VPN`);
+          throw flagError(
+            "--relay-ip",
+            `${ip} is outside ${input.relayVpcId} (${relayVpcCidrs.join(", ")}); on-prem reaches only the relay VPC's addresses over the VPN`,
+          );
         }
         const home = relaySubnets.find((s) => contains(s.cidr, ip));
         const holders = await findInterfacesWithIp(ctx, input.relayVpcId, ip);
@@ -269,7 +274,10 @@ export async function planRelay(ctx: Context, input: RelayInput, region: string 
   if (input.outbound) {
     const ob = input.outbound;
     if (!offline && relayVpcCidrs.some((c) => contains(c, ob.onpremIp))) {
-      throw flagError("--onprem-ip", `${ob.onpremIp} is inside the relay VPC ${input.relayVpcId} (${relayVpcCidrs.join(", ")}); the on-prem host must be outside it, behind the VPN`);
+      throw flagError(
+        "--onprem-ip",
+        `${ob.onpremIp} is inside the relay VPC ${input.relayVpcId} (${relayVpcCidrs.join(", ")}); the on-prem host must be outside it, behind the VPN`,
+      );
     }
     const endpointSubnets = usableEndpointSubnets(targetSubnets, relaySubnets, "--target-subnets", "outbound", offline, warnings);
     const facts: DirectionFacts = {
@@ -366,7 +374,8 @@ function assertOurs(kind: string, name: string, stack: string, tagStack: string 
       `a ${kind} named ${name} already exists and is ${tagStack ? `part of stack ${tagStack}` : "not part of any vpcwire stack"}; pick another --stack`,
     );
   }
-  if (problem) throw flagError("--stack", `the ${kind} ${name} of stack ${stack} ${problem}; remove the stack (vpcwire destroy --stack ${stack}) and run again`);
+  if (problem)
+    throw flagError("--stack", `the ${kind} ${name} of stack ${stack} ${problem}; remove the stack (vpcwire destroy --stack ${stack}) and run again`);
 }
 
 function lbProblem(lb: LoadBalancer, vpcId: string): string | undefined {
@@ -426,9 +435,20 @@ async function directionSteps(ctx: Context, input: RelayInput, f: DirectionFacts
         (z.LoadBalancerAddresses ?? []).map((a) => ({ az: z.ZoneName, subnetId: z.SubnetId, ip: a.PrivateIPv4Address ?? a.IpAddress })),
       ),
     };
-    const have = (lb.AvailabilityZones ?? []).map((z) => z.SubnetId).sort().join();
-    if (have !== f.nlbSubnets.map((s) => s.id).sort().join()) {
-      o.warnings.push(`${name} keeps its subnets ${(lb.AvailabilityZones ?? []).map((z) => z.SubnetId).join(", ")} (--${side}-subnets asks for ${f.nlbSubnets.map((s) => s.id).join(", ")}).`);
+    const have = (lb.AvailabilityZones ?? [])
+      .map((z) => z.SubnetId)
+      .sort()
+      .join();
+    if (
+      have !==
+      f.nlbSubnets
+        .map((s) => s.id)
+        .sort()
+        .join()
+    ) {
+      o.warnings.push(
+        `${name} keeps its subnets ${(lb.AvailabilityZones ?? []).map((z) => z.SubnetId).join(", ")} (--${side}-subnets asks for ${f.nlbSubnets.map((s) => s.id).join(", ")}).`,
+      );
     }
   }
   const lbState = lb?.State?.Code;
@@ -497,7 +517,11 @@ async function directionSteps(ctx: Context, input: RelayInput, f: DirectionFacts
         summary: change
           ? `${d}: target group ${tgName}: ${has ? "" : `register ${f.destinationIp}:${port}`}${!has && stale.length ? ", " : ""}${stale.length ? `deregister ${stale.map((t) => `${t.Id}:${t.Port}`).join(", ")}` : ""}`
           : `${d}: target group ${tgName} (${f.destinationIp}:${port} registered)`,
-        params: { ...params, register: !has, deregister: stale.map((t) => ({ id: t.Id, port: t.Port, ...(t.AvailabilityZone ? { availabilityZone: t.AvailabilityZone } : {}) })) },
+        params: {
+          ...params,
+          register: !has,
+          deregister: stale.map((t) => ({ id: t.Id, port: t.Port, ...(t.AvailabilityZone ? { availabilityZone: t.AvailabilityZone } : {}) })),
+        },
         dependsOn: [],
       });
     }
@@ -521,7 +545,10 @@ async function directionSteps(ctx: Context, input: RelayInput, f: DirectionFacts
   }
   if (lb) {
     const extra = listeners.filter((l) => !f.ports.includes(l.Port!));
-    if (extra.length) o.warnings.push(`${name} still has listeners on ${extra.map((l) => l.Port).join(", ")}, which --${d === "inbound" ? "" : "onprem-"}ports no longer lists; they are left alone.`);
+    if (extra.length)
+      o.warnings.push(
+        `${name} still has listeners on ${extra.map((l) => l.Port).join(", ")}, which --${d === "inbound" ? "" : "onprem-"}ports no longer lists; they are left alone.`,
+      );
   }
 
   // --- Endpoint service and who may use it ------------------------------------------------------------
@@ -568,9 +595,7 @@ async function directionSteps(ctx: Context, input: RelayInput, f: DirectionFacts
     resource: "endpoint service permission",
     ...(svc ? { resourceId: `${svc.ServiceId}/${principal}` } : {}),
     owned: true,
-    summary: permitted
-      ? `${d}: endpoint service allows ${principal}`
-      : `${d}: allow ${principal ?? "this account"} to connect to the endpoint service`,
+    summary: permitted ? `${d}: endpoint service allows ${principal}` : `${d}: allow ${principal ?? "this account"} to connect to the endpoint service`,
     params: { direction: d, ...(principal ? { principal } : {}) },
     dependsOn: [role.service(d)],
   });
@@ -608,7 +633,10 @@ async function directionSteps(ctx: Context, input: RelayInput, f: DirectionFacts
   // --- Interface endpoint ----------------------------------------------------------------------------------
   const ep = svc ? await findEndpoint(ctx, input.stack, role.endpoint(d), f.endpointVpcId) : undefined;
   if (ep && ep.ServiceName !== svc?.ServiceName) {
-    throw flagError("--stack", `the ${d} endpoint ${ep.VpcEndpointId} of stack ${input.stack} connects to ${ep.ServiceName}, not to ${svc?.ServiceName}; remove the stack (vpcwire destroy --stack ${input.stack}) and run again`);
+    throw flagError(
+      "--stack",
+      `the ${d} endpoint ${ep.VpcEndpointId} of stack ${input.stack} connects to ${ep.ServiceName}, not to ${svc?.ServiceName}; remove the stack (vpcwire destroy --stack ${input.stack}) and run again`,
+    );
   }
   const endpointParams = {
     direction: d,
@@ -623,7 +651,9 @@ async function directionSteps(ctx: Context, input: RelayInput, f: DirectionFacts
     if (dns) f.knownDnsName = dns;
     for (const c of o.subnetConfigurations ?? []) {
       if (!known.some((a) => a.ip === c.Ipv4)) {
-        o.warnings.push(`${ep.VpcEndpointId} keeps its addresses ${known.map((a) => a.ip).join(", ")}; to move it to ${c.Ipv4}, remove the stack and run again.`);
+        o.warnings.push(
+          `${ep.VpcEndpointId} keeps its addresses ${known.map((a) => a.ip).join(", ")}; to move it to ${c.Ipv4}, remove the stack and run again.`,
+        );
       }
     }
     const state = lower(ep.State);

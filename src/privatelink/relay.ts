@@ -7,13 +7,13 @@ import type { Context } from "../core/context.js";
 import { UsageError } from "../core/errors.js";
 import { resolveRegion } from "../core/region.js";
 import { destroyCommand, runWorkflow, shellJoin } from "../core/workflow.js";
-import { formatAddressMap, type AddressMapEntry } from "./address-map.js";
+import { type AddressMapEntry, formatAddressMap } from "./address-map.js";
 import type { EndpointAddress } from "./aws.js";
 import { explainTargetHealth } from "./health.js";
-import { missingRelayFlags, relayArgv, validateRelayFlags, type RelayFlags, type RelayInput } from "./inputs.js";
-import { ENDPOINT_IP_PLACEHOLDER, renderNatRules, type NatRules } from "./nat.js";
-import { DIRECTIONS, role, targetGroupName, type Direction } from "./names.js";
-import { planRelay, type DirectionFacts, type RelayFacts } from "./plan.js";
+import { missingRelayFlags, type RelayFlags, type RelayInput, relayArgv, validateRelayFlags } from "./inputs.js";
+import { DIRECTIONS, type Direction, role, targetGroupName } from "./names.js";
+import { ENDPOINT_IP_PLACEHOLDER, type NatRules, renderNatRules } from "./nat.js";
+import { type DirectionFacts, planRelay, type RelayFacts } from "./plan.js";
 import type { TargetHealthReport } from "./runners.js";
 
 /** `vpcwire privatelink relay`: input -> plan -> confirm -> apply -> health -> address map and NAT rules. */
@@ -74,7 +74,6 @@ function withStandIns(flags: RelayFlags): RelayFlags {
   };
 }
 
-
 /** What apply learned about one direction (ids and addresses), for the address map and the JSON. */
 interface LiveDirection {
   loadBalancer: { arn: string; name: string; dnsName?: string; addresses: Array<{ az?: string; subnetId?: string; ip?: string }> };
@@ -101,7 +100,12 @@ function liveDirection(results: StepResults, d: Direction, f: DirectionFacts, st
   const epAddresses = (ep.data?.addresses as EndpointAddress[] | undefined) ?? f.knownAddresses ?? [];
   const epDns = (ep.data?.dnsName as string | undefined) ?? f.knownDnsName;
   return {
-    loadBalancer: { arn: nlb.resourceId!, name: lbData?.name ?? "", ...(lbData?.dnsName ? { dnsName: lbData.dnsName } : {}), addresses: lbData?.addresses ?? [] },
+    loadBalancer: {
+      arn: nlb.resourceId!,
+      name: lbData?.name ?? "",
+      ...(lbData?.dnsName ? { dnsName: lbData.dnsName } : {}),
+      addresses: lbData?.addresses ?? [],
+    },
     targetGroups: f.ports.map((port) => {
       const tg = get(role.targetGroup(d, port));
       return { port, arn: tg.resourceId!, name: targetGroupName(stack, d, port) };
@@ -115,8 +119,7 @@ function liveDirection(results: StepResults, d: Direction, f: DirectionFacts, st
 /** Who talks to which address, from the plan's facts and (after apply) the live ids and addresses. */
 function buildAddressMap(input: RelayInput, facts: RelayFacts, live: Partial<Record<Direction, LiveDirection>>): AddressMapEntry[] {
   const entries: AddressMapEntry[] = [];
-  const endpointIps = (f: DirectionFacts, l: LiveDirection | undefined) =>
-    (l?.endpoint.addresses ?? f.knownAddresses ?? []).map((a) => a.ip).filter(Boolean);
+  const endpointIps = (f: DirectionFacts, l: LiveDirection | undefined) => (l?.endpoint.addresses ?? f.knownAddresses ?? []).map((a) => a.ip).filter(Boolean);
   const seenFrom = (f: DirectionFacts, l: LiveDirection | undefined) => {
     const ips = (l?.loadBalancer.addresses ?? []).map((a) => a.ip).filter((ip): ip is string => Boolean(ip));
     return ips.length ? ips : f.nlbSubnets.map((s) => s.cidr || s.id);
@@ -185,7 +188,9 @@ async function preview(input: RelayInput, facts: RelayFacts): Promise<{ text?: s
   const text = [
     "Address map (after apply):",
     indent(formatAddressMap(addressMap)),
-    ...(nat ? ["", `NAT server rules (${nat.format}${nat.preview ? `, preview: ${ENDPOINT_IP_PLACEHOLDER} is filled in by the real run` : ""}):`, nat.text] : []),
+    ...(nat
+      ? ["", `NAT server rules (${nat.format}${nat.preview ? `, preview: ${ENDPOINT_IP_PLACEHOLDER} is filled in by the real run` : ""}):`, nat.text]
+      : []),
   ].join("\n");
   return { text, json: { addressMap, ...(nat ? { natRules: natJson(nat, undefined) } : {}) } };
 }
@@ -260,7 +265,9 @@ async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, r
 
   for (const d of present) {
     if (live[d]!.endpoint.addresses.length === 0) {
-      warnings.push(`${d}: the addresses of ${live[d]!.endpoint.id} could not be read; use its DNS name${live[d]!.endpoint.dnsName ? ` ${live[d]!.endpoint.dnsName}` : ""}.`);
+      warnings.push(
+        `${d}: the addresses of ${live[d]!.endpoint.id} could not be read; use its DNS name${live[d]!.endpoint.dnsName ? ` ${live[d]!.endpoint.dnsName}` : ""}.`,
+      );
     }
   }
   const { io } = ctx;
@@ -272,7 +279,9 @@ async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, r
   io.info(`Address map:\n${indent(formatAddressMap(addressMap))}`);
   for (const warning of warnings.slice(planWarnings.length)) io.warn(warning);
   for (const { d, h } of unhealthy) {
-    io.warn(`${d}: target ${h.ip}:${h.port} is ${h.state}${h.reason ? ` (${h.reason})` : ""}: ${h.advice ?? h.description ?? "see the target group's health in the console"}.`);
+    io.warn(
+      `${d}: target ${h.ip}:${h.port} is ${h.state}${h.reason ? ` (${h.reason})` : ""}: ${h.advice ?? h.description ?? "see the target group's health in the console"}.`,
+    );
   }
   const next: string[] = [];
   const ib = facts.inbound;
@@ -280,9 +289,12 @@ async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, r
     const l = live.inbound!;
     const epIps = l.endpoint.addresses.map((a) => a.ip);
     if (ib.mode === "endpoint") next.push(`On-prem: connect to ${ib.relayIp} on TCP ${ib.ports.join(",")}; no NAT server is needed.`);
-    if (ib.mode === "direct") next.push(`On-prem: connect to ${epIps.join(" or ")}${l.endpoint.dnsName ? ` (or ${l.endpoint.dnsName})` : ""} on TCP ${ib.ports.join(",")}.`);
+    if (ib.mode === "direct")
+      next.push(`On-prem: connect to ${epIps.join(" or ")}${l.endpoint.dnsName ? ` (or ${l.endpoint.dnsName})` : ""} on TCP ${ib.ports.join(",")}.`);
     if (ib.mode === "nat" && nat) {
-      const where = ib.natServer ? `the NAT server (${ib.natServer.instanceId ?? ib.natServer.eniId}, which holds ${ib.relayIp})` : `the NAT server once it holds ${ib.relayIp}`;
+      const where = ib.natServer
+        ? `the NAT server (${ib.natServer.instanceId ?? ib.natServer.eniId}, which holds ${ib.relayIp})`
+        : `the NAT server once it holds ${ib.relayIp}`;
       next.push(
         `Install the ${nat.format} rules on ${where}: ${input.out ? `written to ${input.out}` : "printed on stdout"}; load them with: ${nat.load}. On-prem then connects to ${ib.relayIp} on TCP ${ib.ports.join(",")}.`,
       );
@@ -298,7 +310,9 @@ async function finishRelay(ctx: Context, input: RelayInput, facts: RelayFacts, r
       `In ${input.targetVpcId}: connect to ${l.endpoint.addresses.map((a) => a.ip).join(" or ")}${l.endpoint.dnsName ? ` (or ${l.endpoint.dnsName})` : ""} on TCP ${ob.ports.join(",")} to reach ${ob.destinationIp}. ` +
         `A route to ${ob.destinationIp} pointing at the endpoint does not work: clients must use these addresses.`,
     );
-    next.push(`On-prem: the firewall in front of ${ob.destinationIp} must allow TCP ${ob.ports.join(",")} from ${ob.nlbSubnets.map((s) => s.cidr).join(", ")} (the relay subnets).`);
+    next.push(
+      `On-prem: the firewall in front of ${ob.destinationIp} must allow TCP ${ob.ports.join(",")} from ${ob.nlbSubnets.map((s) => s.cidr).join(", ")} (the relay subnets).`,
+    );
   }
   io.info(`Next:\n${next.map((n) => `  - ${n}`).join("\n")}`);
   if (nat && !input.out) io.result(nat.text);

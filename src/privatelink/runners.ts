@@ -34,13 +34,13 @@ import {
   describeEndpoint,
   describeEndpointService,
   describeLoadBalancer,
+  type EndpointAddress,
   endpointAddresses,
   lower,
   targetHealth,
-  type EndpointAddress,
 } from "./aws.js";
 import type { RelayInput } from "./inputs.js";
-import { RELAY_IP_TAG, RELAY_MODE_TAG, role, type Direction } from "./names.js";
+import { type Direction, RELAY_IP_TAG, RELAY_MODE_TAG, role } from "./names.js";
 import { accountPrincipal, HEALTH_CHECK } from "./plan.js";
 
 /** Default wait per resource: NLBs take minutes to become active, endpoints a minute or two. */
@@ -98,12 +98,17 @@ export function relayRunners(ctx: Context, input: RelayInput, journal: Journal):
         journal.created(step.resource, arn, out.LoadBalancers![0]!.State?.Code);
       }
       // No built-in waiter acceptor for "failed" (it would poll until the timeout): our own.
-      const lb = await wait(`load balancer ${name}`, `load balancer ${name}`, () => describeLoadBalancer(ctx, arn!), (l) => {
-        const code = lower(l?.State?.Code);
-        if (code === "active") return { status: "done", state: "active" };
-        if (code === "failed") return { status: "failed", state: "failed", reason: l?.State?.Reason ?? "AWS gave no reason" };
-        return { status: "wait", state: l?.State?.Code ?? "not visible yet" };
-      });
+      const lb = await wait(
+        `load balancer ${name}`,
+        `load balancer ${name}`,
+        () => describeLoadBalancer(ctx, arn!),
+        (l) => {
+          const code = lower(l?.State?.Code);
+          if (code === "active") return { status: "done", state: "active" };
+          if (code === "failed") return { status: "failed", state: "failed", reason: l?.State?.Reason ?? "AWS gave no reason" };
+          return { status: "wait", state: l?.State?.Code ?? "not visible yet" };
+        },
+      );
       if (step.params.crossZone) {
         await send(ctx, "elbv2", new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn!, Attributes: [{ Key: CROSS_ZONE, Value: "true" }] }));
         ctx.io.success(`${name}: cross-zone load balancing on`);
@@ -235,12 +240,17 @@ export function relayRunners(ctx: Context, input: RelayInput, journal: Journal):
         journal.created(step.resource, id, out.ServiceConfiguration?.ServiceState);
       }
       // ServiceState really is PascalCase on the wire (Available); compare lowercased all the same.
-      const svc = await wait(`endpoint service ${id}`, `endpoint service ${id}`, () => describeEndpointService(ctx, id!), (s) => {
-        const state = lower(s?.ServiceState);
-        if (state === "available") return { status: "done", state: s!.ServiceState! };
-        if (DEAD_SERVICE.includes(state)) return { status: "failed", state: s!.ServiceState!, reason: "the endpoint service is failed or being deleted" };
-        return { status: "wait", state: s?.ServiceState ?? "not visible yet" };
-      });
+      const svc = await wait(
+        `endpoint service ${id}`,
+        `endpoint service ${id}`,
+        () => describeEndpointService(ctx, id!),
+        (s) => {
+          const state = lower(s?.ServiceState);
+          if (state === "available") return { status: "done", state: s!.ServiceState! };
+          if (DEAD_SERVICE.includes(state)) return { status: "failed", state: s!.ServiceState!, reason: "the endpoint service is failed or being deleted" };
+          return { status: "wait", state: s?.ServiceState ?? "not visible yet" };
+        },
+      );
       return {
         resourceId: id!,
         state: svc?.ServiceState ?? "Available",
@@ -385,15 +395,20 @@ export async function waitForHealthyTargets(
   const wait = waiter(ctx);
   const reports = await Promise.all(
     groups.map(async (g) => {
-      const found = await wait(`targets of ${g.name}`, `${direction}: health checks of ${g.name}`, () => targetHealth(ctx, g.arn), (list) => {
-        const states = list.map((t) => lower(t.TargetHealth?.State));
-        const state = states.length ? [...new Set(states)].join(", ") : "no targets";
-        if (states.length && states.every((s) => s === "healthy" || s.startsWith("unhealthy") || s === "unused" || s === "unavailable")) {
-          return { status: "done", state };
-        }
-        if (!states.length) return { status: "failed", state, reason: "the target group has no registered target" };
-        return { status: "wait", state };
-      });
+      const found = await wait(
+        `targets of ${g.name}`,
+        `${direction}: health checks of ${g.name}`,
+        () => targetHealth(ctx, g.arn),
+        (list) => {
+          const states = list.map((t) => lower(t.TargetHealth?.State));
+          const state = states.length ? [...new Set(states)].join(", ") : "no targets";
+          if (states.length && states.every((s) => s === "healthy" || s.startsWith("unhealthy") || s === "unused" || s === "unavailable")) {
+            return { status: "done", state };
+          }
+          if (!states.length) return { status: "failed", state, reason: "the target group has no registered target" };
+          return { status: "wait", state };
+        },
+      );
       return found.map((t): TargetHealthReport => {
         const advice = advise(t);
         return {

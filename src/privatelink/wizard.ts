@@ -36,7 +36,8 @@ export async function relayWizard(ctx: Context, given: RelayFlags): Promise<Rela
   }
 
   const vpcs = await listVpcs(ctx);
-  if (vpcs.length < 2) throw new Error("the relay needs two VPCs in this Region (the target VPC and the relay VPC); create the relay VPC first or pass --region");
+  if (vpcs.length < 2)
+    throw new Error("the relay needs two VPCs in this Region (the target VPC and the relay VPC); create the relay VPC first or pass --region");
   const vpcChoice = (v: (typeof vpcs)[number]) => ({
     name: `${v.VpcId}  ${nameOf(v.Tags) ?? "(no name)"}  ${v.CidrBlock ?? ""}${v.IsDefault ? "  [default VPC]" : ""}`,
     value: v.VpcId!,

@@ -13,9 +13,7 @@ const engine = Handlebars.create();
 
 // Helpers stay few and generic: models are prepared in TypeScript, templates only lay them out.
 engine.registerHelper("eq", (a: unknown, b: unknown) => a === b);
-engine.registerHelper("join", (items: unknown, sep: unknown) =>
-  Array.isArray(items) ? items.join(typeof sep === "string" ? sep : ", ") : "",
-);
+engine.registerHelper("join", (items: unknown, sep: unknown) => (Array.isArray(items) ? items.join(typeof sep === "string" ? sep : ", ") : ""));
 engine.registerHelper("inc", (n: unknown) => Number(n) + 1);
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();

@@ -125,10 +125,7 @@ const parser = new XMLParser({
  *
  * @throws VpnConfigParseError naming the missing or invalid element.
  */
-export function parseCustomerGatewayConfiguration(
-  xml: string,
-  opts: ParseCustomerGatewayConfigurationOptions = {},
-): VpnConfigModel {
+export function parseCustomerGatewayConfiguration(xml: string, opts: ParseCustomerGatewayConfigurationOptions = {}): VpnConfigModel {
   const secrets = collectSecrets(xml);
   // A safety net: even if a key turned up somewhere unexpected (a corrupted document), it never
   // reaches an error message.
@@ -166,7 +163,7 @@ export function parseCustomerGatewayConfiguration(
     fail(`vpn_gateway_id "${vpnGatewayId}" is not a virtual private gateway id`);
   }
 
-  const tunnelNodes = (root.node as Record<string, unknown>)["ipsec_tunnel"];
+  const tunnelNodes = (root.node as Record<string, unknown>).ipsec_tunnel;
   const count = Array.isArray(tunnelNodes) ? tunnelNodes.length : 0;
   if (count !== 2) fail(`expected 2 <ipsec_tunnel> elements, found ${count}`);
 
@@ -353,12 +350,7 @@ function readTunnel(r: Reader): ParsedTunnel {
   return tunnel;
 }
 
-function orderTunnels(
-  a: ParsedTunnel,
-  b: ParsedTunnel,
-  order: string[] | undefined,
-  fail: Fail,
-): [ParsedTunnel, ParsedTunnel] {
+function orderTunnels(a: ParsedTunnel, b: ParsedTunnel, order: string[] | undefined, fail: Fail): [ParsedTunnel, ParsedTunnel] {
   if (order === undefined) {
     // Without the caller's TunnelOptions, the only stable order is numeric (what older Terraform
     // providers did too); string order would put 203.0.113.100 before 203.0.113.21.
@@ -476,9 +468,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** The pre-shared keys as they appear in the text, found without trusting the document's structure. */
 function collectSecrets(xml: string): string[] {
-  return [...xml.matchAll(/<pre_shared_key\s*>([^<]*)<\/pre_shared_key\s*>/g)]
-    .map((m) => m[1]!.trim())
-    .filter((s) => s.length > 0);
+  return [...xml.matchAll(/<pre_shared_key\s*>([^<]*)<\/pre_shared_key\s*>/g)].map((m) => m[1]!.trim()).filter((s) => s.length > 0);
 }
 
 function maskToPrefix(mask: string): number | undefined {

@@ -1,10 +1,10 @@
 import { Writable } from "node:stream";
 import { stripVTControlCharacters } from "node:util";
-import { isCI } from "ci-info";
 import { Chalk } from "chalk";
+import { isCI } from "ci-info";
+import type { Clock } from "../core/context.js";
 import { formatElapsed } from "../core/duration.js";
 import { InterruptedError, UsageError } from "../core/errors.js";
-import type { Clock } from "../core/context.js";
 import type { Io, Prompter, Style, Task } from "../core/io.js";
 import type { IoStreams } from "./streams.js";
 
@@ -178,12 +178,8 @@ function inquirerPrompter(streams: IoStreams, signal: AbortSignal): Prompter {
   return {
     input: (o) => ask(async () => (await load()).input({ message: o.message, default: o.default, validate: o.validate }, context())),
     password: (o) => ask(async () => (await load()).password({ message: o.message, mask: "*", validate: o.validate }, context())),
-    select: (o) =>
-      ask(async () => (await load()).select({ message: o.message, choices: o.choices, default: o.default, pageSize: 12 }, context())),
-    checkbox: (o) =>
-      ask(async () =>
-        (await load()).checkbox({ message: o.message, choices: o.choices, required: o.required, pageSize: 12 }, context()),
-      ),
+    select: (o) => ask(async () => (await load()).select({ message: o.message, choices: o.choices, default: o.default, pageSize: 12 }, context())),
+    checkbox: (o) => ask(async () => (await load()).checkbox({ message: o.message, choices: o.choices, required: o.required, pageSize: 12 }, context())),
     confirm: (o) => ask(async () => (await load()).confirm({ message: o.message, default: o.default }, context())),
   };
 }

@@ -4,8 +4,8 @@ import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
 import { listAll } from "../aws/list.js";
 import { tagValue } from "../aws/tags.js";
-import { flagError } from "../core/errors.js";
 import type { Context } from "../core/context.js";
+import { flagError } from "../core/errors.js";
 
 type Ctx = Pick<Context, "clients" | "io" | "config">;
 
@@ -41,10 +41,7 @@ export async function findCustomerGateway(ctx: Ctx, ip: string, asn: number): Pr
   );
   // BgpAsn is a string in output; filter on our side so an emulator's filter support does not matter.
   return out.CustomerGateways?.find(
-    (g) =>
-      g.IpAddress === ip &&
-      LIVE.includes(g.State ?? "") &&
-      (g.BgpAsn === String(asn) || g.BgpAsnExtended === String(asn)),
+    (g) => g.IpAddress === ip && LIVE.includes(g.State ?? "") && (g.BgpAsn === String(asn) || g.BgpAsnExtended === String(asn)),
   );
 }
 

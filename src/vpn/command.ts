@@ -1,6 +1,6 @@
-import { Option, type Command } from "commander";
-import { collectList } from "../cli/options.js";
+import { type Command, Option } from "commander";
 import type { ActionFactory } from "../cli/kit.js";
+import { collectList } from "../cli/options.js";
 
 /** `vpcwire vpn ...`: flags and help only; the implementation is imported when the command runs. */
 export function registerVpn(program: Command, action: ActionFactory): void {
@@ -31,10 +31,7 @@ export function registerVpn(program: Command, action: ActionFactory): void {
     .addOption(new Option("--ike-version <version>", "restrict the tunnels to one IKE version").choices(["ikev1", "ikev2"]))
     .addOption(new Option("--device <type>", "router config to render (default: csr1000v)").choices(["csr1000v", "strongswan"]))
     .option("--outside-interface <name>", "router interface facing the Internet (CSR1000V default GigabitEthernet1)")
-    .option(
-      "--local-address <ipv4>",
-      "strongSwan behind NAT: the host's own outside address that IKE is sent from (default: --cgw-ip)",
-    )
+    .option("--local-address <ipv4>", "strongSwan behind NAT: the host's own outside address that IKE is sent from (default: --cgw-ip)")
     .option("--out <file>", "write the router config here (mode 0600) instead of stdout")
     .addHelpText(
       "after",

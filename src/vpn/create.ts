@@ -7,7 +7,7 @@ import { resolveRegion } from "../core/region.js";
 import { destroyCommand, runWorkflow, shellJoin } from "../core/workflow.js";
 import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel } from "../render/vpn-xml.js";
 import { renderDeviceConfig, VPC_CIDR_PLACEHOLDER } from "./device-config.js";
-import { missingVpnFlags, validateVpnFlags, vpnArgv, type VpnFlags, type VpnInput } from "./inputs.js";
+import { missingVpnFlags, type VpnFlags, type VpnInput, validateVpnFlags, vpnArgv } from "./inputs.js";
 import { planVpn, type VpnFacts } from "./plan.js";
 
 /** `vpcwire vpn create`: input -> plan -> confirm -> apply -> router config. */
@@ -56,7 +56,6 @@ export const vpnCreate: Handler = async (ctx, opts) => {
   return 0;
 };
 
-
 function previewModel(input: VpnInput, facts: VpnFacts): VpnConfigModel {
   return placeholderVpnConfig({
     routing: input.routing,
@@ -75,7 +74,10 @@ function previewModel(input: VpnInput, facts: VpnFacts): VpnConfigModel {
  */
 function alignRouting(model: VpnConfigModel, input: VpnInput, facts: VpnFacts): VpnConfigModel {
   if (model.routing === input.routing) return model;
-  const warnings = [...(model.warnings ?? []), `the tunnel configuration says ${model.routing} routing but the connection uses ${input.routing}; the router config follows the connection`];
+  const warnings = [
+    ...(model.warnings ?? []),
+    `the tunnel configuration says ${model.routing} routing but the connection uses ${input.routing}; the router config follows the connection`,
+  ];
   if (input.routing === "static") return { ...model, routing: "static", warnings };
   const tunnels = model.tunnels.map((t) => ({
     ...t,

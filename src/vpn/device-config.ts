@@ -56,9 +56,7 @@ export class DeviceConfigError extends VpcwireError {
 /** Render the full configuration for both tunnels. The result contains the pre-shared keys. */
 export function renderDeviceConfig(input: DeviceConfigInput): string {
   const common = prepareCommon(input);
-  return input.device === "csr1000v"
-    ? render("vpn/csr1000v.hbs", csr1000vView(input, common))
-    : render("vpn/strongswan.hbs", strongswanView(input, common));
+  return input.device === "csr1000v" ? render("vpn/csr1000v.hbs", csr1000vView(input, common)) : render("vpn/strongswan.hbs", strongswanView(input, common));
 }
 
 // ---------------------------------------------------------------------------------------------

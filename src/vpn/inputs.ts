@@ -1,11 +1,11 @@
-import { accessSync, constants, readFileSync, statSync, type Stats } from "node:fs";
+import { accessSync, constants, readFileSync, type Stats, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { STACK_NAME_RE } from "../aws/tags.js";
 import { flagError, UsageError } from "../core/errors.js";
-import { parseAllowToken, type AllowRule } from "../net/allow.js";
+import { globalArgv } from "../core/workflow.js";
+import { type AllowRule, parseAllowToken } from "../net/allow.js";
 import { cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn } from "../net/vpn-rules.js";
-import { globalArgv } from "../core/workflow.js";
-import { STACK_NAME_RE } from "../aws/tags.js";
 
 export type Routing = "static" | "bgp";
 export type Device = "csr1000v" | "strongswan";
@@ -317,7 +317,9 @@ export function vpnArgv(input: VpnInput, global: { region?: string; profile?: st
   for (const c of input.onpremCidrs) args.push("--onprem-cidr", c);
   if (input.routeTables !== "all") args.push("--route-tables", Array.isArray(input.routeTables) ? input.routeTables.join(",") : input.routeTables);
   if (input.securityGroup) args.push("--security-group", input.securityGroup, "--allow", input.allow.map((a) => a.label).join(","));
-  input.tunnelInsideCidrs.forEach((c, i) => c && args.push(`--tunnel${i + 1}-inside-cidr`, c));
+  input.tunnelInsideCidrs.forEach((c, i) => {
+    if (c) args.push(`--tunnel${i + 1}-inside-cidr`, c);
+  });
   if (input.psks[0] || input.psks[1]) args.push("--psk-file", "<your-psk-file>");
   if (input.ikeVersion) args.push("--ike-version", input.ikeVersion);
   if (input.device !== "csr1000v") args.push("--device", input.device);

@@ -1,15 +1,15 @@
 /** `list`, `status` and `destroy` for VPN stacks. */
 import type { CustomerGateway, VgwTelemetry, VpnConnection, VpnGateway } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
-import { describeSgRule, findStackSgRules, type StackSgRule, describeSgRules } from "../aws/sg-rules.js";
+import { describeSgRule, describeSgRules, findStackSgRules, type StackSgRule } from "../aws/sg-rules.js";
 import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
 import { withDependencyRetry } from "../lifecycle/retry.js";
+import { vgwResource } from "../lifecycle/summary.js";
 import { DESTROY_TIMEOUT_MS, deletedOutcome, destroyWaiter, keptStep, planVgwTeardown, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
-import { vgwResource } from "../lifecycle/summary.js";
 import { listRouteTables, nameOf } from "./aws.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
@@ -150,7 +150,12 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
     const lines = tables.map((t) => {
       const on = t.PropagatingVgws?.some((p) => p.GatewayId === vgw.VpnGatewayId) ?? false;
       const propagated = (t.Routes ?? []).filter((r) => r.Origin === "EnableVgwRoutePropagation" && r.GatewayId === vgw.VpnGatewayId);
-      (data.propagation as unknown[]).push({ routeTableId: t.RouteTableId, vgwId: vgw.VpnGatewayId, enabled: on, propagatedRoutes: propagated.map((r) => r.DestinationCidrBlock) });
+      (data.propagation as unknown[]).push({
+        routeTableId: t.RouteTableId,
+        vgwId: vgw.VpnGatewayId,
+        enabled: on,
+        propagatedRoutes: propagated.map((r) => r.DestinationCidrBlock),
+      });
       return {
         ok: on ? true : null,
         text: `${t.RouteTableId}${nameOf(t.Tags) ? ` (${nameOf(t.Tags)})` : ""}: propagation ${on ? "on" : "off: subnets using this table do not get on-prem routes"}${propagated.length ? `, routes ${propagated.map((r) => r.DestinationCidrBlock).join(", ")}` : ""}`,
@@ -255,7 +260,12 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
     },
     "customer-gateway-delete": async (step) => {
       const id = String(step.params.customerGatewayId);
-      await withDependencyRetry(ctx, `customer gateway ${id}`, () => send(ctx, "ec2", new m.DeleteCustomerGatewayCommand({ CustomerGatewayId: id })), timeoutMs);
+      await withDependencyRetry(
+        ctx,
+        `customer gateway ${id}`,
+        () => send(ctx, "ec2", new m.DeleteCustomerGatewayCommand({ CustomerGatewayId: id })),
+        timeoutMs,
+      );
       ctx.io.success(`customer gateway ${id} deleted`);
       return deletedOutcome(journal, step);
     },
@@ -287,4 +297,3 @@ async function discover(ctx: Context, stack?: string): Promise<StackSummary[]> {
 }
 
 export const vpnLifecycle: KindLifecycle = { kind: "vpn", discover, status, destroySteps, destroyRunners };
-

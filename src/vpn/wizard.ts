@@ -1,7 +1,7 @@
 import type { Vpc } from "@aws-sdk/client-ec2";
-import { UsageError } from "../core/errors.js";
 import { askRouteTables } from "../aws/vgw-wizard.js";
 import type { Context } from "../core/context.js";
+import { UsageError } from "../core/errors.js";
 import { parseAllowToken } from "../net/allow.js";
 import { isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkCustomerAsn, parseAsn } from "../net/vpn-rules.js";
@@ -36,7 +36,11 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
       await prompt.input({
         message: "Public IPv4 address of your on-prem router (behind NAT: the NAT's public IP):",
         validate: (v) =>
-          !isIpv4(v.trim()) ? "enter an IPv4 address like 203.0.113.10" : isPublicIpv4(v.trim()) || isDocumentationIpv4(v.trim()) ? true : "this must be a public address",
+          !isIpv4(v.trim())
+            ? "enter an IPv4 address like 203.0.113.10"
+            : isPublicIpv4(v.trim()) || isDocumentationIpv4(v.trim())
+              ? true
+              : "this must be a public address",
       })
     ).trim();
   }
@@ -74,7 +78,10 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
         ? "On-prem ranges to route over the VPN (comma list, e.g. 10.0.0.0/8):"
         : "On-prem ranges your router will announce (comma list, optional, used in the router config):",
       validate: (v) => {
-        const items = v.split(",").map((s) => s.trim()).filter(Boolean);
+        const items = v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
         if (required && items.length === 0) return "at least one range is needed for static routing";
         for (const item of items) {
           const p = parseCidr4(item);
@@ -83,7 +90,10 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
         return overlapProblem(items, known) ?? true;
       },
     });
-    flags.onpremCidr = answer.split(",").map((s) => s.trim()).filter(Boolean);
+    flags.onpremCidr = answer
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   if (!given.routeTables?.length) {
     const routeTables = await askRouteTables(ctx, flags.vpcId, "Enable route propagation on which route tables?");
@@ -106,14 +116,20 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
           message: "What to allow from on-prem (icmp, ssh, rdp, https, all, tcp:PORT, ...):",
           default: "icmp",
           validate: (v) => {
-            for (const token of v.split(",").map((s) => s.trim()).filter(Boolean)) {
+            for (const token of v
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)) {
               const r = parseAllowToken(token);
               if (typeof r === "string") return r;
             }
             return true;
           },
         });
-        flags.allow = allow.split(",").map((s) => s.trim()).filter(Boolean);
+        flags.allow = allow
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
       }
     }
   }

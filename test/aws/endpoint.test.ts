@@ -4,9 +4,10 @@
  * endpoint and Region reach the clients, requests are signed, EC2 XML parses, and replies that are not
  * AWS-shaped are reported as such.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
@@ -56,7 +57,9 @@ beforeAll(async () => {
     const inner = replies[action];
     if (inner === undefined) {
       res.writeHead(400, { "content-type": "text/xml" });
-      res.end(`<?xml version="1.0"?><Response><Errors><Error><Code>InvalidAction</Code><Message>The action ${action} is not valid for this web service.</Message></Error></Errors><RequestID>req-err</RequestID></Response>`);
+      res.end(
+        `<?xml version="1.0"?><Response><Errors><Error><Code>InvalidAction</Code><Message>The action ${action} is not valid for this web service.</Message></Error></Errors><RequestID>req-err</RequestID></Response>`,
+      );
       return;
     }
     res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": "req-1" });
@@ -72,7 +75,22 @@ beforeEach(() => {
   override = undefined;
 });
 
-const args = () => ["vpn", "create", "--vpc-id", VPC, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--dry-run", "--json", "--endpoint-url", url, "--region", "eu-west-1"];
+const args = () => [
+  "vpn",
+  "create",
+  "--vpc-id",
+  VPC,
+  "--cgw-ip",
+  "203.0.113.10",
+  "--onprem-cidr",
+  "10.0.0.0/8",
+  "--dry-run",
+  "--json",
+  "--endpoint-url",
+  url,
+  "--region",
+  "eu-west-1",
+];
 
 describe("--endpoint-url against an EC2-shaped HTTP server", () => {
   it("plans from real EC2 XML replies, signed for the given Region", async () => {

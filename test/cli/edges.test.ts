@@ -13,7 +13,20 @@ beforeEach(() => {
 });
 afterEach(() => uninstallFakeAws());
 
-const offline = ["vpn", "create", "--dry-run", "--offline", "--vpc-id", "vpc-0123456789abcdef0", "--vpc-cidr", "172.31.0.0/16", "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8"];
+const offline = [
+  "vpn",
+  "create",
+  "--dry-run",
+  "--offline",
+  "--vpc-id",
+  "vpc-0123456789abcdef0",
+  "--vpc-cidr",
+  "172.31.0.0/16",
+  "--cgw-ip",
+  "203.0.113.10",
+  "--onprem-cidr",
+  "10.0.0.0/8",
+];
 
 describe("parser errors", () => {
   it("an unknown option is one usage line (exit 2), and a JSON error document with --json", async () => {
@@ -32,7 +45,7 @@ describe("colour", () => {
     const r = await runCli(offline, { tty: true, env: { NO_COLOR: "" } });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("+ create");
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matches ANSI escapes on purpose
     expect(r.stdout).not.toMatch(/\x1b\[/);
   });
 });
@@ -48,7 +61,9 @@ describe("durations and waits", () => {
 
   it("a wait uses all of --timeout: the last sleep is cut to the time left", async () => {
     aws.timings.vpnAvailableMs = 60 * 60_000;
-    const r = await runCli(["vpn", "create", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes", "--timeout", "100s"], { aws });
+    const r = await runCli(["vpn", "create", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes", "--timeout", "100s"], {
+      aws,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Timed out after 1m40s waiting for VPN connection/);
   });

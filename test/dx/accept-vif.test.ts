@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
-import { dxError, seedDxGateway, seedHostedVif, setBgpStatus, type FakeVif } from "../fakes/dx.js";
+import { dxError, type FakeVif, seedDxGateway, seedHostedVif, setBgpStatus } from "../fakes/dx.js";
 import { seedRouteTable, seedSubnet, seedVgw, seedVpc } from "../fakes/ec2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
 import { runCli } from "../helpers/cli.js";
@@ -121,7 +121,12 @@ describe("dx accept-vif: the NTT East case (two hosted VIFs at once)", () => {
       [vifA.virtualInterfaceId, "available", 1101],
       [vifB.virtualInterfaceId, "available", 1102],
     ]);
-    expect(doc.virtualInterfaces[0].bgpPeers[0]).toMatchObject({ bgpStatus: "up", customerAddress: "169.254.101.2/30", amazonAddress: "169.254.101.1/30", customerAsn: 65100 });
+    expect(doc.virtualInterfaces[0].bgpPeers[0]).toMatchObject({
+      bgpStatus: "up",
+      customerAddress: "169.254.101.2/30",
+      amazonAddress: "169.254.101.1/30",
+      customerAsn: 65100,
+    });
     const tables = doc.virtualPrivateGateways[0].routeTables;
     expect(tables).toHaveLength(2);
     for (const t of tables) {
@@ -188,7 +193,9 @@ describe("dx accept-vif: BGP not up yet", () => {
       expect(r.stderr).toContain(`changed route table ${id} (propagation from ${vgwId} on)`);
     }
     expect(r.stderr).toContain(`Route propagation from ${vgwId} is on in ${mainRtb}, ${privRtb}: the partner's routes arrive as soon as BGP comes up.`);
-    expect(r.stderr).toMatch(/To continue where it stopped, run the same command again:\n\s+vpcwire dx accept-vif --stack dx-\w+ --vif-id dxvif-\w+ --vif-id dxvif-\w+ --vpc-id vpc-\w+ --wait-bgp/);
+    expect(r.stderr).toMatch(
+      /To continue where it stopped, run the same command again:\n\s+vpcwire dx accept-vif --stack dx-\w+ --vif-id dxvif-\w+ --vif-id dxvif-\w+ --vpc-id vpc-\w+ --wait-bgp/,
+    );
     // The re-run only waits: nothing is confirmed twice.
     vifA.bgpUpAfterMs = 0;
     setBgpStatus(aws, vifA.virtualInterfaceId!, "up");
@@ -435,7 +442,9 @@ describe("dx accept-vif: dry run", () => {
   });
 
   it("--dry-run --offline makes no AWS call at all", async () => {
-    const r = await runCli(["dx", "accept-vif", "--vif-id", "dxvif-fgh0hcrk", "--vpc-id", "vpc-0123456789abcdef0", "--dry-run", "--offline", "--json"], { aws });
+    const r = await runCli(["dx", "accept-vif", "--vif-id", "dxvif-fgh0hcrk", "--vpc-id", "vpc-0123456789abcdef0", "--dry-run", "--offline", "--json"], {
+      aws,
+    });
     expect(r.code).toBe(0);
     expect(aws.calls).toEqual([]);
     const plan = JSON.parse(r.stdout);
@@ -479,7 +488,9 @@ describe("dx accept-vif: AWS failures", () => {
     aws.failNext("ConfirmPrivateVirtualInterface", dxError("DirectConnectClientException", "Virtual interface is not in a state that can be confirmed."));
     const r = await runCli(accept("--yes"), { aws });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("Direct Connect ConfirmPrivateVirtualInterface failed: DirectConnectClientException: Virtual interface is not in a state that can be confirmed.");
+    expect(r.stderr).toContain(
+      "Direct Connect ConfirmPrivateVirtualInterface failed: DirectConnectClientException: Virtual interface is not in a state that can be confirmed.",
+    );
     expect(r.stderr).toMatch(/request id: fake-req-\d+/);
     // The other interface was accepted before the failure surfaced.
     expect(r.stderr).toMatch(new RegExp(`changed virtual interface ${vifB.virtualInterfaceId}`));

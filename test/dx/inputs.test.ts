@@ -69,11 +69,12 @@ describe("dx accept-vif input", () => {
 });
 
 describe("waiting on an accepted interface", () => {
-  const vif = (state: string, bgp: string[]) => ({
-    virtualInterfaceId: "dxvif-ffgh1234",
-    virtualInterfaceState: state,
-    bgpPeers: bgp.map((b) => ({ bgpStatus: b, bgpPeerState: "available" })),
-  }) as never;
+  const vif = (state: string, bgp: string[]) =>
+    ({
+      virtualInterfaceId: "dxvif-ffgh1234",
+      virtualInterfaceState: state,
+      bgpPeers: bgp.map((b) => ({ bgpStatus: b, bgpPeerState: "available" })),
+    }) as never;
 
   it("down ends the wait unless --wait-bgp", () => {
     expect(vifVerdict(vif("down", ["down"]), false)).toEqual({ status: "done", state: "down (BGP down)" });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
-import { seedDxGateway, seedHostedVif, setBgpStatus, type FakeVif } from "../fakes/dx.js";
+import { type FakeVif, seedDxGateway, seedHostedVif, setBgpStatus } from "../fakes/dx.js";
 import { seedRouteTable, seedVgw, seedVpc } from "../fakes/ec2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
 import { runCli } from "../helpers/cli.js";
@@ -42,7 +42,9 @@ describe("dx status", () => {
     expect(r.stdout).toContain(`stack ${stack()}`);
     expect(r.stdout).toContain(": up");
     expect(r.stdout).toContain(`Route tables of ${vpcId} (routes propagated from ${vgwId}):`);
-    expect(r.stdout).toMatch(new RegExp(`${mainRtb} \\(cloudgw-main\\) \\[main\\]: propagation on; 192\\.168\\.103\\.0/24 \\(active\\), 172\\.20\\.0\\.0/16 \\(active\\)`));
+    expect(r.stdout).toMatch(
+      new RegExp(`${mainRtb} \\(cloudgw-main\\) \\[main\\]: propagation on; 192\\.168\\.103\\.0/24 \\(active\\), 172\\.20\\.0\\.0/16 \\(active\\)`),
+    );
     // The table that was not chosen is shown as such.
     expect(r.stdout).toMatch(new RegExp(`${privRtb} \\(private\\): propagation off`));
     expect(r.stdout).toContain("All 2 virtual interfaces are available with BGP up.");

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
-import { seedHostedVif, type FakeVif } from "../fakes/dx.js";
+import { type FakeVif, seedHostedVif } from "../fakes/dx.js";
 import { seedRouteTable, seedVgw, seedVpc } from "../fakes/ec2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
-import { KEY, runCli, NO_REGION_ENV, withoutRegion } from "../helpers/cli.js";
+import { KEY, NO_REGION_ENV, runCli, withoutRegion } from "../helpers/cli.js";
 
 let aws: FakeAws;
 let prodId: string;
@@ -35,7 +35,7 @@ describe("dx accept-vif wizard", () => {
         { waitFor: "Where should the interfaces go?", keys: KEY.down + KEY.enter },
         // Route tables of cloudgw: main and private, both checked; uncheck the second (private).
         { waitFor: "Propagate the routes learned over BGP into which route tables?", keys: KEY.down + KEY.space + KEY.enter },
-        { waitFor: "Apply this plan?", keys: "y" + KEY.enter },
+        { waitFor: "Apply this plan?", keys: `y${KEY.enter}` },
       ],
     });
     expect(r.code).toBe(0);
@@ -46,7 +46,7 @@ describe("dx accept-vif wizard", () => {
     );
     expect(r.stderr).toContain(`${vifB.virtualInterfaceId}  ntte-cgw-b  VLAN 1102`);
     expect(r.stderr).not.toContain("refused-earlier");
-    expect(r.stderr).toMatch(/cloudgw  10\.216\.0\.0\/24  \[no gateway: a new one is created and attached\]/);
+    expect(r.stderr).toMatch(/cloudgw {2}10\.216\.0\.0\/24 {2}\[no gateway: a new one is created and attached\]/);
 
     const vgw = aws.ec2.vgws[0]!;
     expect(vgw.VpcAttachments?.[0]?.VpcId).toBe(prodId);
@@ -70,7 +70,7 @@ describe("dx accept-vif wizard", () => {
       tty: true,
       answers: [
         { waitFor: `[gateway ${vgw.VpnGatewayId}]`, keys: KEY.down + KEY.enter },
-        { waitFor: "Apply this plan?", keys: "n" + KEY.enter },
+        { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
     });
     expect(r.code).toBe(3);

@@ -3,14 +3,15 @@
  * Services (EC2 networking + VPN here, others in their own files) register handlers on the
  * aws-sdk-client-mock stubs; any command without a handler fails the test loudly.
  */
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { mockClient, type AwsStub } from "aws-sdk-client-mock";
-import { FakeClock, Ids } from "./model.js";
-import type { Ec2State } from "./ec2.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { type AwsStub, mockClient } from "aws-sdk-client-mock";
+import type { Ec2State } from "./ec2.js";
+import { FakeClock, Ids } from "./model.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: stubs of every client type share one map
 type AnyStub = AwsStub<any, any, any>;
 
 export interface FakeStubs {
@@ -90,9 +91,7 @@ export class FakeAws {
 
   /** Names of the operations called, in order (optionally only the mutating ones). */
   operations(opts: { writesOnly?: boolean } = {}): string[] {
-    return this.calls
-      .map((c) => c.operation)
-      .filter((op) => !opts.writesOnly || !/^(Describe|Get|List)/.test(op));
+    return this.calls.map((c) => c.operation).filter((op) => !opts.writesOnly || !/^(Describe|Get|List)/.test(op));
   }
 
   count(operation: string): number {

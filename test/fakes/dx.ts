@@ -6,16 +6,16 @@
  * that propagate from the interface's virtual private gateway. See test/fakes/README-dx.md.
  */
 import {
+  type BGPPeer,
   ConfirmPrivateVirtualInterfaceCommand,
   DescribeDirectConnectGatewaysCommand,
   DescribeVirtualInterfacesCommand,
   DirectConnectClientException,
+  type DirectConnectGateway,
   DuplicateTagKeysException,
+  type Tag,
   TagResourceCommand,
   TooManyTagsException,
-  type BGPPeer,
-  type DirectConnectGateway,
-  type Tag,
   type VirtualInterface,
 } from "@aws-sdk/client-direct-connect";
 import type { FakeAws, FakeService } from "./aws.js";
@@ -50,10 +50,7 @@ export function dxState(aws: FakeAws): DxState {
 }
 
 /** An error shaped like the SDK's Direct Connect errors (name = shape name, $fault, $metadata.requestId). */
-export function dxError(
-  name: "DirectConnectClientException" | "DuplicateTagKeysException" | "TooManyTagsException",
-  message: string,
-): Error {
+export function dxError(name: "DirectConnectClientException" | "DuplicateTagKeysException" | "TooManyTagsException", message: string): Error {
   const opts = { $metadata: { httpStatusCode: 400, requestId: requestId(), attempts: 1, totalRetryDelay: 0 }, message };
   if (name === "DuplicateTagKeysException") return new DuplicateTagKeysException(opts);
   if (name === "TooManyTagsException") return new TooManyTagsException(opts);
@@ -297,7 +294,10 @@ export const directConnect: FakeService = (aws, { dx }) => {
         throw dxError("DirectConnectClientException", "Exactly one of virtualGatewayId and directConnectGatewayId must be specified.");
       }
       if (vif.virtualInterfaceState !== "confirming") {
-        throw dxError("DirectConnectClientException", `ConfirmPrivateVirtualInterface failed. ${vif.virtualInterfaceId} is in state ${vif.virtualInterfaceState}`);
+        throw dxError(
+          "DirectConnectClientException",
+          `ConfirmPrivateVirtualInterface failed. ${vif.virtualInterfaceId} is in state ${vif.virtualInterfaceState}`,
+        );
       }
       let amazonSideAsn: number | undefined;
       if (i.virtualGatewayId) {

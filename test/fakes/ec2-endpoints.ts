@@ -20,15 +20,15 @@ import {
   DescribeVpcEndpointServicePermissionsCommand,
   DescribeVpcEndpointsCommand,
   ModifyVpcEndpointServicePermissionsCommand,
-  RejectVpcEndpointConnectionsCommand,
   type NetworkInterface,
+  RejectVpcEndpointConnectionsCommand,
   type SecurityGroup,
   type ServiceConfiguration,
   type Subnet,
   type Tag,
   type VpcEndpoint,
 } from "@aws-sdk/client-ec2";
-import { cidrContains, intToIpv4, ipv4ToInt, isIpv4, parseCidr4, type Cidr4 } from "../../src/net/ip.js";
+import { type Cidr4, cidrContains, intToIpv4, ipv4ToInt, isIpv4, parseCidr4 } from "../../src/net/ip.js";
 import type { FakeAws, FakeService } from "./aws.js";
 import type { ElbState } from "./elbv2.js";
 import { ec2Error, matchesFilters, tagsFrom } from "./model.js";
@@ -74,7 +74,8 @@ export function seqHex(aws: FakeAws, prefix: string, length: number): string {
 }
 
 export function enis(aws: FakeAws): FakeEni[] {
-  return ((aws.state.enis as FakeEni[] | undefined) ??= []);
+  aws.state.enis ??= [];
+  return aws.state.enis as FakeEni[];
 }
 
 /** Interfaces the API shows: the model's own plus one per seeded instance (its primary address). */
@@ -147,7 +148,10 @@ export function allocateIp(aws: FakeAws, subnet: Subnet, wanted?: string): strin
     const ip = intToIpv4(base + offset);
     if (!used.has(ip)) return ip;
   }
-  throw ec2Error("InsufficientFreeAddressesInSubnet", `There are not enough free addresses in subnet '${subnet.SubnetId}' to satisfy the requested number of instances.`);
+  throw ec2Error(
+    "InsufficientFreeAddressesInSubnet",
+    `There are not enough free addresses in subnet '${subnet.SubnetId}' to satisfy the requested number of instances.`,
+  );
 }
 
 /** Create an interface in the model (used by endpoints, NLB nodes, and tests seeding a NAT server). */
@@ -211,7 +215,8 @@ export interface EndpointsState {
 }
 
 export function endpointsState(aws: FakeAws): EndpointsState {
-  return ((aws.state.endpoints as EndpointsState | undefined) ??= { services: [], endpoints: [] });
+  aws.state.endpoints ??= { services: [], endpoints: [] };
+  return aws.state.endpoints as EndpointsState;
 }
 
 /** Default timings (model time). Tests change them on `aws.timings` after installing. */
@@ -224,7 +229,13 @@ export const ENDPOINT_TIMINGS = {
 
 const clone = <T>(v: T): T => structuredClone(v);
 const strip = <T extends Timeline>(v: T): Omit<T, "transitions"> => {
-  const { transitions: _t, allowedPrincipals: _p, serviceId: _s, eniIds: _e, ...rest } = v as T & {
+  const {
+    transitions: _t,
+    allowedPrincipals: _p,
+    serviceId: _s,
+    eniIds: _e,
+    ...rest
+  } = v as T & {
     allowedPrincipals?: unknown;
     serviceId?: unknown;
     eniIds?: unknown;
@@ -257,7 +268,13 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
   ec2.on(CreateVpcEndpointServiceConfigurationCommand).callsFake(
     h(
       "CreateVpcEndpointServiceConfiguration",
-      (i: { NetworkLoadBalancerArns?: string[]; GatewayLoadBalancerArns?: string[]; AcceptanceRequired?: boolean; PrivateDnsName?: string; TagSpecifications?: [] }) => {
+      (i: {
+        NetworkLoadBalancerArns?: string[];
+        GatewayLoadBalancerArns?: string[];
+        AcceptanceRequired?: boolean;
+        PrivateDnsName?: string;
+        TagSpecifications?: [];
+      }) => {
         const arns = i.NetworkLoadBalancerArns ?? [];
         if (arns.length === 0 && !(i.GatewayLoadBalancerArns ?? []).length) {
           throw ec2Error("InvalidParameter", "You must specify at least one Network Load Balancer or Gateway Load Balancer.");
@@ -346,7 +363,9 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
   ec2.on(DescribeVpcEndpointServicePermissionsCommand).callsFake(
     h("DescribeVpcEndpointServicePermissions", (i: { ServiceId: string }) => {
       const svc = serviceById(i.ServiceId);
-      return { AllowedPrincipals: svc.allowedPrincipals.map((p) => ({ PrincipalType: p === "*" ? "All" : "Account", Principal: p, ServiceId: svc.ServiceId })) };
+      return {
+        AllowedPrincipals: svc.allowedPrincipals.map((p) => ({ PrincipalType: p === "*" ? "All" : "Account", Principal: p, ServiceId: svc.ServiceId })),
+      };
     }),
   );
 
@@ -418,7 +437,10 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
       for (const id of i.ServiceIds ?? []) {
         const svc = st.services.find((s) => s.ServiceId === id && s.ServiceState !== "Deleted");
         if (!svc) {
-          unsuccessful.push({ ResourceId: id, Error: { Code: "InvalidVpcEndpointService.NotFound", Message: `The Vpc Endpoint Service Id '${id}' does not exist` } });
+          unsuccessful.push({
+            ResourceId: id,
+            Error: { Code: "InvalidVpcEndpointService.NotFound", Message: `The Vpc Endpoint Service Id '${id}' does not exist` },
+          });
           continue;
         }
         if (st.endpoints.some((e) => e.serviceId === id && LIVE_ENDPOINT.includes(e.State!))) {
@@ -454,9 +476,7 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
         if (type === "Gateway" && (i.SubnetIds?.length || i.SubnetConfigurations?.length)) {
           throw ec2Error("InvalidParameter", "Subnet IDs are only supported for Interface and GatewayLoadBalancer type VPC Endpoints.");
         }
-        const svc = st.services.find(
-          (s) => s.ServiceName === i.ServiceName && s.ServiceState !== "Deleted" && s.ServiceState !== "Deleting",
-        );
+        const svc = st.services.find((s) => s.ServiceName === i.ServiceName && s.ServiceState !== "Deleted" && s.ServiceState !== "Deleting");
         // A service the caller may not use is invisible to it: AWS answers "does not exist".
         // (Whether the provider's own account needs an allow entry is not documented; the model
         // is strict, so the CLI must add it.)
@@ -465,7 +485,8 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
         if (type !== "Interface") {
           throw ec2Error("InvalidParameter", `The Vpc Endpoint Service '${i.ServiceName}' does not support endpoint type ${type}.`);
         }
-        if (svc.ServiceState !== "Available") throw ec2Error("InvalidParameter", `The Vpc Endpoint Service '${i.ServiceName}' is not available (${svc.ServiceState}).`);
+        if (svc.ServiceState !== "Available")
+          throw ec2Error("InvalidParameter", `The Vpc Endpoint Service '${i.ServiceName}' is not available (${svc.ServiceState}).`);
         if (i.PrivateDnsEnabled === true) {
           throw ec2Error("InvalidParameter", `Private DNS can't be enabled because the service ${i.ServiceName} does not provide a private DNS name.`);
         }
@@ -512,7 +533,8 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
           if (!cidrContains(parseCidr4(s.CidrBlock!) as Cidr4, c.Ipv4!)) {
             throw ec2Error("InvalidParameterValue", `The IPv4 address ${c.Ipv4} is not within the CIDR block ${s.CidrBlock} of subnet ${s.SubnetId}.`);
           }
-          if (isReservedInSubnet(s.CidrBlock!, c.Ipv4!)) throw ec2Error("InvalidParameterValue", `The IPv4 address ${c.Ipv4} is reserved in subnet ${s.SubnetId}.`);
+          if (isReservedInSubnet(s.CidrBlock!, c.Ipv4!))
+            throw ec2Error("InvalidParameterValue", `The IPv4 address ${c.Ipv4} is reserved in subnet ${s.SubnetId}.`);
           if (usedIps(aws, s.SubnetId!).has(c.Ipv4!)) throw ec2Error("InvalidIPAddress.InUse", `Address ${c.Ipv4} is in use.`);
         }
 
@@ -544,7 +566,10 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
           NetworkInterfaceIds: created.map((e) => e.NetworkInterfaceId!),
           DnsEntries: [
             { DnsName: base, HostedZoneId: "Z2E726K9Y6RL4W" },
-            ...subnets.map((s) => ({ DnsName: `${id}-${suffix}-${s.AvailabilityZone}.${svc.ServiceId}.${aws.region}.vpce.amazonaws.com`, HostedZoneId: "Z2E726K9Y6RL4W" })),
+            ...subnets.map((s) => ({
+              DnsName: `${id}-${suffix}-${s.AvailabilityZone}.${svc.ServiceId}.${aws.region}.vpce.amazonaws.com`,
+              HostedZoneId: "Z2E726K9Y6RL4W",
+            })),
           ],
           CreationTimestamp: new Date(aws.clock.now()),
           Tags: tagsFrom(i.TagSpecifications, "vpc-endpoint"),
@@ -644,7 +669,8 @@ export const vpcEndpoints: FakeService = (aws, { ec2 }) => {
     h("CreateSecurityGroup", (i: { GroupName: string; Description: string; VpcId?: string; TagSpecifications?: [] }) => {
       if (!i.GroupName || !i.Description) throw ec2Error("MissingParameter", "The request must contain the parameters GroupName and GroupDescription");
       if (/^sg-/i.test(i.GroupName)) throw ec2Error("InvalidParameterValue", "Group names may not be in the format sg-*");
-      if (i.GroupName.length > 255 || i.Description.length > 255) throw ec2Error("InvalidParameterValue", "Group name and description are limited to 255 characters");
+      if (i.GroupName.length > 255 || i.Description.length > 255)
+        throw ec2Error("InvalidParameterValue", "Group name and description are limited to 255 characters");
       if (!aws.ec2.vpcs.some((v) => v.VpcId === i.VpcId)) throw ec2Error("InvalidVpcID.NotFound", `The vpc ID '${i.VpcId}' does not exist`);
       if (aws.ec2.securityGroups.some((g) => g.VpcId === i.VpcId && g.GroupName === i.GroupName)) {
         throw ec2Error("InvalidGroup.Duplicate", `The security group '${i.GroupName}' already exists for VPC '${i.VpcId}'`);

@@ -9,6 +9,7 @@ import {
   CreateVpnConnectionCommand,
   CreateVpnConnectionRouteCommand,
   CreateVpnGatewayCommand,
+  type CustomerGateway,
   DeleteCustomerGatewayCommand,
   DeleteVpnConnectionCommand,
   DeleteVpnGatewayCommand,
@@ -24,10 +25,9 @@ import {
   DetachVpnGatewayCommand,
   DisableVgwRoutePropagationCommand,
   EnableVgwRoutePropagationCommand,
-  RevokeSecurityGroupIngressCommand,
-  type CustomerGateway,
   type Instance,
   type IpPermission,
+  RevokeSecurityGroupIngressCommand,
   type RouteTable,
   type SecurityGroup,
   type Subnet,
@@ -142,11 +142,13 @@ export function seedSubnet(aws: FakeAws, vpcId: string, cidr: string, az: string
   };
   aws.ec2.subnets.push(subnet);
   if (opts.routeTableId) {
-    aws.ec2.routeTables.find((t) => t.RouteTableId === opts.routeTableId)!.Associations!.push({
-      Main: false,
-      SubnetId: subnet.SubnetId,
-      RouteTableAssociationId: aws.ids.next("rtbassoc"),
-    });
+    aws.ec2.routeTables
+      .find((t) => t.RouteTableId === opts.routeTableId)!
+      .Associations!.push({
+        Main: false,
+        SubnetId: subnet.SubnetId,
+        RouteTableAssociationId: aws.ids.next("rtbassoc"),
+      });
   }
   return subnet;
 }
@@ -245,11 +247,15 @@ export function tunnelXml(vpn: VpnConnection, cgw: CustomerGateway, vgw: VpnGate
         <ip_address>${insideAddr(cidr, 2)}</ip_address>
         <network_mask>255.255.255.252</network_mask>
         <network_cidr>30</network_cidr>
-      </tunnel_inside_address>${bgp ? `
+      </tunnel_inside_address>${
+        bgp
+          ? `
       <bgp>
         <asn>${cgw.BgpAsn}</asn>
         <hold_time>30</hold_time>
-      </bgp>` : ""}
+      </bgp>`
+          : ""
+      }
     </customer_gateway>
     <vpn_gateway>
       <tunnel_outside_address>
@@ -259,11 +265,15 @@ export function tunnelXml(vpn: VpnConnection, cgw: CustomerGateway, vgw: VpnGate
         <ip_address>${insideAddr(cidr, 1)}</ip_address>
         <network_mask>255.255.255.252</network_mask>
         <network_cidr>30</network_cidr>
-      </tunnel_inside_address>${bgp ? `
+      </tunnel_inside_address>${
+        bgp
+          ? `
       <bgp>
         <asn>${vgw?.AmazonSideAsn ?? 64512}</asn>
         <hold_time>30</hold_time>
-      </bgp>` : ""}
+      </bgp>`
+          : ""
+      }
     </vpn_gateway>
     <ike>
       <authentication_protocol>sha1</authentication_protocol>
@@ -296,8 +306,12 @@ export function tunnelXml(vpn: VpnConnection, cgw: CustomerGateway, vgw: VpnGate
 <vpn_connection id="${vpn.VpnConnectionId}">
   <customer_gateway_id>${vpn.CustomerGatewayId}</customer_gateway_id>
   <vpn_gateway_id>${vpn.VpnGatewayId}</vpn_gateway_id>
-  <vpn_connection_type>ipsec.1</vpn_connection_type>${bgp ? "" : `
-  <vpn_connection_attributes>NoBGPVPNConnection</vpn_connection_attributes>`}
+  <vpn_connection_type>ipsec.1</vpn_connection_type>${
+    bgp
+      ? ""
+      : `
+  <vpn_connection_attributes>NoBGPVPNConnection</vpn_connection_attributes>`
+  }
 ${tunnels.join("\n")}
 </vpn_connection>
 `;
@@ -307,10 +321,11 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
   aws.ec2 = { sgRules: [], vpcs: [], subnets: [], routeTables: [], securityGroups: [], instances: [], vgws: [], cgws: [], vpns: [] };
   const s = aws.ec2;
   const tick = () => settle(aws, [...s.vgws, ...s.cgws, ...s.vpns]);
-  const h = <I extends object, O>(op: string, fn: (input: I) => O) => aws.handler<I, O>("ec2", op, (input) => {
-    tick();
-    return fn(input);
-  });
+  const h = <I extends object, O>(op: string, fn: (input: I) => O) =>
+    aws.handler<I, O>("ec2", op, (input) => {
+      tick();
+      return fn(input);
+    });
 
   ec2.on(DescribeVpcsCommand).callsFake(
     h("DescribeVpcs", (i: { VpcIds?: string[]; Filters?: [] }) => {
@@ -327,9 +342,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
       }
       return {
         Subnets: clone(
-          s.subnets.filter(
-            (n) => (!i.SubnetIds || i.SubnetIds.includes(n.SubnetId!)) && matchesFilters(n, i.Filters, { "vpc-id": (x) => x.VpcId }),
-          ),
+          s.subnets.filter((n) => (!i.SubnetIds || i.SubnetIds.includes(n.SubnetId!)) && matchesFilters(n, i.Filters, { "vpc-id": (x) => x.VpcId })),
         ),
       };
     }),
@@ -363,9 +376,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
       }
       return {
         SecurityGroups: clone(
-          s.securityGroups.filter(
-            (g) => (!i.GroupIds || i.GroupIds.includes(g.GroupId!)) && matchesFilters(g, i.Filters, { "vpc-id": (x) => x.VpcId }),
-          ),
+          s.securityGroups.filter((g) => (!i.GroupIds || i.GroupIds.includes(g.GroupId!)) && matchesFilters(g, i.Filters, { "vpc-id": (x) => x.VpcId })),
         ),
       };
     }),
@@ -393,10 +404,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
       for (const p of i.IpPermissions) {
         for (const r of p.IpRanges ?? []) {
           if (existing.has(permKey(p, r.CidrIp!))) {
-            throw ec2Error(
-              "InvalidPermission.Duplicate",
-              `the specified rule "peer: ${r.CidrIp}, ${p.IpProtocol?.toUpperCase()}, ALLOW" already exists`,
-            );
+            throw ec2Error("InvalidPermission.Duplicate", `the specified rule "peer: ${r.CidrIp}, ${p.IpProtocol?.toUpperCase()}, ALLOW" already exists`);
           }
         }
       }
@@ -446,7 +454,9 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         ...byId.map((r) => ({ IpProtocol: r.IpProtocol, FromPort: r.FromPort, ToPort: r.ToPort, IpRanges: [{ CidrIp: r.CidrIpv4 }] })),
       ];
       const remove = new Set(permissions.flatMap((p) => (p.IpRanges ?? []).map((r) => permKey(p, r.CidrIp!))));
-      s.sgRules = s.sgRules.filter((r) => r.GroupId !== i.GroupId || !remove.has(permKey({ IpProtocol: r.IpProtocol, FromPort: r.FromPort, ToPort: r.ToPort }, r.CidrIpv4)));
+      s.sgRules = s.sgRules.filter(
+        (r) => r.GroupId !== i.GroupId || !remove.has(permKey({ IpProtocol: r.IpProtocol, FromPort: r.FromPort, ToPort: r.ToPort }, r.CidrIpv4)),
+      );
       const before = JSON.stringify(sg.IpPermissions);
       sg.IpPermissions = (sg.IpPermissions ?? [])
         .map((p) => ({ ...p, IpRanges: (p.IpRanges ?? []).filter((r) => !remove.has(permKey(p, r.CidrIp!))) }))
@@ -509,9 +519,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
       const vgw = vgwById(i.VpnGatewayId);
       if (!s.vpcs.some((v) => v.VpcId === i.VpcId)) throw ec2Error("InvalidVpcID.NotFound", `The vpc ID '${i.VpcId}' does not exist`);
       if (vgw.State !== "available") throw ec2Error("IncorrectState", `The gateway ${vgw.VpnGatewayId} is not available (${vgw.State})`);
-      const other = s.vgws.find(
-        (g) => g !== vgw && g.VpcAttachments?.some((a) => a.VpcId === i.VpcId && (a.State === "attached" || a.State === "attaching")),
-      );
+      const other = s.vgws.find((g) => g !== vgw && g.VpcAttachments?.some((a) => a.VpcId === i.VpcId && (a.State === "attached" || a.State === "attaching")));
       if (other) throw ec2Error("InvalidVpcState", `VPC ${i.VpcId} is currently attached to the Virtual Private Gateway.`);
       const live = vgw.VpcAttachments?.find((a) => a.State === "attached" || a.State === "attaching");
       if (live) {
@@ -529,7 +537,8 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
     h("DetachVpnGateway", (i: { VpcId: string; VpnGatewayId: string }) => {
       const vgw = vgwById(i.VpnGatewayId);
       const att = vgw.VpcAttachments?.find((a) => a.VpcId === i.VpcId && (a.State === "attached" || a.State === "attaching"));
-      if (!att) throw ec2Error("InvalidVpnGatewayAttachment.NotFound", `The attachment with vpn gateway ID '${i.VpnGatewayId}' and vpc ID '${i.VpcId}' does not exist`);
+      if (!att)
+        throw ec2Error("InvalidVpnGatewayAttachment.NotFound", `The attachment with vpn gateway ID '${i.VpnGatewayId}' and vpc ID '${i.VpcId}' does not exist`);
       const liveVpn = s.vpns.find((v) => v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted");
       if (liveVpn && liveVpn.State === "deleting") {
         throw ec2Error("IncorrectState", `The gateway ${vgw.VpnGatewayId} has VPN connection ${liveVpn.VpnConnectionId} still deleting`);
@@ -586,7 +595,9 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
     h("CreateCustomerGateway", (i: { Type: string; IpAddress?: string; BgpAsn?: number; BgpAsnExtended?: number; TagSpecifications?: [] }) => {
       const asn = String(i.BgpAsn ?? i.BgpAsnExtended ?? 65000);
       // AWS returns the existing gateway for an identical request (same type, IP and ASN).
-      const same = s.cgws.find((g) => g.IpAddress === i.IpAddress && (g.BgpAsn === asn || g.BgpAsnExtended === asn) && g.State !== "deleted" && g.State !== "deleting");
+      const same = s.cgws.find(
+        (g) => g.IpAddress === i.IpAddress && (g.BgpAsn === asn || g.BgpAsnExtended === asn) && g.State !== "deleted" && g.State !== "deleting",
+      );
       if (same) return { CustomerGateway: strip(same) };
       const cgw: FakeCgw = {
         CustomerGatewayId: aws.ids.next("cgw"),
@@ -652,15 +663,21 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         CustomerGatewayId: string;
         VpnGatewayId?: string;
         TransitGatewayId?: string;
-        Options?: { StaticRoutesOnly?: boolean; TunnelOptions?: Array<{ TunnelInsideCidr?: string; PreSharedKey?: string; IKEVersions?: Array<{ Value: string }> }> };
+        Options?: {
+          StaticRoutesOnly?: boolean;
+          TunnelOptions?: Array<{ TunnelInsideCidr?: string; PreSharedKey?: string; IKEVersions?: Array<{ Value: string }> }>;
+        };
         TagSpecifications?: [];
       }) => {
-        if (i.VpnGatewayId && i.TransitGatewayId) throw ec2Error("InvalidParameterValue", "The request must contain exactly one of VpnGatewayId or TransitGatewayId");
+        if (i.VpnGatewayId && i.TransitGatewayId)
+          throw ec2Error("InvalidParameterValue", "The request must contain exactly one of VpnGatewayId or TransitGatewayId");
         const cgw = s.cgws.find((g) => g.CustomerGatewayId === i.CustomerGatewayId && g.State !== "deleted");
         if (!cgw) throw ec2Error("InvalidCustomerGatewayID.NotFound", `The customerGateway ID '${i.CustomerGatewayId}' does not exist`);
         const vgw = vgwById(i.VpnGatewayId ?? "");
         const used = new Set(
-          s.vpns.filter((v) => v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted").flatMap((v) => (v.Options?.TunnelOptions ?? []).map((t) => t.TunnelInsideCidr!)),
+          s.vpns
+            .filter((v) => v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted")
+            .flatMap((v) => (v.Options?.TunnelOptions ?? []).map((t) => t.TunnelInsideCidr!)),
         );
         const tunnels = [0, 1].map((n) => {
           const spec = i.Options?.TunnelOptions?.[n] ?? {};
@@ -736,11 +753,15 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
     h("CreateVpnConnectionRoute", (i: { VpnConnectionId: string; DestinationCidrBlock: string }) => {
       const vpn = s.vpns.find((v) => v.VpnConnectionId === i.VpnConnectionId && v.State !== "deleted");
       if (!vpn) throw ec2Error("InvalidVpnConnectionID.NotFound", `The vpnConnection ID '${i.VpnConnectionId}' does not exist`);
-      if (!vpn.Options?.StaticRoutesOnly) throw ec2Error("InvalidVpnConnection.InvalidType", `The VPN connection ${i.VpnConnectionId} uses BGP; static routes are not allowed`);
+      if (!vpn.Options?.StaticRoutesOnly)
+        throw ec2Error("InvalidVpnConnection.InvalidType", `The VPN connection ${i.VpnConnectionId} uses BGP; static routes are not allowed`);
       if (vpn.Routes?.some((r) => r.DestinationCidrBlock === i.DestinationCidrBlock && r.State !== "deleted")) {
         throw ec2Error("RouteAlreadyExists", `The route ${i.DestinationCidrBlock} already exists`);
       }
-      vpn.Routes = [...(vpn.Routes ?? []), { DestinationCidrBlock: i.DestinationCidrBlock, Source: "Static", State: vpn.State === "available" ? "available" : "pending" }];
+      vpn.Routes = [
+        ...(vpn.Routes ?? []),
+        { DestinationCidrBlock: i.DestinationCidrBlock, Source: "Static", State: vpn.State === "available" ? "available" : "pending" },
+      ];
       return {};
     }),
   );

@@ -5,6 +5,7 @@
  * "internal" or "ip" fails here as it would on AWS. See test/fakes/README-privatelink.md.
  */
 import {
+  type Action,
   AddTagsCommand,
   CreateListenerCommand,
   CreateLoadBalancerCommand,
@@ -27,24 +28,23 @@ import {
   InvalidConfigurationRequestException,
   InvalidSubnetException,
   InvalidTargetException,
+  type Listener,
   ListenerNotFoundException,
+  type LoadBalancer,
   LoadBalancerNotFoundException,
   ModifyListenerCommand,
   ModifyLoadBalancerAttributesCommand,
   RegisterTargetsCommand,
   ResourceInUseException,
   SubnetNotFoundException,
-  TargetGroupAssociationLimitException,
-  TargetGroupNotFoundException,
-  type Action,
-  type Listener,
-  type LoadBalancer,
   type Tag,
   type TargetDescription,
   type TargetGroup,
+  TargetGroupAssociationLimitException,
+  TargetGroupNotFoundException,
   type TargetHealth,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { cidrContains, isIpv4, isRfc1918, isRfc6598, parseCidr4, type Cidr4 } from "../../src/net/ip.js";
+import { type Cidr4, cidrContains, isIpv4, isRfc1918, isRfc6598, parseCidr4 } from "../../src/net/ip.js";
 import type { FakeAws, FakeService } from "./aws.js";
 import { addEni, endpointsState, enis, seqHex } from "./ec2-endpoints.js";
 import { requestId } from "./model.js";
@@ -92,7 +92,8 @@ export const ELB_TIMINGS = {
 };
 
 export function elbState(aws: FakeAws): ElbState {
-  return ((aws.state.elbv2 as ElbState | undefined) ??= { loadBalancers: [], targetGroups: [], listeners: [], healthOverrides: new Map() });
+  aws.state.elbv2 ??= { loadBalancers: [], targetGroups: [], listeners: [], healthOverrides: new Map() };
+  return aws.state.elbv2 as ElbState;
 }
 
 /** Make a target fail its health checks (after the initial period), as a closed firewall would. */
@@ -222,10 +223,18 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
         if (subnets.some((s) => s.VpcId !== vpcId)) throw elbError(InvalidSubnetException, "InvalidSubnet", "All subnets must belong to the same VPC");
         const zones = subnets.map((s) => s.AvailabilityZone!);
         if (new Set(zones).size !== zones.length) {
-          throw elbError(InvalidConfigurationRequestException, "InvalidConfigurationRequest", "A load balancer cannot be attached to multiple subnets in the same Availability Zone");
+          throw elbError(
+            InvalidConfigurationRequestException,
+            "InvalidConfigurationRequest",
+            "A load balancer cannot be attached to multiple subnets in the same Availability Zone",
+          );
         }
         if (type === "application" && subnets.length < 2) {
-          throw elbError(InvalidConfigurationRequestException, "InvalidConfigurationRequest", "At least two subnets in two different Availability Zones must be specified");
+          throw elbError(
+            InvalidConfigurationRequestException,
+            "InvalidConfigurationRequest",
+            "At least two subnets in two different Availability Zones must be specified",
+          );
         }
         // The model has no internet gateways, so an internet-facing load balancer cannot be placed.
         if (scheme === "internet-facing") throw elbError(InvalidSubnetException, "InvalidSubnet", `VPC ${vpcId} has no internet gateway`);
@@ -234,7 +243,12 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
         const same = liveLbs().find((l) => l.LoadBalancerName === name);
         if (same) {
           // Creating the same load balancer again returns it; anything different is a name clash.
-          const sameSubnets = [...(same.AvailabilityZones ?? []).map((z) => z.SubnetId)].sort().join() === subnets.map((s) => s.SubnetId).sort().join();
+          const sameSubnets =
+            [...(same.AvailabilityZones ?? []).map((z) => z.SubnetId)].sort().join() ===
+            subnets
+              .map((s) => s.SubnetId)
+              .sort()
+              .join();
           if (same.Type === type && same.Scheme === scheme && sameSubnets) return { LoadBalancers: [lbView(same)] };
           throw elbError(DuplicateLoadBalancerNameException, "DuplicateLoadBalancerName", `A load balancer with the name '${name}' already exists`);
         }
@@ -277,7 +291,8 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
 
   elbv2.on(DescribeLoadBalancersCommand).callsFake(
     h("DescribeLoadBalancers", (i: { Names?: string[]; LoadBalancerArns?: string[] }) => {
-      if (i.Names?.length && i.LoadBalancerArns?.length) throw validationError("Load balancer names and load balancer ARNs cannot be specified at the same time");
+      if (i.Names?.length && i.LoadBalancerArns?.length)
+        throw validationError("Load balancer names and load balancer ARNs cannot be specified at the same time");
       const byName = i.Names?.map((n) => liveLbs().find((l) => l.LoadBalancerName === n));
       if (byName?.some((l) => !l)) throw elbError(LoadBalancerNotFoundException, "LoadBalancerNotFound", "One or more load balancers not found");
       const byArn = i.LoadBalancerArns?.map((a) => liveLbs().find((l) => l.LoadBalancerArn === a));
@@ -291,11 +306,13 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
       const lb = liveLbs().find((l) => l.LoadBalancerArn === i.LoadBalancerArn);
       // Deleting a load balancer that is already gone succeeds.
       if (!lb) return {};
-      const svc = endpointsState(aws).services.find(
-        (s) => s.ServiceState !== "Deleted" && s.NetworkLoadBalancerArns?.includes(lb.LoadBalancerArn!),
-      );
+      const svc = endpointsState(aws).services.find((s) => s.ServiceState !== "Deleted" && s.NetworkLoadBalancerArns?.includes(lb.LoadBalancerArn!));
       if (svc) {
-        throw elbError(ResourceInUseException, "ResourceInUse", `Load balancer '${lb.LoadBalancerArn}' cannot be deleted because it is currently associated with another service (${svc.ServiceId})`);
+        throw elbError(
+          ResourceInUseException,
+          "ResourceInUse",
+          `Load balancer '${lb.LoadBalancerArn}' cannot be deleted because it is currently associated with another service (${svc.ServiceId})`,
+        );
       }
       lb.deleted = true;
       for (const l of st.listeners) if (l.LoadBalancerArn === lb.LoadBalancerArn) l.deleted = true;
@@ -363,7 +380,11 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
           if (same.Protocol === i.Protocol && same.Port === i.Port && same.VpcId === i.VpcId && same.TargetType === targetType) {
             return { TargetGroups: [tgView(same)] };
           }
-          throw elbError(DuplicateTargetGroupNameException, "DuplicateTargetGroupName", `A target group with the same name '${name}' exists, but with different settings`);
+          throw elbError(
+            DuplicateTargetGroupNameException,
+            "DuplicateTargetGroupName",
+            `A target group with the same name '${name}' exists, but with different settings`,
+          );
         }
         const tcp = ["TCP", "TLS", "UDP", "TCP_UDP"].includes(i.Protocol ?? "");
         const tg: FakeTargetGroup = {
@@ -420,9 +441,7 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
     h("RegisterTargets", (i: { TargetGroupArn: string; Targets: TargetDescription[] }) => {
       const tg = tgByArn(i.TargetGroupArn);
       if (!i.Targets?.length) throw validationError("At least one target must be specified");
-      const vpcCidrs = aws.ec2.vpcs
-        .find((v) => v.VpcId === tg.VpcId)!
-        .CidrBlockAssociationSet!.map((a) => parseCidr4(a.CidrBlock!) as Cidr4);
+      const vpcCidrs = aws.ec2.vpcs.find((v) => v.VpcId === tg.VpcId)!.CidrBlockAssociationSet!.map((a) => parseCidr4(a.CidrBlock!) as Cidr4);
       for (const t of i.Targets) {
         if (tg.TargetType === "instance") {
           if (!aws.ec2.instances.some((x) => x.InstanceId === t.Id)) {
@@ -436,14 +455,24 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
             const subnet = aws.ec2.subnets.find((s) => s.VpcId === tg.VpcId && cidrContains(parseCidr4(s.CidrBlock!) as Cidr4, ip));
             if (!subnet) throw elbError(InvalidTargetException, "InvalidTarget", `The IP address '${ip}' is not in a subnet of ${tg.VpcId}`);
             if (t.AvailabilityZone !== undefined && t.AvailabilityZone !== subnet.AvailabilityZone) {
-              throw elbError(InvalidTargetException, "InvalidTarget", `The Availability Zone '${t.AvailabilityZone}' does not match the target '${ip}' (in ${subnet.AvailabilityZone}); leave it out for targets inside the VPC`);
+              throw elbError(
+                InvalidTargetException,
+                "InvalidTarget",
+                `The Availability Zone '${t.AvailabilityZone}' does not match the target '${ip}' (in ${subnet.AvailabilityZone}); leave it out for targets inside the VPC`,
+              );
             }
           } else {
             if (!isRfc1918(ip) && !isRfc6598(ip)) {
-              throw elbError(InvalidTargetException, "InvalidTarget", `The IP address '${ip}' is outside the VPC and not in 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12 or 192.168.0.0/16`);
+              throw elbError(
+                InvalidTargetException,
+                "InvalidTarget",
+                `The IP address '${ip}' is outside the VPC and not in 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12 or 192.168.0.0/16`,
+              );
             }
             if (t.AvailabilityZone === undefined) {
-              throw validationError(`An Availability Zone must be specified for the IP address '${ip}' because it is outside the VPC of the target group ('all' for every zone)`);
+              throw validationError(
+                `An Availability Zone must be specified for the IP address '${ip}' because it is outside the VPC of the target group ('all' for every zone)`,
+              );
             }
           }
         } else {
@@ -498,7 +527,9 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
     h("DescribeTargetHealth", (i: { TargetGroupArn: string; Targets?: TargetDescription[] }) => {
       const tg = tgByArn(i.TargetGroupArn);
       const listed = i.Targets?.length
-        ? i.Targets.map((t) => tg.targets.find((x) => x.Id === t.Id && x.Port === (t.Port ?? tg.Port)) ?? { Id: t.Id, Port: t.Port ?? tg.Port, registeredAt: -1 })
+        ? i.Targets.map(
+            (t) => tg.targets.find((x) => x.Id === t.Id && x.Port === (t.Port ?? tg.Port)) ?? { Id: t.Id, Port: t.Port ?? tg.Port, registeredAt: -1 },
+          )
         : tg.targets;
       return {
         TargetHealthDescriptions: listed.map((t) => ({
@@ -522,22 +553,38 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
       if (a.Type !== "forward" || !a.TargetGroupArn) throw validationError(`Only forward actions to one target group are modelled`);
       const tg = tgByArn(a.TargetGroupArn);
       if (tg.VpcId !== lb.VpcId) {
-        throw elbError(InvalidConfigurationRequestException, "InvalidConfigurationRequest", `The target group '${tg.TargetGroupArn}' is in ${tg.VpcId}, not in the load balancer's VPC ${lb.VpcId}`);
+        throw elbError(
+          InvalidConfigurationRequestException,
+          "InvalidConfigurationRequest",
+          `The target group '${tg.TargetGroupArn}' is in ${tg.VpcId}, not in the load balancer's VPC ${lb.VpcId}`,
+        );
       }
       const nlbProtocols: Record<string, string[]> = { TCP: ["TCP", "TCP_UDP"], TLS: ["TCP", "TLS"], UDP: ["UDP", "TCP_UDP"], TCP_UDP: ["TCP_UDP"] };
       if (!(nlbProtocols[protocol] ?? []).includes(tg.Protocol!)) {
-        throw elbError(IncompatibleProtocolsException, "IncompatibleProtocols", `Listener protocol '${protocol}' is not compatible with target group protocol '${tg.Protocol}'`);
+        throw elbError(
+          IncompatibleProtocolsException,
+          "IncompatibleProtocols",
+          `Listener protocol '${protocol}' is not compatible with target group protocol '${tg.Protocol}'`,
+        );
       }
       const others = (tg.LoadBalancerArns ?? []).filter((arn) => arn !== lb.LoadBalancerArn);
       if (others.length && !self) {
-        throw elbError(TargetGroupAssociationLimitException, "TargetGroupAssociationLimit", `The following target groups cannot be associated with more than one load balancer: ${tg.TargetGroupArn}`);
+        throw elbError(
+          TargetGroupAssociationLimitException,
+          "TargetGroupAssociationLimit",
+          `The following target groups cannot be associated with more than one load balancer: ${tg.TargetGroupArn}`,
+        );
       }
     }
   };
   const associate = () => {
     for (const tg of st.targetGroups) {
       tg.LoadBalancerArns = [
-        ...new Set(liveListeners().filter((l) => l.DefaultActions?.some((a) => forwardsTo(a, tg.TargetGroupArn!))).map((l) => l.LoadBalancerArn!)),
+        ...new Set(
+          liveListeners()
+            .filter((l) => l.DefaultActions?.some((a) => forwardsTo(a, tg.TargetGroupArn!)))
+            .map((l) => l.LoadBalancerArn!),
+        ),
       ];
     }
   };
@@ -547,7 +594,11 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
       const lb = lbByArn(i.LoadBalancerArn);
       const protocol = i.Protocol ?? (lb.Type === "network" ? "" : "HTTP");
       if (lb.Type === "network" && !["TCP", "TLS", "UDP", "TCP_UDP"].includes(protocol)) {
-        throw elbError(IncompatibleProtocolsException, "IncompatibleProtocols", `Protocol '${protocol || "(none)"}' is not supported by Network Load Balancers`);
+        throw elbError(
+          IncompatibleProtocolsException,
+          "IncompatibleProtocols",
+          `Protocol '${protocol || "(none)"}' is not supported by Network Load Balancers`,
+        );
       }
       if (lb.Type === "application" && !["HTTP", "HTTPS"].includes(protocol)) {
         throw elbError(IncompatibleProtocolsException, "IncompatibleProtocols", `Protocol '${protocol}' is not supported by Application Load Balancers`);
@@ -613,7 +664,8 @@ export const elasticLoadBalancing: FakeService = (aws, { elbv2 }) => {
 
   // --- Tags ---------------------------------------------------------------------------------------
   const taggable = (arn: string): { tags: Tag[] } => {
-    const found = liveLbs().find((l) => l.LoadBalancerArn === arn) ?? liveTgs().find((t) => t.TargetGroupArn === arn) ?? liveListeners().find((l) => l.ListenerArn === arn);
+    const found =
+      liveLbs().find((l) => l.LoadBalancerArn === arn) ?? liveTgs().find((t) => t.TargetGroupArn === arn) ?? liveListeners().find((l) => l.ListenerArn === arn);
     if (found) return found;
     if (arn.includes(":targetgroup/")) throw elbError(TargetGroupNotFoundException, "TargetGroupNotFound", `Target groups '${arn}' not found`);
     if (arn.includes(":listener/")) throw elbError(ListenerNotFoundException, "ListenerNotFound", `Listener '${arn}' not found`);

@@ -18,7 +18,12 @@ describe("private IPs and the interface that holds one", () => {
   const instance: Instance = {
     PrivateIpAddress: "10.216.0.101",
     NetworkInterfaces: [
-      { NetworkInterfaceId: "eni-b", Attachment: { DeviceIndex: 1 }, PrivateIpAddress: "10.216.0.201", PrivateIpAddresses: [{ PrivateIpAddress: "10.216.0.201" }] },
+      {
+        NetworkInterfaceId: "eni-b",
+        Attachment: { DeviceIndex: 1 },
+        PrivateIpAddress: "10.216.0.201",
+        PrivateIpAddresses: [{ PrivateIpAddress: "10.216.0.201" }],
+      },
       {
         NetworkInterfaceId: "eni-a",
         Attachment: { DeviceIndex: 0 },

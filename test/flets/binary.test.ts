@@ -43,14 +43,38 @@ describe.skipIf(!built)("bin/vpcwire.js flets isatap", () => {
   it("--help shows the flags and the seed's example", () => {
     const r = run(["flets", "isatap", "--help"]);
     expect(r.code).toBe(0);
-    for (const flag of ["--prefix", "--private-ip", "--instance-id", "--router", "--os", "--boot", "--interface", "--allow", "--dns-name", "--ipip-remote", "--security-group", "--out"]) {
+    for (const flag of [
+      "--prefix",
+      "--private-ip",
+      "--instance-id",
+      "--router",
+      "--os",
+      "--boot",
+      "--interface",
+      "--allow",
+      "--dns-name",
+      "--ipip-remote",
+      "--security-group",
+      "--out",
+    ]) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain("vpcwire flets isatap --prefix 2001:db8::/64 --private-ip 10.216.0.101 --router 192.168.103.254");
   });
 
   it("--instance-id without credentials fails with a word on how to run without an account", () => {
-    const r = run(["flets", "isatap", "--prefix", "2001:db8::/64", "--instance-id", "i-0123456789abcdef0", "--router", "192.168.103.254", "--region", "ap-northeast-1"]);
+    const r = run([
+      "flets",
+      "isatap",
+      "--prefix",
+      "2001:db8::/64",
+      "--instance-id",
+      "i-0123456789abcdef0",
+      "--router",
+      "192.168.103.254",
+      "--region",
+      "ap-northeast-1",
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/No AWS credentials/);
   });

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { uninstallFakeAws } from "../fakes/aws.js";
 import { ec2Error } from "../fakes/model.js";
 import { runCli } from "../helpers/cli.js";
-import { fletsAccount, SEED, seedInstance, seedVif, type FletsAccount } from "./account.js";
+import { type FletsAccount, fletsAccount, SEED, seedInstance, seedVif } from "./account.js";
 
 let acct: FletsAccount;
 let dir: string;
@@ -152,14 +152,38 @@ describe("flets isatap without an AWS account (--private-ip)", () => {
 
 describe("flets isatap: validation (exit 2 before any AWS call)", () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ["an IPv4 prefix", ["flets", "isatap", "--prefix", "10.0.0.0/8", "--router", SEED.router, "--instance-id", "i-0123456789abcdef0"], /^vpcwire: --prefix: "10\.0\.0\.0\/8" is IPv4/m],
-    ["a /48", ["flets", "isatap", "--prefix", "2001:db8::/48", "--router", SEED.router, "--instance-id", "i-0123456789abcdef0"], /--prefix: .*ISATAP needs exactly a \/64/],
+    [
+      "an IPv4 prefix",
+      ["flets", "isatap", "--prefix", "10.0.0.0/8", "--router", SEED.router, "--instance-id", "i-0123456789abcdef0"],
+      /^vpcwire: --prefix: "10\.0\.0\.0\/8" is IPv4/m,
+    ],
+    [
+      "a /48",
+      ["flets", "isatap", "--prefix", "2001:db8::/48", "--router", SEED.router, "--instance-id", "i-0123456789abcdef0"],
+      /--prefix: .*ISATAP needs exactly a \/64/,
+    ],
     ["a bad instance id", ["flets", "isatap", ...seedFlags, "--instance-id", "i-xyz"], /--instance-id: "i-xyz" is not an EC2 instance id/],
     ["a public private IP", ["flets", "isatap", ...seedFlags, "--private-ip", "8.8.8.8"], /--private-ip: "8\.8\.8\.8" is not an RFC 1918/],
-    ["--boot with --os windows", [...["flets", "isatap", ...seedFlags, "--private-ip", SEED.privateIp], "--os", "windows", "--boot", "systemd"], /--boot: applies only to --os linux/],
-    ["a bad security group", ["flets", "isatap", ...seedFlags, "--instance-id", "i-0123456789abcdef0", "--security-group", "sg-nope"], /--security-group: "sg-nope" is not a sg id/],
-    ["--security-group without --instance-id", ["flets", "isatap", ...seedFlags, "--private-ip", SEED.privateIp, "--security-group", "sg-0123456789abcdef0"], /--security-group: needs --instance-id/],
-    ["--offline without a private IP to render", ["flets", "isatap", ...seedFlags, "--instance-id", "i-0123456789abcdef0", "--dry-run", "--offline"], /--instance-id: cannot be read with --offline; give --private-ip/],
+    [
+      "--boot with --os windows",
+      [...["flets", "isatap", ...seedFlags, "--private-ip", SEED.privateIp], "--os", "windows", "--boot", "systemd"],
+      /--boot: applies only to --os linux/,
+    ],
+    [
+      "a bad security group",
+      ["flets", "isatap", ...seedFlags, "--instance-id", "i-0123456789abcdef0", "--security-group", "sg-nope"],
+      /--security-group: "sg-nope" is not a sg id/,
+    ],
+    [
+      "--security-group without --instance-id",
+      ["flets", "isatap", ...seedFlags, "--private-ip", SEED.privateIp, "--security-group", "sg-0123456789abcdef0"],
+      /--security-group: needs --instance-id/,
+    ],
+    [
+      "--offline without a private IP to render",
+      ["flets", "isatap", ...seedFlags, "--instance-id", "i-0123456789abcdef0", "--dry-run", "--offline"],
+      /--instance-id: cannot be read with --offline; give --private-ip/,
+    ],
   ];
   for (const [what, argv, message] of cases) {
     it(what, async () => {
@@ -185,7 +209,9 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
     const r = await runCli([...withInstance(), "--dry-run"], { aws: acct.aws });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`~ update\\s+security group ${acct.sgId} \\(isatap-host\\): allow IP protocol 41 \\(ISATAP\\) from 192\\.168\\.103\\.254/32`));
+    expect(r.stdout).toMatch(
+      new RegExp(`~ update\\s+security group ${acct.sgId} \\(isatap-host\\): allow IP protocol 41 \\(ISATAP\\) from 192\\.168\\.103\\.254/32`),
+    );
     expect(r.stdout).toMatch(new RegExp(`~ update\\s+route table ${acct.rtbId} \\(isatap\\), used by ${acct.subnetId}: enable propagation from ${acct.vgwId}`));
     expect(r.stdout).toContain("2 to update");
     expect(acct.aws.operations({ writesOnly: true })).toEqual([]);
@@ -202,12 +228,17 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
     const call = acct.aws.calls.find((c) => c.operation === "AuthorizeSecurityGroupIngress")!;
     expect(call.input).toMatchObject({
       GroupId: acct.sgId,
-      IpPermissions: [{ IpProtocol: "41", IpRanges: [{ CidrIp: "192.168.103.254/32", Description: `vpcwire isatap-${acct.instanceId} IP protocol 41 (ISATAP)` }] }],
+      IpPermissions: [
+        { IpProtocol: "41", IpRanges: [{ CidrIp: "192.168.103.254/32", Description: `vpcwire isatap-${acct.instanceId} IP protocol 41 (ISATAP)` }] },
+      ],
     });
     // No ports for a protocol number, and the rule is tagged with the stack so destroy can find it.
     expect((call.input.IpPermissions as Array<Record<string, unknown>>)[0]).not.toHaveProperty("FromPort");
     expect(call.input.TagSpecifications).toEqual([
-      expect.objectContaining({ ResourceType: "security-group-rule", Tags: expect.arrayContaining([{ Key: "vpcwire:stack", Value: `isatap-${acct.instanceId}` }]) }),
+      expect.objectContaining({
+        ResourceType: "security-group-rule",
+        Tags: expect.arrayContaining([{ Key: "vpcwire:stack", Value: `isatap-${acct.instanceId}` }]),
+      }),
     ]);
     // Only the characters AWS accepts in a rule description.
     expect((call.input.IpPermissions as Array<{ IpRanges: Array<{ Description: string }> }>)[0]!.IpRanges[0]!.Description).toMatch(
@@ -237,11 +268,16 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
       sg().IpPermissions = permissions;
       const r = await runCli([...withInstance(), "--dry-run"], { aws: acct.aws });
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`· no-op\\s+security group ${acct.sgId} \\(isatap-host\\): IP protocol 41 \\(ISATAP\\) from 192\\.168\\.103\\.254 already allowed`));
+      expect(r.stdout).toMatch(
+        new RegExp(`· no-op\\s+security group ${acct.sgId} \\(isatap-host\\): IP protocol 41 \\(ISATAP\\) from 192\\.168\\.103\\.254 already allowed`),
+      );
       expect(r.stdout).toContain("0 to create, 0 to update, 0 to reuse, 2 unchanged.");
     }
     // Protocol 41 from somewhere else, or TCP from the router, does not count.
-    for (const permissions of [[protocol41("192.168.104.254/32")], [{ IpProtocol: "tcp", FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: "192.168.103.254/32" }] }]]) {
+    for (const permissions of [
+      [protocol41("192.168.104.254/32")],
+      [{ IpProtocol: "tcp", FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: "192.168.103.254/32" }] }],
+    ]) {
       sg().IpPermissions = permissions;
       const r = await runCli([...withInstance(), "--dry-run"], { aws: acct.aws });
       expect(r.stdout).toMatch(/~ update\s+security group/);
@@ -251,7 +287,10 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
     const other = acct.aws.ec2.securityGroups.find((g) => g.GroupName === "default")!;
     other.IpPermissions = [protocol41()];
     const inst = acct.aws.ec2.instances[0]!;
-    const groups = [{ GroupId: acct.sgId, GroupName: "isatap-host" }, { GroupId: other.GroupId!, GroupName: "default" }];
+    const groups = [
+      { GroupId: acct.sgId, GroupName: "isatap-host" },
+      { GroupId: other.GroupId!, GroupName: "default" },
+    ];
     inst.SecurityGroups = groups;
     inst.NetworkInterfaces![0]!.Groups = groups;
     const r = await runCli([...withInstance(), "--yes"], { aws: acct.aws });
@@ -262,7 +301,10 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
   it("--security-group picks the group; one not on the instance is a usage error before any write", async () => {
     const inst = acct.aws.ec2.instances[0]!;
     const second = acct.aws.ec2.securityGroups.find((g) => g.GroupName === "default")!;
-    const groups = [{ GroupId: acct.sgId, GroupName: "isatap-host" }, { GroupId: second.GroupId!, GroupName: "default" }];
+    const groups = [
+      { GroupId: acct.sgId, GroupName: "isatap-host" },
+      { GroupId: second.GroupId!, GroupName: "default" },
+    ];
     inst.SecurityGroups = groups;
     inst.NetworkInterfaces![0]!.Groups = groups;
     const r = await runCli([...withInstance(), "--security-group", second.GroupId!, "--yes"], { aws: acct.aws });
@@ -292,7 +334,9 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
     const t = rtb(acct.rtbId);
     t.Associations = [];
     const r = await runCli([...withInstance(), "--dry-run"], { aws: acct.aws });
-    expect(r.stdout).toMatch(new RegExp(`route table ${acct.mainRtbId} \\(cloudgw-main\\) \\[main\\], used by ${acct.subnetId} \\(main table\\): enable propagation`));
+    expect(r.stdout).toMatch(
+      new RegExp(`route table ${acct.mainRtbId} \\(cloudgw-main\\) \\[main\\], used by ${acct.subnetId} \\(main table\\): enable propagation`),
+    );
   });
 
   describe("Direct Connect", () => {
@@ -352,7 +396,14 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
   });
 
   it("a Windows instance gets the Windows files", async () => {
-    seedInstance(acct.aws, { InstanceId: "i-0fedcba9876543210", VpcId: acct.vpcId, SubnetId: acct.subnetId, groups: [acct.sgId], ip: "10.216.0.102", windows: true });
+    seedInstance(acct.aws, {
+      InstanceId: "i-0fedcba9876543210",
+      VpcId: acct.vpcId,
+      SubnetId: acct.subnetId,
+      groups: [acct.sgId],
+      ip: "10.216.0.102",
+      windows: true,
+    });
     const r = await runCli(["flets", "isatap", ...seedFlags, "--instance-id", "i-0fedcba9876543210", "--json", "--interface", "sit9"], { aws: acct.aws });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -360,7 +411,13 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
     expect(doc.files.map((f: { name: string }) => f.name)).toEqual(["isatap.ps1", "isatap-firewall.cmd"]);
     expect(doc.address.dotted).toBe("2001:db8::5efe:10.216.0.102");
     expect(doc.warnings).toContainEqual(expect.stringContaining("--interface ignored: EC2 reports i-0fedcba9876543210 as Windows"));
-    expect(doc.aws).toMatchObject({ instanceId: "i-0fedcba9876543210", vpcId: acct.vpcId, subnetId: acct.subnetId, securityGroupId: acct.sgId, vgwId: acct.vgwId });
+    expect(doc.aws).toMatchObject({
+      instanceId: "i-0fedcba9876543210",
+      vpcId: acct.vpcId,
+      subnetId: acct.subnetId,
+      securityGroupId: acct.sgId,
+      vgwId: acct.vgwId,
+    });
   });
 
   it("--os that contradicts EC2 wins, with a warning", async () => {
@@ -414,7 +471,9 @@ describe("flets isatap --instance-id: the AWS side against the fake account", ()
     const r = await runCli([...withInstance(), "--yes", "--out", dir], { aws: acct.aws });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("EC2 EnableVgwRoutePropagation failed: UnauthorizedOperation");
-    expect(r.stderr).toMatch(/To continue where it stopped, run the same command again:\n\s+vpcwire flets isatap --prefix 2001:db8::\/64 --router 192\.168\.103\.254 --instance-id i-0123456789abcdef0 --out /);
+    expect(r.stderr).toMatch(
+      /To continue where it stopped, run the same command again:\n\s+vpcwire flets isatap --prefix 2001:db8::\/64 --router 192\.168\.103\.254 --instance-id i-0123456789abcdef0 --out /,
+    );
     // No file is written when the AWS side failed.
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
-import { missingFletsFlags, PRIVATE_IP_OR_INSTANCE_ID, validateFletsFlags, type FletsInput } from "../../src/flets/inputs.js";
+import { type FletsInput, missingFletsFlags, PRIVATE_IP_OR_INSTANCE_ID, validateFletsFlags } from "../../src/flets/inputs.js";
 
 const seed = { prefix: "2001:db8::/64", privateIp: "10.216.0.101", router: "192.168.103.254" };
 const ipip = { ipipRemote: "2001:db8:100::1", ipipLocalV4: "10.216.0.0/24", ipipRemoteV4: "192.168.10.0/24" };
@@ -126,9 +126,8 @@ describe("validateFletsFlags: --prefix", () => {
 });
 
 describe("validateFletsFlags: --private-ip, --instance-id, --router", () => {
-  it.each(["8.8.8.8", "100.64.0.1", "192.0.2.1", "10.0.0", "010.0.0.1", "10.0.0.256", "2001:db8::1", "10.0.0.1/32"])(
-    "--private-ip rejects %j",
-    (privateIp) => expectRejected({ ...seed, privateIp }, "--private-ip"),
+  it.each(["8.8.8.8", "100.64.0.1", "192.0.2.1", "10.0.0", "010.0.0.1", "10.0.0.256", "2001:db8::1", "10.0.0.1/32"])("--private-ip rejects %j", (privateIp) =>
+    expectRejected({ ...seed, privateIp }, "--private-ip"),
   );
 
   it("--private-ip explains RFC 1918", () => {
@@ -139,9 +138,8 @@ describe("validateFletsFlags: --private-ip, --instance-id, --router", () => {
     expectRejected({ ...seed, instanceId }, "--instance-id", /8 or 17 hex/),
   );
 
-  it.each(["0.0.0.0", "255.255.255.255", "224.0.0.1", "127.0.0.1", "169.254.169.254", "192.168.103", "router.example"])(
-    "--router rejects %j",
-    (router) => expectRejected({ ...seed, router }, "--router"),
+  it.each(["0.0.0.0", "255.255.255.255", "224.0.0.1", "127.0.0.1", "169.254.169.254", "192.168.103", "router.example"])("--router rejects %j", (router) =>
+    expectRejected({ ...seed, router }, "--router"),
   );
 
   it("--router may not be the instance itself", () => {
@@ -210,10 +208,19 @@ describe("validateFletsFlags: --dns-name, --out", () => {
     expect(validateFletsFlags({ ...seed, dnsName: name }).dnsName).toBe(name.replace(/\.$/, "").toLowerCase());
   });
 
-  it.each(["localhost", "", ".", "-a.example.jp", "a-.example.jp", "a..example.jp", "a_b.example.jp", "a.example.123", `${"a".repeat(64)}.jp`, `${"a.".repeat(127)}jp`, "*.example.jp"])(
-    "--dns-name rejects %j",
-    (name) => expectRejected({ ...seed, dnsName: name }, "--dns-name", /fully qualified/),
-  );
+  it.each([
+    "localhost",
+    "",
+    ".",
+    "-a.example.jp",
+    "a-.example.jp",
+    "a..example.jp",
+    "a_b.example.jp",
+    "a.example.123",
+    `${"a".repeat(64)}.jp`,
+    `${"a.".repeat(127)}jp`,
+    "*.example.jp",
+  ])("--dns-name rejects %j", (name) => expectRejected({ ...seed, dnsName: name }, "--dns-name", /fully qualified/));
 
   it("--out must be a usable path", () => {
     expectRejected({ ...seed, out: "" }, "--out");

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { uninstallFakeAws } from "../fakes/aws.js";
 import { ec2Error } from "../fakes/model.js";
 import { KEY, runCli } from "../helpers/cli.js";
-import { fletsAccount, SEED, seedVif, type FletsAccount } from "./account.js";
+import { type FletsAccount, fletsAccount, SEED, seedVif } from "./account.js";
 
 let acct: FletsAccount;
 
@@ -34,8 +34,8 @@ describe("flets isatap wizard", () => {
         // The OS defaults to what EC2 reports.
         { waitFor: `${OS} (EC2 reports Linux/UNIX)`, keys: KEY.enter },
         { waitFor: BOOT, keys: KEY.down + KEY.enter },
-        { waitFor: ALLOW, keys: "tcp:22,icmpv6" + KEY.enter },
-        { waitFor: "Apply this plan?", keys: "y" + KEY.enter },
+        { waitFor: ALLOW, keys: `tcp:22,icmpv6${KEY.enter}` },
+        { waitFor: "Apply this plan?", keys: `y${KEY.enter}` },
       ],
     });
     expect(r.stderr).not.toMatch(/internal error/);
@@ -56,12 +56,12 @@ describe("flets isatap wizard", () => {
       aws: acct.aws,
       tty: true,
       answers: [
-        { waitFor: PREFIX, keys: "10.0.0.0/8" + KEY.enter },
+        { waitFor: PREFIX, keys: `10.0.0.0/8${KEY.enter}` },
         { waitFor: "is IPv4; expected the IPv6 /64 NTT assigned", keys: KEY.backspace.repeat(10) + SEED.prefix + KEY.enter },
         { waitFor: ROUTER, keys: SEED.router + KEY.enter },
         // Last entry: type the IP (files only).
         { waitFor: "none of these: type the private IP", keys: KEY.down + KEY.enter },
-        { waitFor: TYPE_IP, keys: "10.216.0.102" + KEY.enter },
+        { waitFor: TYPE_IP, keys: `10.216.0.102${KEY.enter}` },
         { waitFor: ALLOW, keys: KEY.enter },
       ],
     });

@@ -78,7 +78,7 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<Cli
   stderr.on("data", (d: Buffer) => {
     err += d.toString();
     // VPCWIRE_TEST_ECHO=1 shows the CLI's stderr live, for debugging a wizard test.
-    if (process.env.VPCWIRE_TEST_ECHO) process.stderr.write(JSON.stringify(d.toString()) + "\n");
+    if (process.env.VPCWIRE_TEST_ECHO) process.stderr.write(`${JSON.stringify(d.toString())}\n`);
     const next = pendingAnswers[0];
     if (!next) return;
     const seen = typeof next.waitFor === "string" ? err.includes(next.waitFor) : next.waitFor.test(err);
@@ -103,7 +103,7 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<Cli
 }
 
 export function stripAnsi(s: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matches ANSI escapes on purpose
   return s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "");
 }
 

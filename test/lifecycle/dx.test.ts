@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
-import { dxError, seedHostedVif, setBgpStatus, type FakeVif } from "../fakes/dx.js";
+import { dxError, type FakeVif, seedHostedVif, setBgpStatus } from "../fakes/dx.js";
 import { seedRouteTable, seedSecurityGroup, seedSubnet, seedVgw, seedVpc } from "../fakes/ec2.js";
 import { ec2Error } from "../fakes/model.js";
 import { ALL_SERVICES } from "../fakes/services.js";
-import { seedInstance, SEED } from "../flets/account.js";
+import { SEED, seedInstance } from "../flets/account.js";
 import { runCli } from "../helpers/cli.js";
 
 let aws: FakeAws;
@@ -31,20 +31,31 @@ const STACK = "dx-ffa00001";
 const ids = () => [vifA.virtualInterfaceId!, vifB.virtualInterfaceId!];
 const accept = (...extra: string[]) => runCli(["dx", "accept-vif", "--vif-id", ids().join(","), "--vpc-id", vpcId, "--yes", ...extra], { aws });
 const table = (id: string) => aws.ec2.routeTables.find((t) => t.RouteTableId === id)!;
-const writesSince = (n: number) => aws.calls.slice(n).map((c) => c.operation).filter((op) => !/^(Describe|Get|List)/.test(op));
+const writesSince = (n: number) =>
+  aws.calls
+    .slice(n)
+    .map((c) => c.operation)
+    .filter((op) => !/^(Describe|Get|List)/.test(op));
 /** The partner deletes its interfaces (they stay listed as deleted for a while, as on AWS). */
-const partnerDeletes = (...vifs: FakeVif[]) => vifs.forEach((v) => (v.virtualInterfaceState = "deleted"));
+const partnerDeletes = (...vifs: FakeVif[]) => {
+  for (const v of vifs) v.virtualInterfaceState = "deleted";
+};
 
 describe("list", () => {
   it("shows vpn, dx and flets stacks side by side, each with its kind, resources and state", async () => {
     // A VPN in another VPC; dx and the ISATAP host in the Cloud Gateway VPC.
     const officeVpc = seedVpc(aws, { cidr: "172.31.0.0/16", name: "office" }).VpcId!;
-    const vpn = await runCli(["vpn", "create", "--stack", "office", "--vpc-id", officeVpc, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes"], { aws });
+    const vpn = await runCli(
+      ["vpn", "create", "--stack", "office", "--vpc-id", officeVpc, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes"],
+      { aws },
+    );
     expect(vpn.code).toBe(0);
     expect((await accept()).code).toBe(0);
     const sgId = seedSecurityGroup(aws, vpcId, "isatap-host").GroupId!;
     seedInstance(aws, { InstanceId: "i-0123456789abcdef0", VpcId: vpcId, SubnetId: subnetId, groups: [sgId] });
-    const isatap = await runCli(["flets", "isatap", "--prefix", SEED.prefix, "--router", SEED.router, "--instance-id", "i-0123456789abcdef0", "--yes"], { aws });
+    const isatap = await runCli(["flets", "isatap", "--prefix", SEED.prefix, "--router", SEED.router, "--instance-id", "i-0123456789abcdef0", "--yes"], {
+      aws,
+    });
     expect(isatap.code).toBe(0);
 
     const r = await runCli(["list"], { aws });
@@ -53,19 +64,35 @@ describe("list", () => {
     expect(lines[0]).toMatch(/^STACK\s+KIND\s+STATE\s+RESOURCES/);
     expect(lines.find((l) => l.startsWith("office"))).toMatch(/^office\s+vpn\s+available\s+vgw-\w+, cgw-\w+, vpn-\w+$/);
     // The interfaces are the partner's: listed as reused. BGP is not up yet: down.
-    expect(lines.find((l) => l.startsWith(STACK))).toMatch(new RegExp(`^${STACK}\\s+dx\\s+down\\s+vgw-\\w+, ${ids()[0]} \\(reused\\), ${ids()[1]} \\(reused\\)$`));
+    expect(lines.find((l) => l.startsWith(STACK))).toMatch(
+      new RegExp(`^${STACK}\\s+dx\\s+down\\s+vgw-\\w+, ${ids()[0]} \\(reused\\), ${ids()[1]} \\(reused\\)$`),
+    );
     expect(lines.find((l) => l.startsWith("isatap-"))).toMatch(/^isatap-i-0123456789abcdef0\s+flets\s+available\s+sgr-\w+$/);
 
     const doc = JSON.parse((await runCli(["list", "--json"], { aws })).stdout);
-    expect(doc.stacks.map((s: { stack: string; kind: string }) => `${s.stack}:${s.kind}`)).toEqual(["office:vpn", `${STACK}:dx`, "isatap-i-0123456789abcdef0:flets"]);
+    expect(doc.stacks.map((s: { stack: string; kind: string }) => `${s.stack}:${s.kind}`)).toEqual([
+      "office:vpn",
+      `${STACK}:dx`,
+      "isatap-i-0123456789abcdef0:flets",
+    ]);
     const dx = doc.stacks.find((s: { kind: string }) => s.kind === "dx");
     expect(dx.resources).toEqual([
       expect.objectContaining({ type: "virtual private gateway", owned: true, state: "available", detail: `attached to ${vpcId}` }),
-      expect.objectContaining({ type: "virtual interface", id: ids()[0], owned: false, state: "down", detail: `VLAN 1101, BGP down, on ${dx.resources[0].id}` }),
+      expect.objectContaining({
+        type: "virtual interface",
+        id: ids()[0],
+        owned: false,
+        state: "down",
+        detail: `VLAN 1101, BGP down, on ${dx.resources[0].id}`,
+      }),
       expect.objectContaining({ type: "virtual interface", id: ids()[1], owned: false, state: "down" }),
     ]);
     // Each stack is found by its own kind: status of each names the right one.
-    for (const [stack, kind] of [["office", "vpn"], [STACK, "dx"], ["isatap-i-0123456789abcdef0", "flets"]]) {
+    for (const [stack, kind] of [
+      ["office", "vpn"],
+      [STACK, "dx"],
+      ["isatap-i-0123456789abcdef0", "flets"],
+    ]) {
       expect(JSON.parse((await runCli(["status", "--stack", stack!, "--json"], { aws })).stdout).kind).toBe(kind);
     }
   });
@@ -166,11 +193,21 @@ describe("destroy", () => {
     expect(kept.code).toBe(0);
     // Nothing is detached or deleted: that would cut both interfaces off.
     expect(writesSince(before)).toEqual([]);
-    expect(kept.stderr).toMatch(new RegExp(`· no-op\\s+virtual interface ${ids()[0]} kept: belongs to the partner; ask them to delete it, or it stays attached to ${vgw.VpnGatewayId}`));
-    expect(kept.stderr).toMatch(new RegExp(`· no-op\\s+virtual private gateway ${vgw.VpnGatewayId} kept: still in use by Direct Connect virtual interfaces ${ids()[0]} \\(down\\), ${ids()[1]} \\(down\\)`));
+    expect(kept.stderr).toMatch(
+      new RegExp(`· no-op\\s+virtual interface ${ids()[0]} kept: belongs to the partner; ask them to delete it, or it stays attached to ${vgw.VpnGatewayId}`),
+    );
+    expect(kept.stderr).toMatch(
+      new RegExp(
+        `· no-op\\s+virtual private gateway ${vgw.VpnGatewayId} kept: still in use by Direct Connect virtual interfaces ${ids()[0]} \\(down\\), ${ids()[1]} \\(down\\)`,
+      ),
+    );
     expect(kept.stderr).toContain(`${vgw.VpnGatewayId} was created by this stack but is kept, attached to ${vpcId} with its route propagation`);
     expect(kept.stderr).toContain("then run this destroy again to remove the gateway");
-    expect(kept.stderr).toMatch(new RegExp(`Stack ${STACK} is not removed yet: 0 resources deleted, kept ${ids()[0]}, ${ids()[1]} \\(not created by this stack\\)\\. ${vgw.VpnGatewayId} is the stack's own but still in use`));
+    expect(kept.stderr).toMatch(
+      new RegExp(
+        `Stack ${STACK} is not removed yet: 0 resources deleted, kept ${ids()[0]}, ${ids()[1]} \\(not created by this stack\\)\\. ${vgw.VpnGatewayId} is the stack's own but still in use`,
+      ),
+    );
     expect(vgw.State).toBe("available");
     expect(vgw.VpcAttachments).toEqual([{ VpcId: vpcId, State: "attached" }]);
     expect(table(privRtb).PropagatingVgws).toEqual([{ GatewayId: vgw.VpnGatewayId }]);
@@ -251,7 +288,9 @@ describe("destroy", () => {
   });
 
   it("a VPN stack's gateway that a dx stack reused is kept by the VPN's destroy while the interfaces use it", async () => {
-    const vpn = await runCli(["vpn", "create", "--stack", "office", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "172.16.0.0/12", "--yes"], { aws });
+    const vpn = await runCli(["vpn", "create", "--stack", "office", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "172.16.0.0/12", "--yes"], {
+      aws,
+    });
     expect(vpn.code).toBe(0);
     const vgw = aws.ec2.vgws[0]!;
     expect((await accept()).code).toBe(0);
@@ -340,13 +379,19 @@ describe("destroy", () => {
   it("keeps the gateway when Direct Connect cannot be read (it cannot tell whether interfaces still use it)", async () => {
     expect((await accept()).code).toBe(0);
     partnerDeletes(vifA, vifB);
-    aws.failNext("DescribeVirtualInterfaces", dxError("DirectConnectClientException", "User is not authorized to perform: directconnect:DescribeVirtualInterfaces"), 10);
+    aws.failNext(
+      "DescribeVirtualInterfaces",
+      dxError("DirectConnectClientException", "User is not authorized to perform: directconnect:DescribeVirtualInterfaces"),
+      10,
+    );
     const writes = aws.operations({ writesOnly: true }).length;
     const r = await runCli(["destroy", "--stack", STACK, "--yes"], { aws });
     aws.failures.clear();
     expect(r.code).toBe(0);
     expect(aws.operations({ writesOnly: true }).length).toBe(writes);
-    expect(r.stderr).toMatch(/Could not check whether Direct Connect virtual interfaces use vgw-\w+ \(DirectConnectClientException\): vgw-\w+ is kept as it is/);
+    expect(r.stderr).toMatch(
+      /Could not check whether Direct Connect virtual interfaces use vgw-\w+ \(DirectConnectClientException\): vgw-\w+ is kept as it is/,
+    );
     expect(r.stderr).toContain("directconnect:DescribeVirtualInterfaces");
     expect(r.stderr).toMatch(/virtual private gateway vgw-\w+ kept: Direct Connect could not be read/);
     expect(aws.ec2.vgws[0]!.VpcAttachments![0]!.State).toBe("attached");

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseFletsStack } from "../../src/flets/lifecycle.js";
 import { uninstallFakeAws } from "../fakes/aws.js";
 import { ec2Error } from "../fakes/model.js";
-import { fletsAccount, SEED, seedInstance, seedVif, type FletsAccount } from "../flets/account.js";
-import { parseFletsStack } from "../../src/flets/lifecycle.js";
+import { type FletsAccount, fletsAccount, SEED, seedInstance, seedVif } from "../flets/account.js";
 import { runCli } from "../helpers/cli.js";
 
 let acct: FletsAccount;
@@ -44,7 +44,9 @@ describe("list", () => {
         stack: STACK,
         kind: "flets",
         state: "available",
-        resources: [{ type: "security group rule", id: expect.stringMatching(/^sgr-/), owned: true, detail: `${acct.sgId} allows protocol 41 from ${SEED.router}/32` }],
+        resources: [
+          { type: "security group rule", id: expect.stringMatching(/^sgr-/), owned: true, detail: `${acct.sgId} allows protocol 41 from ${SEED.router}/32` },
+        ],
       },
     ]);
   });
@@ -63,11 +65,17 @@ describe("status", () => {
     const r = await runCli(["status", "--stack", STACK], { aws: acct.aws });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Stack ${STACK} \\(flets, ap-northeast-1\\): healthy`));
-    expect(r.stdout).toMatch(new RegExp(`IP protocol 41 \\(ISATAP\\) from the ISATAP router\\n\\s+✔ ${acct.sgId} allows protocol 41 from 192\\.168\\.103\\.254/32 \\(rule sgr-\\w+\\)`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `IP protocol 41 \\(ISATAP\\) from the ISATAP router\\n\\s+✔ ${acct.sgId} allows protocol 41 from 192\\.168\\.103\\.254/32 \\(rule sgr-\\w+\\)`,
+      ),
+    );
     expect(r.stdout).toContain(`Routing to the ISATAP router from ${acct.instanceId} in ${acct.vpcId}`);
     expect(r.stdout).toContain(`✔ ${acct.rtbId} (isatap), used by ${acct.subnetId}: propagation from ${acct.vgwId} on`);
     // No BGP route to the router in the fake's table: information, not a failure.
-    expect(r.stdout).toContain(`· no route to the router 192.168.103.254 via ${acct.vgwId} yet: it appears once the BGP session on NTT's Direct Connect interface is up`);
+    expect(r.stdout).toContain(
+      `· no route to the router 192.168.103.254 via ${acct.vgwId} yet: it appears once the BGP session on NTT's Direct Connect interface is up`,
+    );
     expect(r.stdout).toMatch(/· Direct Connect virtual interface on vgw-\w+: dxvif-ffntt1 \(available\)/);
 
     const doc = JSON.parse((await runCli(["status", "--stack", STACK, "--json"], { aws: acct.aws })).stdout);
@@ -92,7 +100,9 @@ describe("status", () => {
     const r = await runCli(["status", "--stack", STACK], { aws: acct.aws });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("something is down");
-    expect(r.stdout).toContain(`✖ ${acct.rtbId} (isatap), used by ${acct.subnetId}: propagation from ${acct.vgwId} off, so the route to the router does not reach the instance's subnet`);
+    expect(r.stdout).toContain(
+      `✖ ${acct.rtbId} (isatap), used by ${acct.subnetId}: propagation from ${acct.vgwId} off, so the route to the router does not reach the instance's subnet`,
+    );
     expect(r.stdout).toContain(`aws ec2 enable-vgw-route-propagation --gateway-id ${acct.vgwId} --route-table-id ${acct.rtbId}`);
   });
 
@@ -180,7 +190,12 @@ describe("destroy", () => {
     expect((await isatap()).code).toBe(0);
     const r = await runCli(["destroy", "--stack", STACK, "--yes", "--json"], { aws: acct.aws });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, stack: STACK, deleted: [{ type: "security group rule", id: expect.stringMatching(/^sgr-/) }], kept: [] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: true,
+      stack: STACK,
+      deleted: [{ type: "security group rule", id: expect.stringMatching(/^sgr-/) }],
+      kept: [],
+    });
   });
 
   it("a second run finishes what a failed one left", async () => {
@@ -206,7 +221,13 @@ describe("destroy", () => {
 
   it("an instance found by its address (isatap-<ip> stacks)", async () => {
     // flets isatap names the stack after the instance; a rule tagged isatap-<ip> is still understood.
-    const second = seedInstance(acct.aws, { InstanceId: "i-0fedcba9876543210", VpcId: acct.vpcId, SubnetId: acct.subnetId, groups: [acct.sgId], ip: "10.216.0.102" });
+    const second = seedInstance(acct.aws, {
+      InstanceId: "i-0fedcba9876543210",
+      VpcId: acct.vpcId,
+      SubnetId: acct.subnetId,
+      groups: [acct.sgId],
+      ip: "10.216.0.102",
+    });
     acct.aws.ec2.sgRules.push({
       SecurityGroupRuleId: "sgr-0000000000000000a",
       GroupId: acct.sgId,

@@ -1,6 +1,6 @@
 import { CreateVpcEndpointCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { uninstallFakeAws, type FakeAws } from "../fakes/aws.js";
+import { type FakeAws, uninstallFakeAws } from "../fakes/aws.js";
 import { seedSecurityGroup } from "../fakes/ec2.js";
 import { endpointsState, enis, seedEni } from "../fakes/ec2-endpoints.js";
 import { elbState, failHealthChecks } from "../fakes/elbv2.js";
@@ -31,7 +31,11 @@ const live = {
   endpoints: () => endpointsState(aws).endpoints.filter((e) => e.State !== "deleted"),
   stackGroups: () => aws.ec2.securityGroups.filter((g) => g.Tags?.some((t) => t.Key === "vpcwire:stack" && t.Value === STACK)),
 };
-const writesSince = (n: number) => aws.calls.slice(n).map((c) => c.operation).filter((op) => !/^(Describe|Get|List)/.test(op));
+const writesSince = (n: number) =>
+  aws.calls
+    .slice(n)
+    .map((c) => c.operation)
+    .filter((op) => !/^(Describe|Get|List)/.test(op));
 /** Nothing of the stack is left in the model. */
 const expectAllGone = () => {
   expect(live.lbs()).toEqual([]);
@@ -51,7 +55,10 @@ const expectWorldIntact = () => {
 describe("list", () => {
   it("shows the privatelink stack next to a VPN stack, with its kind, what it holds and its state", async () => {
     // The relay VPC is the one on-prem reaches over the VPN.
-    const vpn = await runCli(["vpn", "create", "--stack", "office", "--vpc-id", w.relayVpc, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes"], { aws });
+    const vpn = await runCli(
+      ["vpn", "create", "--stack", "office", "--vpc-id", w.relayVpc, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes"],
+      { aws },
+    );
     expect(vpn.code).toBe(0);
     expect((await both()).code).toBe(0);
 
@@ -61,7 +68,15 @@ describe("list", () => {
     expect(lines.find((l) => l.startsWith("office"))).toMatch(/^office\s+vpn\s+available\s/);
     const row = lines.find((l) => l.startsWith(STACK))!;
     expect(row).toMatch(/^seed-relay\s+privatelink\s+available\s+/);
-    for (const id of ["seed-relay-in", "seed-relay-in:TCP:80", "seed-relay-in:TCP:443", "seed-relay-in-80", "seed-relay-in-443", "seed-relay-out", "seed-relay-out-80"]) {
+    for (const id of [
+      "seed-relay-in",
+      "seed-relay-in:TCP:80",
+      "seed-relay-in:TCP:443",
+      "seed-relay-in-80",
+      "seed-relay-in-443",
+      "seed-relay-out",
+      "seed-relay-out-80",
+    ]) {
       expect(row).toContain(`${id},`);
     }
     expect(row.match(/vpce-svc-\w+/g)).toHaveLength(2);
@@ -76,9 +91,16 @@ describe("list", () => {
     const pl = doc.stacks.find((s: { kind: string }) => s.kind === "privatelink");
     expect(pl.state).toBe("available");
     const types = pl.resources.map((r: { type: string }) => r.type);
-    expect(new Set(types)).toEqual(new Set(["network load balancer", "listener", "target group", "endpoint service", "interface endpoint", "security group", "VPC"]));
+    expect(new Set(types)).toEqual(
+      new Set(["network load balancer", "listener", "target group", "endpoint service", "interface endpoint", "security group", "VPC"]),
+    );
     expect(pl.resources.find((r: { id: string }) => r.id === "seed-relay-out-80").detail).toContain("10.200.0.10:80 healthy");
-    expect(pl.resources.filter((r: { owned: boolean }) => !r.owned).map((r: { id: string }) => r.id).sort()).toEqual([w.targetVpc, w.relayVpc].sort());
+    expect(
+      pl.resources
+        .filter((r: { owned: boolean }) => !r.owned)
+        .map((r: { id: string }) => r.id)
+        .sort(),
+    ).toEqual([w.targetVpc, w.relayVpc].sort());
   });
 
   it("a half-finished relay is listed as partial; an unhealthy target as unhealthy", async () => {
@@ -127,13 +149,17 @@ describe("status", () => {
     expect(r.stdout).toContain("Stack seed-relay (privatelink, ap-northeast-1): healthy");
     expect(r.stdout).toContain("Inbound (on-prem -> existing EC2 192.168.0.10, TCP 80,443)");
     expect(r.stdout).toContain("Outbound (existing EC2 -> on-prem 10.200.0.10, TCP 80)");
-    expect(r.stdout).toMatch(/✔ load balancer seed-relay-in: active, internal in vpc-\w+, nodes 192\.168\.0\.\d+ \(ap-northeast-1a\), 192\.168\.1\.\d+ \(ap-northeast-1c\)/);
+    expect(r.stdout).toMatch(
+      /✔ load balancer seed-relay-in: active, internal in vpc-\w+, nodes 192\.168\.0\.\d+ \(ap-northeast-1a\), 192\.168\.1\.\d+ \(ap-northeast-1c\)/,
+    );
     expect(r.stdout).toContain("✔ target 192.168.0.10:443 (seed-relay-in-443, listener TCP 443): healthy");
     expect(r.stdout).toContain("✔ target 10.200.0.10:80 (seed-relay-out-80, listener TCP 80): healthy");
     expect(r.stdout).toMatch(/✔ endpoint service vpce-svc-\w+: Available, com\.amazonaws\.vpce\.ap-northeast-1\.vpce-svc-\w+/);
     expect(r.stdout).toMatch(/✔ interface endpoint vpce-\w+: available; in vpc-\w+, addresses 172\.16\.0\.10 \(eni-\w+, ap-northeast-1a\)/);
     expect(r.stdout).toMatch(/✔ relay IP 172\.16\.0\.10 is on the endpoint's interface eni-\w+ \(ap-northeast-1a\): on-prem connects to it, no NAT server/);
-    expect(r.stdout).toMatch(/· security group sg-\w+ \(vpcwire-seed-relay-vpce-in\) allows tcp 80,443 from 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, 100\.64\.0\.0\/10/);
+    expect(r.stdout).toMatch(
+      /· security group sg-\w+ \(vpcwire-seed-relay-vpce-in\) allows tcp 80,443 from 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, 100\.64\.0\.0\/10/,
+    );
   });
 
   it("an unhealthy on-prem target is explained in words (exit 1), and --json carries state, reason and explanation", async () => {
@@ -185,7 +211,11 @@ describe("status", () => {
     expect((await relay(...inbound("172.16.9.10"))).code).toBe(0);
     const r = await runCli(["status", "--stack", STACK], { aws });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`✔ relay IP 172\\.16\\.9\\.10 is held by ${nat.NetworkInterfaceId} \\(i-0000000000000abcd\\), the NAT server: its rules must forward to 172\\.16\\.0\\.\\d+`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `✔ relay IP 172\\.16\\.9\\.10 is held by ${nat.NetworkInterfaceId} \\(i-0000000000000abcd\\), the NAT server: its rules must forward to 172\\.16\\.0\\.\\d+`,
+      ),
+    );
     nat.deleted = true;
     const gone = await runCli(["status", "--stack", STACK], { aws });
     expect(gone.code).toBe(1);
@@ -193,7 +223,9 @@ describe("status", () => {
   });
 
   it("without a relay IP, on-prem uses the endpoint's own addresses", async () => {
-    expect((await runCli(["privatelink", "relay", "--stack", STACK, "--target-ip", "192.168.0.10", "--ports", "80", ...vpcFlags(w), "--yes"], { aws })).code).toBe(0);
+    expect(
+      (await runCli(["privatelink", "relay", "--stack", STACK, "--target-ip", "192.168.0.10", "--ports", "80", ...vpcFlags(w), "--yes"], { aws })).code,
+    ).toBe(0);
     const r = await runCli(["status", "--stack", STACK], { aws });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/· no relay IP recorded on the endpoint: on-prem connects to its addresses \(172\.16\.0\.\d+, 172\.16\.1\.\d+\) or vpce-/);
@@ -219,7 +251,9 @@ describe("status", () => {
     aws.beforeCall = undefined;
     const r = await runCli(["status", "--stack", STACK], { aws });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/✖ interface endpoint vpce-\w+: pendingAcceptance: waiting for the endpoint service to accept it; run the same privatelink relay command again/);
+    expect(r.stdout).toMatch(
+      /✖ interface endpoint vpce-\w+: pendingAcceptance: waiting for the endpoint service to accept it; run the same privatelink relay command again/,
+    );
   });
 });
 
@@ -233,7 +267,14 @@ describe("destroy", () => {
     const writes = writesSince(before);
     const first = (op: string) => writes.indexOf(op);
     const last = (op: string) => writes.lastIndexOf(op);
-    const order = ["DeleteVpcEndpoints", "DeleteVpcEndpointServiceConfigurations", "DeleteListener", "DeleteLoadBalancer", "DeleteTargetGroup", "DeleteSecurityGroup"];
+    const order = [
+      "DeleteVpcEndpoints",
+      "DeleteVpcEndpointServiceConfigurations",
+      "DeleteListener",
+      "DeleteLoadBalancer",
+      "DeleteTargetGroup",
+      "DeleteSecurityGroup",
+    ];
     for (const op of order) expect(writes, op).toContain(op);
     for (let i = 0; i + 1 < order.length; i++) expect(last(order[i]!), `${order[i]} before ${order[i + 1]}`).toBeLessThan(first(order[i + 1]!));
     // Security groups go last of all.
@@ -258,7 +299,10 @@ describe("destroy", () => {
   });
 
   it("leaves what it reused: the VPCs, the existing EC2, a NAT server, a hand-made group, and a VPN stack in the same VPC", async () => {
-    const vpn = await runCli(["vpn", "create", "--stack", "office", "--vpc-id", w.relayVpc, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes"], { aws });
+    const vpn = await runCli(
+      ["vpn", "create", "--stack", "office", "--vpc-id", w.relayVpc, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes"],
+      { aws },
+    );
     expect(vpn.code).toBe(0);
     const nat = seedEni(aws, w.natSubnet, "172.16.9.10", { description: "NAT server", instanceId: "i-0000000000000abcd" });
     const handMade = seedSecurityGroup(aws, w.relayVpc, "hand-made", [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "10.0.0.0/8" }] }]);
@@ -351,7 +395,12 @@ describe("destroy", () => {
     expect(first.code).toBe(130);
     expect(live.endpoints().some((e) => e.State === "deleting")).toBe(true);
     const plan = JSON.parse((await runCli(["destroy", "--stack", STACK, "--dry-run", "--json"], { aws })).stdout);
-    expect(plan.steps.filter((s: { type: string }) => s.type === "privatelink-endpoint-delete").map((s: { summary: string }) => s.summary).join("\n")).toContain("already deleting");
+    expect(
+      plan.steps
+        .filter((s: { type: string }) => s.type === "privatelink-endpoint-delete")
+        .map((s: { summary: string }) => s.summary)
+        .join("\n"),
+    ).toContain("already deleting");
     const second = await runCli(["destroy", "--stack", STACK, "--yes"], { aws });
     expect(second.code).toBe(0);
     expectAllGone();
@@ -379,7 +428,12 @@ describe("destroy", () => {
     expect([...new Set(types)]).toEqual(order);
     expect(types.filter((t: string) => t !== "keep").length).toBe(14);
     const step = (id: string) => plan.steps.find((s: { id: string }) => s.id === id);
-    expect(step("nlb-delete:seed-relay-in")).toMatchObject({ action: "delete", resource: "network load balancer", owned: true, params: { arn: expect.stringContaining(":loadbalancer/net/seed-relay-in/") } });
+    expect(step("nlb-delete:seed-relay-in")).toMatchObject({
+      action: "delete",
+      resource: "network load balancer",
+      owned: true,
+      params: { arn: expect.stringContaining(":loadbalancer/net/seed-relay-in/") },
+    });
     expect(step("tg-delete:seed-relay-in-80").dependsOn).toEqual(expect.arrayContaining(["nlb-delete:seed-relay-in", "nlb-delete:seed-relay-out"]));
     const sgStep = plan.steps.find((s: { type: string }) => s.type === "privatelink-sg-delete");
     expect(sgStep.dependsOn).toEqual(expect.arrayContaining(["tg-delete:seed-relay-in-80", "nlb-delete:seed-relay-in"]));
@@ -399,7 +453,9 @@ describe("destroy", () => {
     theirs.Groups = [{ GroupId: sg.GroupId }];
     const r = await runCli(["destroy", "--stack", STACK, "--yes"], { aws });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`${sg.GroupId} (vpcwire-seed-relay-vpce-in) was created by this stack but is kept: ${theirs.NetworkInterfaceId} (i-0000000000000beef) uses it`);
+    expect(r.stderr).toContain(
+      `${sg.GroupId} (vpcwire-seed-relay-vpce-in) was created by this stack but is kept: ${theirs.NetworkInterfaceId} (i-0000000000000beef) uses it`,
+    );
     expect(aws.ec2.securityGroups.some((g) => g.GroupId === sg.GroupId)).toBe(true);
     expect(aws.count("DeleteSecurityGroup")).toBe(0);
     expect(live.lbs()).toEqual([]);

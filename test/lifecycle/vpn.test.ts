@@ -19,7 +19,25 @@ beforeEach(() => {
 afterEach(() => uninstallFakeAws());
 
 const create = (extra: string[] = []) =>
-  runCli(["vpn", "create", "--stack", STACK, "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--security-group", sgId, "--yes", ...extra], { aws });
+  runCli(
+    [
+      "vpn",
+      "create",
+      "--stack",
+      STACK,
+      "--vpc-id",
+      vpcId,
+      "--cgw-ip",
+      "203.0.113.10",
+      "--onprem-cidr",
+      "10.0.0.0/8",
+      "--security-group",
+      sgId,
+      "--yes",
+      ...extra,
+    ],
+    { aws },
+  );
 
 describe("list", () => {
   it("shows each stack with kind, resources and state", async () => {
@@ -40,7 +58,11 @@ describe("list", () => {
     await create();
     // A flets stack's tagged rule in the same account.
     await runCli(["vpn", "create", "--stack", "other", "--vpc-id", vpcId, "--cgw-ip", "198.51.100.7", "--onprem-cidr", "10.60.0.0/16", "--yes"], { aws });
-    for (const r of aws.ec2.sgRules) r.Tags = [{ Key: "vpcwire:stack", Value: "isatap-10-0-0-5" }, { Key: "vpcwire:kind", Value: "flets" }];
+    for (const r of aws.ec2.sgRules)
+      r.Tags = [
+        { Key: "vpcwire:stack", Value: "isatap-10-0-0-5" },
+        { Key: "vpcwire:kind", Value: "flets" },
+      ];
     aws.beforeCall = (_op, input) => {
       delete input.Filters;
     };
@@ -86,9 +108,28 @@ describe("status", () => {
   });
 
   it("BGP: IPsec up but BGP down is told apart; all up is healthy (exit 0)", async () => {
-    await runCli(["vpn", "create", "--stack", STACK, "--routing", "bgp", "--cgw-asn", "65010", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes"], {
-      aws,
-    });
+    await runCli(
+      [
+        "vpn",
+        "create",
+        "--stack",
+        STACK,
+        "--routing",
+        "bgp",
+        "--cgw-asn",
+        "65010",
+        "--vpc-id",
+        vpcId,
+        "--cgw-ip",
+        "203.0.113.10",
+        "--onprem-cidr",
+        "10.0.0.0/8",
+        "--yes",
+      ],
+      {
+        aws,
+      },
+    );
     const vpnId = aws.ec2.vpns[0]!.VpnConnectionId!;
     setTunnelStatus(aws, vpnId, [
       { status: "DOWN", message: "IPSEC IS UP" },
@@ -137,7 +178,10 @@ describe("destroy", () => {
     const r = await runCli(["destroy", "--stack", STACK, "--yes"], { aws });
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
-    const writes = aws.calls.slice(before).map((c) => c.operation).filter((op) => !/^Describe/.test(op));
+    const writes = aws.calls
+      .slice(before)
+      .map((c) => c.operation)
+      .filter((op) => !/^Describe/.test(op));
     const at = (op: string) => writes.indexOf(op);
     expect(at("DisableVgwRoutePropagation")).toBeLessThan(at("DeleteVpnConnection"));
     expect(at("DeleteVpnConnection")).toBeLessThan(at("DeleteCustomerGateway"));
@@ -219,7 +263,14 @@ describe("destroy", () => {
 });
 
 describe("resume after an interruption at each step of vpn create", () => {
-  const points = ["CreateVpnGateway", "AttachVpnGateway", "CreateCustomerGateway", "CreateVpnConnection", "EnableVgwRoutePropagation", "AuthorizeSecurityGroupIngress"];
+  const points = [
+    "CreateVpnGateway",
+    "AttachVpnGateway",
+    "CreateCustomerGateway",
+    "CreateVpnConnection",
+    "EnableVgwRoutePropagation",
+    "AuthorizeSecurityGroupIngress",
+  ];
   it.each(points)("Ctrl-C right after %s, then the same command again", async (op) => {
     const controller = new AbortController();
     aws.beforeCall = (operation) => {

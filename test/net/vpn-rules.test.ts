@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAllowToken, permissionCovers, toIpPermission } from "../../src/net/allow.js";
-import { cidrsOverlap, ipv4ToInt, isDocumentationIpv4, isPublicIpv4, isRfc1918, networkAddress, parseCidr4, type Cidr4 } from "../../src/net/ip.js";
+import { type Cidr4, cidrsOverlap, ipv4ToInt, isDocumentationIpv4, isPublicIpv4, isRfc1918, networkAddress, parseCidr4 } from "../../src/net/ip.js";
 import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn, RESERVED_INSIDE_CIDRS } from "../../src/net/vpn-rules.js";
 
 const octet = fc.integer({ min: 0, max: 255 });
@@ -70,9 +70,7 @@ describe("ASNs", () => {
 
 describe("addresses", () => {
   it("overlap is symmetric and agrees with comparing first and last addresses", () => {
-    const cidr = fc
-      .tuple(ipv4, fc.integer({ min: 0, max: 32 }))
-      .map(([ip, prefix]) => parseCidr4(`${networkAddress(ip, prefix)}/${prefix}`) as Cidr4);
+    const cidr = fc.tuple(ipv4, fc.integer({ min: 0, max: 32 })).map(([ip, prefix]) => parseCidr4(`${networkAddress(ip, prefix)}/${prefix}`) as Cidr4);
     const range = (c: Cidr4) => [ipv4ToInt(c.network), ipv4ToInt(c.network) + 2 ** (32 - c.prefix) - 1] as const;
     fc.assert(
       fc.property(cidr, cidr, (a, b) => {

@@ -60,8 +60,9 @@ const tg = (vpcId: string, name = "t-in-80") =>
 async function service(acceptanceRequired: boolean) {
   const lb = (await nlb()).LoadBalancers![0]!;
   w.aws.clock.advance(w.aws.timings.nlbActiveMs!);
-  const svc = (await ec2.send(new CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lb.LoadBalancerArn!], AcceptanceRequired: acceptanceRequired })))
-    .ServiceConfiguration!;
+  const svc = (
+    await ec2.send(new CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lb.LoadBalancerArn!], AcceptanceRequired: acceptanceRequired }))
+  ).ServiceConfiguration!;
   await ec2.send(new ModifyVpcEndpointServicePermissionsCommand({ ServiceId: svc.ServiceId!, AddAllowedPrincipals: [`arn:aws:iam::${w.aws.account}:root`] }));
   w.aws.clock.advance(w.aws.timings.vpceServiceAvailableMs!);
   return { lb, svc };
@@ -80,7 +81,8 @@ describe("fake ELBv2", () => {
     expect(lb.AvailabilityZones?.map((z) => z.LoadBalancerAddresses?.[0]?.PrivateIPv4Address)).toEqual(["192.168.0.128", "192.168.1.128"]);
     w.aws.clock.advance(w.aws.timings.nlbActiveMs!);
     expect((await elb.send(new DescribeLoadBalancersCommand({ Names: ["t-in"] }))).LoadBalancers![0]!.State?.Code).toBe("active");
-    const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["network_load_balancer"] }] }))).NetworkInterfaces!;
+    const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["network_load_balancer"] }] })))
+      .NetworkInterfaces!;
     expect(enis.map((e) => e.PrivateIpAddress)).toEqual(["192.168.0.128", "192.168.1.128"]);
   });
 
@@ -112,10 +114,16 @@ describe("fake ELBv2", () => {
 
   it("IP targets: a target group without TargetType takes instances; outside the VPC needs a zone and a private address", async () => {
     const inst = (await elb.send(new CreateTargetGroupCommand({ Name: "inst", Protocol: "TCP", Port: 80, VpcId: w.relayVpc }))).TargetGroups![0]!;
-    expect(await codeOf(elb.send(new RegisterTargetsCommand({ TargetGroupArn: inst.TargetGroupArn!, Targets: [{ Id: "10.200.0.10" }] })))).toBe("InvalidTarget");
+    expect(await codeOf(elb.send(new RegisterTargetsCommand({ TargetGroupArn: inst.TargetGroupArn!, Targets: [{ Id: "10.200.0.10" }] })))).toBe(
+      "InvalidTarget",
+    );
     const ip = (await tg(w.relayVpc)).TargetGroups![0]!;
     const reg = (Id: string, AvailabilityZone?: string) =>
-      codeOf(elb.send(new RegisterTargetsCommand({ TargetGroupArn: ip.TargetGroupArn!, Targets: [{ Id, Port: 80, ...(AvailabilityZone ? { AvailabilityZone } : {}) }] })));
+      codeOf(
+        elb.send(
+          new RegisterTargetsCommand({ TargetGroupArn: ip.TargetGroupArn!, Targets: [{ Id, Port: 80, ...(AvailabilityZone ? { AvailabilityZone } : {}) }] }),
+        ),
+      );
     expect(await reg("10.200.0.10")).toBe("ValidationError");
     expect(await reg("203.0.113.10", "all")).toBe("InvalidTarget");
     expect(await reg("8.8.8.8", "all")).toBe("InvalidTarget");
@@ -127,40 +135,83 @@ describe("fake ELBv2", () => {
   });
 
   it("target health: unused without a listener, initial, then healthy or the knob's verdict", async () => {
-    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: "t-out", Type: "network", Scheme: "internal", Subnets: [w.relaySubnets[0]] }))).LoadBalancers![0]!;
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: "t-out", Type: "network", Scheme: "internal", Subnets: [w.relaySubnets[0]] })))
+      .LoadBalancers![0]!;
     const group = (await tg(w.relayVpc, "t-out-80")).TargetGroups![0]!;
-    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn!, Targets: [{ Id: "10.200.0.10", Port: 80, AvailabilityZone: "all" }, { Id: "10.200.0.11", Port: 80, AvailabilityZone: "all" }] }));
+    await elb.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: group.TargetGroupArn!,
+        Targets: [
+          { Id: "10.200.0.10", Port: 80, AvailabilityZone: "all" },
+          { Id: "10.200.0.11", Port: 80, AvailabilityZone: "all" },
+        ],
+      }),
+    );
     const health = async () =>
-      (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn! }))).TargetHealthDescriptions!.map((t) => [t.TargetHealth?.State, t.TargetHealth?.Reason]);
-    expect(await health()).toEqual([["unused", "Target.NotInUse"], ["unused", "Target.NotInUse"]]);
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: "TCP", Port: 80, DefaultActions: [{ Type: "forward", TargetGroupArn: group.TargetGroupArn! }] }));
+      (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn! }))).TargetHealthDescriptions!.map((t) => [
+        t.TargetHealth?.State,
+        t.TargetHealth?.Reason,
+      ]);
+    expect(await health()).toEqual([
+      ["unused", "Target.NotInUse"],
+      ["unused", "Target.NotInUse"],
+    ]);
+    await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.LoadBalancerArn!,
+        Protocol: "TCP",
+        Port: 80,
+        DefaultActions: [{ Type: "forward", TargetGroupArn: group.TargetGroupArn! }],
+      }),
+    );
     expect((await health())[0]).toEqual(["initial", "Elb.RegistrationInProgress"]);
     w.aws.clock.advance(w.aws.timings.nlbActiveMs!);
     expect((await health())[0]).toEqual(["initial", "Elb.InitialHealthChecking"]);
     failHealthChecks(w.aws, "10.200.0.11");
     w.aws.clock.advance(w.aws.timings.targetHealthMs!);
-    expect(await health()).toEqual([["healthy", undefined], ["unhealthy", "Target.Timeout"]]);
+    expect(await health()).toEqual([
+      ["healthy", undefined],
+      ["unhealthy", "Target.Timeout"],
+    ]);
   });
 
   it("listeners: TCP only on an NLB, same VPC target group, one load balancer per target group", async () => {
     const lb = (await nlb()).LoadBalancers![0]!;
     const other = (await tg(w.relayVpc, "other-vpc")).TargetGroups![0]!;
     const forward = (arn: string) => [{ Type: "forward" as const, TargetGroupArn: arn }];
-    expect(await codeOf(elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: "HTTP", Port: 80, DefaultActions: forward(other.TargetGroupArn!) })))).toBe(
-      "IncompatibleProtocols",
-    );
-    expect(await codeOf(elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: "TCP", Port: 80, DefaultActions: forward(other.TargetGroupArn!) })))).toBe(
-      "InvalidConfigurationRequest",
-    );
+    expect(
+      await codeOf(
+        elb.send(
+          new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: "HTTP", Port: 80, DefaultActions: forward(other.TargetGroupArn!) }),
+        ),
+      ),
+    ).toBe("IncompatibleProtocols");
+    expect(
+      await codeOf(
+        elb.send(
+          new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: "TCP", Port: 80, DefaultActions: forward(other.TargetGroupArn!) }),
+        ),
+      ),
+    ).toBe("InvalidConfigurationRequest");
     const mine = (await tg(w.targetVpc)).TargetGroups![0]!;
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: "TCP", Port: 80, DefaultActions: forward(mine.TargetGroupArn!) }));
-    expect(await codeOf(elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: "TCP", Port: 80, DefaultActions: forward(other.TargetGroupArn!) })))).toBe(
-      "DuplicateListener",
+    await elb.send(
+      new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: "TCP", Port: 80, DefaultActions: forward(mine.TargetGroupArn!) }),
     );
+    expect(
+      await codeOf(
+        elb.send(
+          new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: "TCP", Port: 80, DefaultActions: forward(other.TargetGroupArn!) }),
+        ),
+      ),
+    ).toBe("DuplicateListener");
     const lb2 = (await nlb("t-in-2")).LoadBalancers![0]!;
-    expect(await codeOf(elb.send(new CreateListenerCommand({ LoadBalancerArn: lb2.LoadBalancerArn!, Protocol: "TCP", Port: 80, DefaultActions: forward(mine.TargetGroupArn!) })))).toBe(
-      "TargetGroupAssociationLimit",
-    );
+    expect(
+      await codeOf(
+        elb.send(
+          new CreateListenerCommand({ LoadBalancerArn: lb2.LoadBalancerArn!, Protocol: "TCP", Port: 80, DefaultActions: forward(mine.TargetGroupArn!) }),
+        ),
+      ),
+    ).toBe("TargetGroupAssociationLimit");
     expect(await codeOf(elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: mine.TargetGroupArn! })))).toBe("ResourceInUse");
   });
 
@@ -180,13 +231,17 @@ describe("fake PrivateLink", () => {
     expect(svc.AvailabilityZones).toEqual(["ap-northeast-1a"]);
     expect(svc.AcceptanceRequired).toBe(true);
     expect(svc.ServiceName).toBe(`com.amazonaws.vpce.ap-northeast-1.${svc.ServiceId}`);
-    expect(await codeOf(ec2.send(new CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lb.LoadBalancerArn!] })))).toBe("InvalidParameter");
+    expect(await codeOf(ec2.send(new CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lb.LoadBalancerArn!] })))).toBe(
+      "InvalidParameter",
+    );
     expect(await codeOf(elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lb.LoadBalancerArn! })))).toBe("ResourceInUse");
   });
 
   it("CreateVpcEndpoint without a type is a Gateway endpoint, which takes no subnets", async () => {
     const { svc } = await service(false);
-    expect(await codeOf(ec2.send(new CreateVpcEndpointCommand({ VpcId: w.relayVpc, ServiceName: svc.ServiceName!, SubnetIds: [w.relaySubnets[0]] })))).toBe("InvalidParameter");
+    expect(await codeOf(ec2.send(new CreateVpcEndpointCommand({ VpcId: w.relayVpc, ServiceName: svc.ServiceName!, SubnetIds: [w.relaySubnets[0]] })))).toBe(
+      "InvalidParameter",
+    );
   });
 
   it("a service the account is not allowed to use looks like a service that does not exist", async () => {
@@ -194,7 +249,11 @@ describe("fake PrivateLink", () => {
     const svc = (await ec2.send(new CreateVpcEndpointServiceConfigurationCommand({ NetworkLoadBalancerArns: [lb.LoadBalancerArn!] }))).ServiceConfiguration!;
     w.aws.clock.advance(10_000);
     expect(
-      await codeOf(ec2.send(new CreateVpcEndpointCommand({ VpcEndpointType: "Interface", VpcId: w.relayVpc, ServiceName: svc.ServiceName!, SubnetIds: [w.relaySubnets[0]] }))),
+      await codeOf(
+        ec2.send(
+          new CreateVpcEndpointCommand({ VpcEndpointType: "Interface", VpcId: w.relayVpc, ServiceName: svc.ServiceName!, SubnetIds: [w.relaySubnets[0]] }),
+        ),
+      ),
     ).toBe("InvalidServiceName");
   });
 
@@ -228,8 +287,11 @@ describe("fake PrivateLink", () => {
 
   it("acceptance: pendingAcceptance (lowerCamel on the wire) -> accepted -> pending -> available; filters use lowerCamel too", async () => {
     const { svc } = await service(true);
-    const ep = (await ec2.send(new CreateVpcEndpointCommand({ VpcEndpointType: "Interface", VpcId: w.relayVpc, ServiceName: svc.ServiceName!, SubnetIds: [w.relaySubnets[0]] })))
-      .VpcEndpoint!;
+    const ep = (
+      await ec2.send(
+        new CreateVpcEndpointCommand({ VpcEndpointType: "Interface", VpcId: w.relayVpc, ServiceName: svc.ServiceName!, SubnetIds: [w.relaySubnets[0]] }),
+      )
+    ).VpcEndpoint!;
     expect(ep.State).toBe("pendingAcceptance");
     const pending = await ec2.send(
       new DescribeVpcEndpointConnectionsCommand({
@@ -240,7 +302,9 @@ describe("fake PrivateLink", () => {
       }),
     );
     expect(pending.VpcEndpointConnections?.map((c) => c.VpcEndpointId)).toEqual([ep.VpcEndpointId]);
-    const accepted = await ec2.send(new AcceptVpcEndpointConnectionsCommand({ ServiceId: svc.ServiceId!, VpcEndpointIds: [ep.VpcEndpointId!, "vpce-0000000000000dead"] }));
+    const accepted = await ec2.send(
+      new AcceptVpcEndpointConnectionsCommand({ ServiceId: svc.ServiceId!, VpcEndpointIds: [ep.VpcEndpointId!, "vpce-0000000000000dead"] }),
+    );
     expect(accepted.Unsuccessful?.map((u) => u.ResourceId)).toEqual(["vpce-0000000000000dead"]);
     const state = async () => (await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }))).VpcEndpoints![0]!.State;
     expect(await state()).toBe("pending");
@@ -253,6 +317,8 @@ describe("fake PrivateLink", () => {
     expect(await state()).toBe("deleting");
     w.aws.clock.advance(w.aws.timings.vpceDeleteMs!);
     expect(await codeOf(state())).toBe("InvalidVpcEndpointId.NotFound");
-    expect((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["vpc_endpoint"] }] }))).NetworkInterfaces).toEqual([]);
+    expect(
+      (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["vpc_endpoint"] }] }))).NetworkInterfaces,
+    ).toEqual([]);
   });
 });

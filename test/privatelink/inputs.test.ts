@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { uninstallFakeAws, type FakeAws } from "../fakes/aws.js";
-import { runCli, NO_REGION_ENV, withoutRegion } from "../helpers/cli.js";
-import { deriveStackName, parsePorts, relayArgv, validateRelayFlags, type RelayFlags } from "../../src/privatelink/inputs.js";
+import { deriveStackName, parsePorts, type RelayFlags, relayArgv, validateRelayFlags } from "../../src/privatelink/inputs.js";
+import { type FakeAws, uninstallFakeAws } from "../fakes/aws.js";
+import { NO_REGION_ENV, runCli, withoutRegion } from "../helpers/cli.js";
 import { seedWorld } from "./world.js";
 
 let aws: FakeAws;
@@ -10,30 +10,83 @@ beforeEach(() => {
 });
 afterEach(() => uninstallFakeAws());
 
-const VPCS = ["--target-vpc-id", "vpc-0123456789abcdef0", "--target-subnets", "subnet-0123456789abcdef0", "--relay-vpc-id", "vpc-0fedcba9876543210", "--relay-subnets", "subnet-0fedcba9876543210"];
+const VPCS = [
+  "--target-vpc-id",
+  "vpc-0123456789abcdef0",
+  "--target-subnets",
+  "subnet-0123456789abcdef0",
+  "--relay-vpc-id",
+  "vpc-0fedcba9876543210",
+  "--relay-subnets",
+  "subnet-0fedcba9876543210",
+];
 const INBOUND = ["--target-ip", "192.168.0.10", "--ports", "80,443"];
 
 describe("privatelink relay flags: exit 2 naming the flag, before any AWS call", () => {
   const cases: Array<[string, string[], string]> = [
     ["a target that is not an IP", ["--target-ip", "192.168.0", "--ports", "80", ...VPCS], '--target-ip: "192.168.0" is not an IPv4 address'],
     ["a public target", ["--target-ip", "8.8.8.8", "--ports", "80", ...VPCS], "--target-ip: 8.8.8.8 is not a private address"],
-    ["both target forms", ["--target-ip", "192.168.0.10", "--target-instance", "i-0123456789abcdef0", "--ports", "80", ...VPCS], "--target-instance: give either --target-ip or --target-instance, not both"],
+    [
+      "both target forms",
+      ["--target-ip", "192.168.0.10", "--target-instance", "i-0123456789abcdef0", "--ports", "80", ...VPCS],
+      "--target-instance: give either --target-ip or --target-instance, not both",
+    ],
     ["a bad instance id", ["--target-instance", "i-xyz", "--ports", "80", ...VPCS], '--target-instance: "i-xyz" is not a instance id'],
     ["port 0", ["--target-ip", "192.168.0.10", "--ports", "0", ...VPCS], "--ports: 0 is outside 1-65535"],
     ["port 70000", ["--target-ip", "192.168.0.10", "--ports", "80,70000", ...VPCS], "--ports: 70000 is outside 1-65535"],
     ["a named port", ["--target-ip", "192.168.0.10", "--ports", "https", ...VPCS], '--ports: "https" is not a port number'],
-    ["too many ports", ["--target-ip", "192.168.0.10", "--ports", Array.from({ length: 51 }, (_, i) => String(1000 + i)).join(","), ...VPCS], "--ports: at most 50 ports"],
+    [
+      "too many ports",
+      ["--target-ip", "192.168.0.10", "--ports", Array.from({ length: 51 }, (_, i) => String(1000 + i)).join(","), ...VPCS],
+      "--ports: at most 50 ports",
+    ],
     ["a public on-prem host", ["--onprem-ip", "203.0.113.10", "--onprem-ports", "22", ...VPCS], "--onprem-ip: 203.0.113.10 is not a private address"],
     ["on-prem ports without a host", [...INBOUND, "--onprem-ports", "22", ...VPCS], "--onprem-ports: needs --onprem-ip"],
-    ["a relay IP without an inbound target", ["--onprem-ip", "10.200.0.10", "--onprem-ports", "22", "--relay-ip", "172.16.0.10", ...VPCS], "--relay-ip: needs --target-ip or --target-instance"],
+    [
+      "a relay IP without an inbound target",
+      ["--onprem-ip", "10.200.0.10", "--onprem-ports", "22", "--relay-ip", "172.16.0.10", ...VPCS],
+      "--relay-ip: needs --target-ip or --target-instance",
+    ],
     ["a public relay IP", [...INBOUND, "--relay-ip", "52.1.2.3", ...VPCS], "--relay-ip: 52.1.2.3 is not a private address"],
-    ["the relay IP equal to the on-prem host", [...INBOUND, "--relay-ip", "10.200.0.10", "--onprem-ip", "10.200.0.10", "--onprem-ports", "22", ...VPCS], "--relay-ip: 10.200.0.10 is also --onprem-ip"],
+    [
+      "the relay IP equal to the on-prem host",
+      [...INBOUND, "--relay-ip", "10.200.0.10", "--onprem-ip", "10.200.0.10", "--onprem-ports", "22", ...VPCS],
+      "--relay-ip: 10.200.0.10 is also --onprem-ip",
+    ],
     ["NAT rules without a relay IP", [...INBOUND, "--nat", "nftables", ...VPCS], "--nat: NAT rules need --relay-ip"],
     ["an unknown NAT kind", [...INBOUND, "--relay-ip", "172.16.0.10", "--nat", "pf", ...VPCS], "argument 'pf' is invalid"],
     ["--out with no NAT rules", [...INBOUND, "--out", "x.nft", ...VPCS], "--out: there are no NAT rules to write"],
     ["a bad allow-from CIDR", [...INBOUND, "--allow-from", "10.0.0.1/8", ...VPCS], '--allow-from: "10.0.0.1/8" has host bits set'],
-    ["the same VPC twice", [...INBOUND, "--target-vpc-id", "vpc-0123456789abcdef0", "--target-subnets", "subnet-0123456789abcdef0", "--relay-vpc-id", "vpc-0123456789abcdef0", "--relay-subnets", "subnet-0fedcba9876543210"], "--relay-vpc-id: is the same VPC as --target-vpc-id"],
-    ["a bad subnet id", [...INBOUND, "--target-vpc-id", "vpc-0123456789abcdef0", "--target-subnets", "sub-1", "--relay-vpc-id", "vpc-0fedcba9876543210", "--relay-subnets", "subnet-0fedcba9876543210"], '--target-subnets: "sub-1" is not a subnet id'],
+    [
+      "the same VPC twice",
+      [
+        ...INBOUND,
+        "--target-vpc-id",
+        "vpc-0123456789abcdef0",
+        "--target-subnets",
+        "subnet-0123456789abcdef0",
+        "--relay-vpc-id",
+        "vpc-0123456789abcdef0",
+        "--relay-subnets",
+        "subnet-0fedcba9876543210",
+      ],
+      "--relay-vpc-id: is the same VPC as --target-vpc-id",
+    ],
+    [
+      "a bad subnet id",
+      [
+        ...INBOUND,
+        "--target-vpc-id",
+        "vpc-0123456789abcdef0",
+        "--target-subnets",
+        "sub-1",
+        "--relay-vpc-id",
+        "vpc-0fedcba9876543210",
+        "--relay-subnets",
+        "subnet-0fedcba9876543210",
+      ],
+      '--target-subnets: "sub-1" is not a subnet id',
+    ],
     ["a bad stack name", [...INBOUND, ...VPCS, "--stack", "Relay_1"], '--stack: "Relay_1" must be 1-32 lowercase letters'],
   ];
   it.each(cases)("%s", async (_, args, message) => {
@@ -105,20 +158,27 @@ describe("validateRelayFlags", () => {
   it("normalises: duplicate subnets and ports removed, default allow-from, derived stack", () => {
     const input = validateRelayFlags({ ...base, targetIp: "192.168.0.10", ports: ["443", "80", "443"] }, { cwd: "/tmp" });
     expect(input.targetSubnets).toEqual(["subnet-0123456789abcdef0"]);
-    expect(input.inbound).toEqual({ targetIp: "192.168.0.10", ports: [443, 80], allowFrom: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] });
+    expect(input.inbound).toEqual({
+      targetIp: "192.168.0.10",
+      ports: [443, 80],
+      allowFrom: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"],
+    });
     expect(input.stack).toBe("relay-9abcdef0-192-168-0-10");
     expect(input.stackDerived).toBe(true);
     expect(input.nat).toBeUndefined();
   });
 
   it("derives an outbound-only stack name from the relay VPC and the on-prem host", () => {
-    expect(deriveStackName({ targetVpcId: "vpc-0123456789abcdef0", relayVpcId: "vpc-0fedcba9876543210", outbound: { onpremIp: "10.200.0.10", ports: [22] } })).toBe(
-      "relay-76543210-10-200-0-10",
-    );
+    expect(
+      deriveStackName({ targetVpcId: "vpc-0123456789abcdef0", relayVpcId: "vpc-0fedcba9876543210", outbound: { onpremIp: "10.200.0.10", ports: [22] } }),
+    ).toBe("relay-76543210-10-200-0-10");
   });
 
   it("--out resolves against the working directory", () => {
-    const input = validateRelayFlags({ ...base, targetIp: "192.168.0.10", ports: ["80"], relayIp: "172.16.9.10", nat: "iptables", out: "rules/nat.sh" }, { cwd: "/work/x" });
+    const input = validateRelayFlags(
+      { ...base, targetIp: "192.168.0.10", ports: ["80"], relayIp: "172.16.9.10", nat: "iptables", out: "rules/nat.sh" },
+      { cwd: "/work/x" },
+    );
     expect(input.out).toBe("/work/x/rules/nat.sh");
   });
 

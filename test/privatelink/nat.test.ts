@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ENDPOINT_IP_PLACEHOLDER, NatRulesError, renderNatRules, type NatRulesInput } from "../../src/privatelink/nat.js";
 import { natNames, nlbName, shortName, targetGroupName } from "../../src/privatelink/names.js";
+import { ENDPOINT_IP_PLACEHOLDER, NatRulesError, type NatRulesInput, renderNatRules } from "../../src/privatelink/nat.js";
 import { expectGolden as expectGoldenIn } from "../helpers/golden.js";
 
 const expectGolden = (name: string, actual: string) => expectGoldenIn("privatelink", name, actual);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { uninstallFakeAws, type FakeAws } from "../fakes/aws.js";
+import { type FakeAws, uninstallFakeAws } from "../fakes/aws.js";
 import { endpointsState, enis, seedEni } from "../fakes/ec2-endpoints.js";
 import { elbState, failHealthChecks } from "../fakes/elbv2.js";
 import { ec2Error } from "../fakes/model.js";
@@ -52,7 +52,10 @@ describe("privatelink relay: both directions, relay IP on the endpoint (the seed
     expect(nlbOut.VpcId).toBe(w.relayVpc);
     const vpceIn = endpoints().find((e) => e.VpcId === w.relayVpc)!;
     expect(vpceIn.State).toBe("available");
-    expect(callInputs("CreateVpcEndpoint")[0]).toMatchObject({ SubnetIds: [w.relaySubnets[0]], SubnetConfigurations: [{ SubnetId: w.relaySubnets[0], Ipv4: "172.16.0.10" }] });
+    expect(callInputs("CreateVpcEndpoint")[0]).toMatchObject({
+      SubnetIds: [w.relaySubnets[0]],
+      SubnetConfigurations: [{ SubnetId: w.relaySubnets[0], Ipv4: "172.16.0.10" }],
+    });
     expect(eniOf(vpceIn.VpcEndpointId!).map((e) => e.PrivateIpAddress)).toEqual(["172.16.0.10"]);
 
     // Outbound: NLB in the relay VPC with the on-prem host as an IP target for every zone; endpoint in the target VPC.
@@ -75,7 +78,11 @@ describe("privatelink relay: both directions, relay IP on the endpoint (the seed
     expect(nlbOut.attributes.get("load_balancing.cross_zone.enabled")).toBe("false");
 
     // Listeners per port.
-    const ports = (lb: string) => elbState(aws).listeners.filter((l) => l.LoadBalancerArn === lb).map((l) => l.Port).sort();
+    const ports = (lb: string) =>
+      elbState(aws)
+        .listeners.filter((l) => l.LoadBalancerArn === lb)
+        .map((l) => l.Port)
+        .sort();
     expect(ports(nlbIn.LoadBalancerArn!)).toEqual([443, 80]);
     expect(ports(nlbOut.LoadBalancerArn!)).toEqual([80]);
 
@@ -101,7 +108,9 @@ describe("privatelink relay: both directions, relay IP on the endpoint (the seed
       "100.64.0.0/10",
     ]);
     const sgOut = sgs.find((g) => g.VpcId === w.targetVpc)!;
-    expect(sgOut.IpPermissions).toEqual([expect.objectContaining({ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [expect.objectContaining({ CidrIp: "192.168.0.0/16" })] })]);
+    expect(sgOut.IpPermissions).toEqual([
+      expect.objectContaining({ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [expect.objectContaining({ CidrIp: "192.168.0.0/16" })] }),
+    ]);
 
     // Waited for the NLB, the endpoints and the health checks, with progress on stderr.
     expect(r.stderr).toMatch(/load balancer seed-relay-in: provisioning/);
@@ -110,7 +119,9 @@ describe("privatelink relay: both directions, relay IP on the endpoint (the seed
 
     // Address map and next steps on stderr; no NAT server, so nothing on stdout.
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/inbound\s+on-prem hosts\s+172\.16\.0\.10\s+tcp 80,443\s+VPN > vpce-\w+ \(on 172\.16\.0\.10\) > PrivateLink > seed-relay-in\s+192\.168\.0\.10/);
+    expect(r.stderr).toMatch(
+      /inbound\s+on-prem hosts\s+172\.16\.0\.10\s+tcp 80,443\s+VPN > vpce-\w+ \(on 172\.16\.0\.10\) > PrivateLink > seed-relay-in\s+192\.168\.0\.10/,
+    );
     expect(r.stderr).toMatch(new RegExp(`outbound\\s+192\\.168\\.0\\.10 .*${outIps.join(", ").replace(/\./g, "\\.")}\\s+tcp 80`));
     expect(r.stderr).toContain("On-prem: connect to 172.16.0.10 on TCP 80,443; no NAT server is needed.");
     expect(r.stderr).toContain("must allow TCP 80 from 172.16.0.0/24, 172.16.1.0/24 (the relay subnets)");
@@ -142,7 +153,13 @@ describe("privatelink relay: both directions, relay IP on the endpoint (the seed
     expect(doc.outbound).toMatchObject({ destination: { ip: "10.200.0.10", ports: [80] }, healthy: true });
     expect(doc.outbound.endpoint.dnsName).toMatch(/^vpce-\w+-\w+\.vpce-svc-\w+\.ap-northeast-1\.vpce\.amazonaws\.com$/);
     expect(doc.addressMap).toHaveLength(2);
-    expect(doc.addressMap[0]).toMatchObject({ direction: "inbound", client: "on-prem hosts", connectTo: ["172.16.0.10"], ports: [80, 443], reaches: "192.168.0.10" });
+    expect(doc.addressMap[0]).toMatchObject({
+      direction: "inbound",
+      client: "on-prem hosts",
+      connectTo: ["172.16.0.10"],
+      ports: [80, 443],
+      reaches: "192.168.0.10",
+    });
     expect(doc.addressMap[0].seenFrom).toHaveLength(2);
     expect(doc.addressMap[1]).toMatchObject({ direction: "outbound", reaches: "10.200.0.10", dnsName: doc.outbound.endpoint.dnsName });
     // stdout is the document only.
@@ -193,7 +210,9 @@ describe("privatelink relay: both directions, relay IP on the endpoint (the seed
     expect(r.stderr).toContain("EC2 CreateVpcEndpoint failed: VpcEndpointLimitExceeded");
     expect(r.stderr).toMatch(/created\s+network load balancer arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer\/net\/seed-relay-in\//);
     expect(r.stderr).toMatch(/created\s+endpoint service vpce-svc-/);
-    expect(r.stderr).toMatch(/To continue where it stopped, run the same command again:\n\s+vpcwire privatelink relay --stack seed-relay --target-ip 192\.168\.0\.10/);
+    expect(r.stderr).toMatch(
+      /To continue where it stopped, run the same command again:\n\s+vpcwire privatelink relay --stack seed-relay --target-ip 192\.168\.0\.10/,
+    );
     expect(r.stderr).toContain("vpcwire destroy --stack seed-relay");
     const again = await runCli(relay(...inbound(), ...vpcFlags(w), "--yes"), { aws });
     expect(again.code).toBe(0);
@@ -231,14 +250,22 @@ describe("privatelink relay: NAT server", () => {
   it("--nat iptables --out writes an executable script; --allow-from without the NAT server gets the relay IP added", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vpcwire-nat-"));
     const out = join(dir, "nat", "relay.sh");
-    const r = await runCli(relay(...inbound("172.16.9.10"), "--nat", "iptables", "--out", out, "--allow-from", "10.200.0.0/16", ...vpcFlags(w), "--json"), { aws });
+    const r = await runCli(relay(...inbound("172.16.9.10"), "--nat", "iptables", "--out", out, "--allow-from", "10.200.0.0/16", ...vpcFlags(w), "--json"), {
+      aws,
+    });
     expect(r.code).toBe(0);
     const script = readFileSync(out, "utf8");
     expect(script.startsWith("#!/bin/sh\n")).toBe(true);
     expect(script).toMatch(/-d 172\.16\.9\.10\/32 -p tcp --dport 80 -j DNAT --to-destination 172\.16\.\d+\.\d+:80/);
     expect(statSync(out).mode & 0o777).toBe(0o755);
     const doc = JSON.parse(r.stdout);
-    expect(doc.natRules).toEqual({ format: "iptables", preview: false, installPath: "/usr/local/sbin/vpcwire-relay-nat.sh", load: "sh /usr/local/sbin/vpcwire-relay-nat.sh", path: out });
+    expect(doc.natRules).toEqual({
+      format: "iptables",
+      preview: false,
+      installPath: "/usr/local/sbin/vpcwire-relay-nat.sh",
+      load: "sh /usr/local/sbin/vpcwire-relay-nat.sh",
+      path: out,
+    });
     expect(doc.inbound.mode).toBe("nat");
     expect(doc.warnings).toContain(
       "No network interface holds 172.16.9.10 yet: give it to the NAT server (for example as a secondary private IP) before on-prem connects.",
@@ -273,19 +300,26 @@ describe("privatelink relay: plan checks before any write", () => {
   it("subnets without a common zone are refused (the endpoint could not be placed)", async () => {
     const r = await runCli(relay(...inbound(), ...vpcFlags(w, { targetSubnets: [w.targetSubnets[1]], relaySubnets: [w.relaySubnets[0]] }), "--yes"), { aws });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--relay-subnets: no relay subnet shares an Availability Zone with the target subnets (relay: ap-northeast-1a; target: ap-northeast-1c)");
+    expect(r.stderr).toContain(
+      "--relay-subnets: no relay subnet shares an Availability Zone with the target subnets (relay: ap-northeast-1a; target: ap-northeast-1c)",
+    );
     noWrites();
   });
 
   it("a relay IP in a zone the inbound NLB does not serve is refused, naming the zone", async () => {
     const r = await runCli(relay(...inbound("172.16.1.10"), ...vpcFlags(w, { targetSubnets: [w.targetSubnets[0]] }), "--yes"), { aws });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`--relay-ip: 172.16.1.10 is in ${w.relaySubnets[1]} (ap-northeast-1c), but the inbound load balancer has no subnet in ap-northeast-1c`);
+    expect(r.stderr).toContain(
+      `--relay-ip: 172.16.1.10 is in ${w.relaySubnets[1]} (ap-northeast-1c), but the inbound load balancer has no subnet in ap-northeast-1c`,
+    );
     noWrites();
   });
 
   it("endpoint subnets outside the NLB's zones are left out with a warning", async () => {
-    const r = await runCli(relay("--onprem-ip", "10.200.0.10", "--onprem-ports", "22", ...vpcFlags(w, { relaySubnets: [w.relaySubnets[0]] }), "--dry-run", "--json"), { aws });
+    const r = await runCli(
+      relay("--onprem-ip", "10.200.0.10", "--onprem-ports", "22", ...vpcFlags(w, { relaySubnets: [w.relaySubnets[0]] }), "--dry-run", "--json"),
+      { aws },
+    );
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
     expect(plan.steps.find((s: { id: string }) => s.id === "vpce-outbound").params.subnetIds).toEqual([w.targetSubnets[0]]);
@@ -303,7 +337,9 @@ describe("privatelink relay: plan checks before any write", () => {
     const eni = seedEni(aws, w.relaySubnets[0], "172.16.0.10", { instanceId: "i-00000000000000042" });
     const r = await runCli(relay(...inbound(), ...vpcFlags(w), "--yes"), { aws });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`--relay-ip: 172.16.0.10 is already used by ${eni.NetworkInterfaceId} (i-00000000000000042); pick a free address in 172.16.0.0/24, or keep it on that server and relay through it with --nat nftables`);
+    expect(r.stderr).toContain(
+      `--relay-ip: 172.16.0.10 is already used by ${eni.NetworkInterfaceId} (i-00000000000000042); pick a free address in 172.16.0.0/24, or keep it on that server and relay through it with --nat nftables`,
+    );
     noWrites();
   });
 
@@ -325,7 +361,21 @@ describe("privatelink relay: plan checks before any write", () => {
   });
 
   it("unknown VPCs and subnets of the wrong VPC name their flag", async () => {
-    let r = await runCli(relay(...inbound(), "--target-vpc-id", "vpc-0123456789abcdef0", "--target-subnets", w.targetSubnets[0], "--relay-vpc-id", w.relayVpc, "--relay-subnets", w.relaySubnets[0], "--yes"), { aws });
+    let r = await runCli(
+      relay(
+        ...inbound(),
+        "--target-vpc-id",
+        "vpc-0123456789abcdef0",
+        "--target-subnets",
+        w.targetSubnets[0],
+        "--relay-vpc-id",
+        w.relayVpc,
+        "--relay-subnets",
+        w.relaySubnets[0],
+        "--yes",
+      ),
+      { aws },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--target-vpc-id: vpc-0123456789abcdef0 does not exist");
     r = await runCli(relay(...inbound(), ...vpcFlags(w, { relaySubnets: [w.targetSubnets[0]] }), "--yes"), { aws });
@@ -381,7 +431,9 @@ describe("privatelink relay: health checks", () => {
       { port: 80, ip: "192.168.0.10", state: "healthy" },
       expect.objectContaining({ port: 443, ip: "192.168.0.10", state: "unhealthy", reason: "Target.FailedHealthChecks" }),
     ]);
-    expect(doc.inbound.targets[1].advice).toContain("its security group and host firewall must allow TCP 443 from the target subnets (192.168.0.0/24, 192.168.1.0/24)");
+    expect(doc.inbound.targets[1].advice).toContain(
+      "its security group and host firewall must allow TCP 443 from the target subnets (192.168.0.0/24, 192.168.1.0/24)",
+    );
   });
 
   it("waits through the initial health checks (initial -> healthy) before reporting", async () => {
@@ -485,7 +537,9 @@ describe("privatelink relay --dry-run", () => {
     ]);
     expect(plan.steps.every((s: { action: string }) => s.action === "create")).toBe(true);
     expect(plan.steps.find((s: { id: string }) => s.id === "nlb-outbound").dependsOn).toEqual(["vpce-inbound"]);
-    expect(plan.steps.find((s: { id: string }) => s.id === "vpce-inbound").params.subnetConfigurations).toEqual([{ SubnetId: w.relaySubnets[0], Ipv4: "172.16.0.10" }]);
+    expect(plan.steps.find((s: { id: string }) => s.id === "vpce-inbound").params.subnetConfigurations).toEqual([
+      { SubnetId: w.relaySubnets[0], Ipv4: "172.16.0.10" },
+    ]);
     expect(plan.addressMap.map((e: { direction: string }) => e.direction)).toEqual(["inbound", "outbound"]);
     expect(plan.addressMap[1].connectTo).toEqual(["<outbound endpoint IPs>"]);
     expect(plan.natRules).toBeUndefined();
@@ -501,10 +555,10 @@ describe("privatelink relay --dry-run", () => {
   });
 
   it("--offline makes no AWS call: placeholders, and NAT rules with the endpoint address clearly marked", async () => {
-    const r = await runCli(
-      ["privatelink", "relay", "--dry-run", "--offline", ...inbound("172.16.9.10"), "--nat", "nftables", ...outbound(), ...vpcFlags(w)],
-      { aws, env: { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" } },
-    );
+    const r = await runCli(["privatelink", "relay", "--dry-run", "--offline", ...inbound("172.16.9.10"), "--nat", "nftables", ...outbound(), ...vpcFlags(w)], {
+      aws,
+      env: { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" },
+    });
     expect(r.code).toBe(0);
     expect(aws.calls).toEqual([]);
     expect(r.stdout).toContain("offline: ids in <...> are placeholders");

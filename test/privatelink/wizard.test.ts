@@ -22,17 +22,17 @@ describe("privatelink relay wizard", () => {
         { waitFor: "Which VPC holds the existing EC2", keys: KEY.enter },
         // Instance picker shows the Name tag and private IP.
         { waitFor: "Which host should on-prem reach?", keys: KEY.enter },
-        { waitFor: "TCP ports on that host to relay", keys: "80,443" + KEY.enter },
+        { waitFor: "TCP ports on that host to relay", keys: `80,443${KEY.enter}` },
         // The target's own subnet (zone a) is pre-selected; add the zone-c subnet.
         { waitFor: "Subnets of the target VPC for the relay", keys: KEY.down + KEY.space + KEY.enter },
         { waitFor: "Which VPC is the relay VPC", keys: KEY.enter },
         // One relay subnet per shared zone is pre-selected (not the NAT subnet, also in zone a).
         { waitFor: "Subnets of the relay VPC", keys: KEY.enter },
-        { waitFor: "Address on-prem should connect to", keys: "172.16.0.10" + KEY.enter },
-        { waitFor: "Private IP of the on-prem host", keys: "203.0.113.5" + KEY.enter },
-        { waitFor: "is not a private address", keys: KEY.backspace.repeat(11) + "10.200.0.10" + KEY.enter },
-        { waitFor: "TCP ports on the on-prem host", keys: "80" + KEY.enter },
-        { waitFor: "Apply this plan?", keys: "y" + KEY.enter },
+        { waitFor: "Address on-prem should connect to", keys: `172.16.0.10${KEY.enter}` },
+        { waitFor: "Private IP of the on-prem host", keys: `203.0.113.5${KEY.enter}` },
+        { waitFor: "is not a private address", keys: `${KEY.backspace.repeat(11)}10.200.0.10${KEY.enter}` },
+        { waitFor: "TCP ports on the on-prem host", keys: `80${KEY.enter}` },
+        { waitFor: "Apply this plan?", keys: `y${KEY.enter}` },
       ],
     });
     expect(r.stderr).toContain("vpc-test02");
@@ -40,7 +40,11 @@ describe("privatelink relay wizard", () => {
     expect(r.stderr).toContain("192.168.0.10");
     expect(r.stderr).toMatch(/ap-northeast-1c\s+192\.168\.1\.0\/24/);
     expect(r.code).toBe(0);
-    expect(elbState(w.aws).loadBalancers.map((l) => l.LoadBalancerName).sort()).toEqual(["wiz-in", "wiz-out"]);
+    expect(
+      elbState(w.aws)
+        .loadBalancers.map((l) => l.LoadBalancerName)
+        .sort(),
+    ).toEqual(["wiz-in", "wiz-out"]);
     const inbound = endpointsState(w.aws).endpoints.find((e) => e.VpcId === w.relayVpc)!;
     expect(inbound.SubnetIds).toEqual([w.relaySubnets[0]]);
     // The equivalent command is shown for next time.
@@ -52,17 +56,20 @@ describe("privatelink relay wizard", () => {
   });
 
   it("a relay IP outside the chosen relay subnets leads to the NAT-server question; answering no at the plan changes nothing", async () => {
-    const r = await runCli(["privatelink", "relay", "--target-ip", "192.168.0.10", "--ports", "443", "--target-vpc-id", w.targetVpc, "--relay-vpc-id", w.relayVpc], {
-      aws: w.aws,
-      tty: true,
-      answers: [
-        { waitFor: "Subnets of the target VPC for the relay", keys: KEY.enter },
-        { waitFor: "Subnets of the relay VPC", keys: KEY.enter },
-        { waitFor: "Address on-prem should connect to", keys: "172.16.9.10" + KEY.enter },
-        { waitFor: "Which rules should vpcwire write for the NAT server?", keys: KEY.down + KEY.enter },
-        { waitFor: "Apply this plan?", keys: "n" + KEY.enter },
-      ],
-    });
+    const r = await runCli(
+      ["privatelink", "relay", "--target-ip", "192.168.0.10", "--ports", "443", "--target-vpc-id", w.targetVpc, "--relay-vpc-id", w.relayVpc],
+      {
+        aws: w.aws,
+        tty: true,
+        answers: [
+          { waitFor: "Subnets of the target VPC for the relay", keys: KEY.enter },
+          { waitFor: "Subnets of the relay VPC", keys: KEY.enter },
+          { waitFor: "Address on-prem should connect to", keys: `172.16.9.10${KEY.enter}` },
+          { waitFor: "Which rules should vpcwire write for the NAT server?", keys: KEY.down + KEY.enter },
+          { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
+        ],
+      },
+    );
     expect(r.stderr).toContain("172.16.9.10 is in none of the chosen relay subnets");
     expect(r.code).toBe(3);
     expect(w.aws.operations({ writesOnly: true })).toEqual([]);
@@ -71,7 +78,23 @@ describe("privatelink relay wizard", () => {
 
   it("re-asks when two subnets of one zone are picked", async () => {
     const r = await runCli(
-      ["privatelink", "relay", "--target-ip", "192.168.0.10", "--ports", "443", "--target-vpc-id", w.targetVpc, "--target-subnets", w.targetSubnets[0], "--relay-vpc-id", w.relayVpc, "--relay-ip", "172.16.0.10", "--dry-run"],
+      [
+        "privatelink",
+        "relay",
+        "--target-ip",
+        "192.168.0.10",
+        "--ports",
+        "443",
+        "--target-vpc-id",
+        w.targetVpc,
+        "--target-subnets",
+        w.targetSubnets[0],
+        "--relay-vpc-id",
+        w.relayVpc,
+        "--relay-ip",
+        "172.16.0.10",
+        "--dry-run",
+      ],
       {
         aws: w.aws,
         tty: true,
@@ -90,7 +113,19 @@ describe("privatelink relay wizard", () => {
 
   it("flags given on the command line are not asked for (an instance id, the ports, both VPCs)", async () => {
     const r = await runCli(
-      ["privatelink", "relay", "--target-instance", w.instance.InstanceId!, "--ports", "22", "--target-vpc-id", w.targetVpc, "--relay-vpc-id", w.relayVpc, "--dry-run"],
+      [
+        "privatelink",
+        "relay",
+        "--target-instance",
+        w.instance.InstanceId!,
+        "--ports",
+        "22",
+        "--target-vpc-id",
+        w.targetVpc,
+        "--relay-vpc-id",
+        w.relayVpc,
+        "--dry-run",
+      ],
       {
         aws: w.aws,
         tty: true,

@@ -51,9 +51,13 @@ export function seedWorld(): World {
 /** The flags every relay run needs: both VPCs and both subnet lists. */
 export function vpcFlags(w: World, opts: { targetSubnets?: string[]; relaySubnets?: string[] } = {}): string[] {
   return [
-    "--target-vpc-id", w.targetVpc,
-    "--target-subnets", (opts.targetSubnets ?? w.targetSubnets).join(","),
-    "--relay-vpc-id", w.relayVpc,
-    "--relay-subnets", (opts.relaySubnets ?? w.relaySubnets).join(","),
+    "--target-vpc-id",
+    w.targetVpc,
+    "--target-subnets",
+    (opts.targetSubnets ?? w.targetSubnets).join(","),
+    "--relay-vpc-id",
+    w.relayVpc,
+    "--relay-subnets",
+    (opts.relaySubnets ?? w.relaySubnets).join(","),
   ];
 }

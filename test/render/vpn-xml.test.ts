@@ -3,12 +3,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ipv4ToInt } from "../../src/net/ip.js";
 import {
+  type BgpPeerModel,
   parseCustomerGatewayConfiguration,
   placeholderVpnConfig,
-  VpnConfigParseError,
-  type BgpPeerModel,
   type TunnelModel,
   type VpnConfigModel,
+  VpnConfigParseError,
 } from "../../src/render/vpn-xml.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/vpn/${name}`, import.meta.url), "utf8");
@@ -146,7 +146,10 @@ describe("parseCustomerGatewayConfiguration", () => {
   });
 
   it("treats NoBGPVPNConnection as static even if <bgp> blocks are present", () => {
-    const xml = BGP_XML.replace("</vpn_connection_type>", "</vpn_connection_type>\n  <vpn_connection_attributes>NoBGPVPNConnection</vpn_connection_attributes>");
+    const xml = BGP_XML.replace(
+      "</vpn_connection_type>",
+      "</vpn_connection_type>\n  <vpn_connection_attributes>NoBGPVPNConnection</vpn_connection_attributes>",
+    );
     expect(parseCustomerGatewayConfiguration(xml).routing).toBe("static");
   });
 
@@ -178,7 +181,10 @@ describe("parseCustomerGatewayConfiguration", () => {
     expectParseError(STATIC_XML.replace("203.0.113.21", "203.0.113.321"), /"203\.0\.113\.321" is not an IPv4 address/);
     expectParseError(STATIC_XML.replace("<clear_df_bit>true", "<clear_df_bit>yes"), /clear_df_bit "yes" is not true or false/);
     expectParseError(STATIC_XML.replace("<perfect_forward_secrecy>group2", "<perfect_forward_secrecy>modp1024"), /not a Diffie-Hellman group/);
-    expectParseError(STATIC_XML.replace("169.254.100.1<", "169.254.101.1<"), /#1 \(AWS outside IP 203\.0\.113\.21\): customer inside 169\.254\.100\.2 and AWS inside 169\.254\.101\.1 are not in the same network/);
+    expectParseError(
+      STATIC_XML.replace("169.254.100.1<", "169.254.101.1<"),
+      /#1 \(AWS outside IP 203\.0\.113\.21\): customer inside 169\.254\.100\.2 and AWS inside 169\.254\.101\.1 are not in the same network/,
+    );
   });
 
   it("one endpoint twice (an emulator's canned answer) parses in document order, with a warning", () => {
@@ -192,7 +198,11 @@ describe("parseCustomerGatewayConfiguration", () => {
   it("rejects a malformed pre-shared key without quoting it", () => {
     const bad = "FAKEkey with spaces;\nend";
     const xml = STATIC_XML.replace("FAKEkeyTunnelOne_example.0000000", bad);
-    expectParseError(xml, /<ipsec_tunnel> #1 \(AWS outside IP 203\.0\.113\.21\): ike\/pre_shared_key is not 8-64 characters/, undefined, [...FIXTURE_PSKS, bad, "FAKEkey"]);
+    expectParseError(xml, /<ipsec_tunnel> #1 \(AWS outside IP 203\.0\.113\.21\): ike\/pre_shared_key is not 8-64 characters/, undefined, [
+      ...FIXTURE_PSKS,
+      bad,
+      "FAKEkey",
+    ]);
   });
 
   it("never puts a key into an error, even one found in an unexpected place", () => {
@@ -264,7 +274,9 @@ describe("placeholderVpnConfig", () => {
   });
 
   it("rejects inside CIDRs that are not /30 and BGP without ASNs", () => {
-    expect(() => placeholderVpnConfig({ routing: "static", customerOutsideIp: "198.51.100.10", tunnel2InsideCidr: "169.254.10.0/29" })).toThrow(/tunnel 2 .* not a \/30/);
+    expect(() => placeholderVpnConfig({ routing: "static", customerOutsideIp: "198.51.100.10", tunnel2InsideCidr: "169.254.10.0/29" })).toThrow(
+      /tunnel 2 .* not a \/30/,
+    );
     expect(() => placeholderVpnConfig({ routing: "bgp", customerOutsideIp: "198.51.100.10" })).toThrow(/ASN/);
     expect(() => placeholderVpnConfig({ routing: "static", customerOutsideIp: "nope" })).toThrow(/IPv4/);
   });
@@ -362,13 +374,19 @@ const modelArb: fc.Arbitrary<VpnConfigModel> = fc
 
 function sortedByOutsideIp(model: VpnConfigModel): VpnConfigModel {
   const [a, b] = [...model.tunnels].sort((x, y) => ipv4ToInt(x.aws.outsideIp) - ipv4ToInt(y.aws.outsideIp)) as [TunnelModel, TunnelModel];
-  return { ...model, tunnels: [{ ...a, number: 1 }, { ...b, number: 2 }] };
+  return {
+    ...model,
+    tunnels: [
+      { ...a, number: 1 },
+      { ...b, number: 2 },
+    ],
+  };
 }
 
 type Tree = { [name: string]: string | number | boolean | Tree | undefined };
 
 function toXml(model: VpnConfigModel, opts: { reversed: boolean; header: boolean; indent: number }): string {
-  const pad = (depth: number) => (opts.indent === 0 ? "" : "\n" + " ".repeat(opts.indent * depth));
+  const pad = (depth: number) => (opts.indent === 0 ? "" : `\n${" ".repeat(opts.indent * depth)}`);
   const write = (tree: Tree, depth: number): string =>
     Object.entries(tree)
       .filter(([, v]) => v !== undefined)
@@ -377,7 +395,11 @@ function toXml(model: VpnConfigModel, opts: { reversed: boolean; header: boolean
   const bgp = (peer: BgpPeerModel | undefined): Tree | undefined => (peer ? { asn: peer.asn, hold_time: peer.holdTime } : undefined);
   const inside = (ip: string): Tree => ({ ip_address: ip, network_mask: "255.255.255.252", network_cidr: 30 });
   const tunnel = (t: TunnelModel): Tree => ({
-    customer_gateway: { tunnel_outside_address: { ip_address: t.customer.outsideIp }, tunnel_inside_address: inside(t.customer.insideIp), bgp: bgp(t.customer.bgp) },
+    customer_gateway: {
+      tunnel_outside_address: { ip_address: t.customer.outsideIp },
+      tunnel_inside_address: inside(t.customer.insideIp),
+      bgp: bgp(t.customer.bgp),
+    },
     vpn_gateway: { tunnel_outside_address: { ip_address: t.aws.outsideIp }, tunnel_inside_address: inside(t.aws.insideIp), bgp: bgp(t.aws.bgp) },
     ike: {
       authentication_protocol: t.ike.authenticationProtocol,

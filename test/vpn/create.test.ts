@@ -163,7 +163,18 @@ describe("vpn create against the fake account", () => {
 
   it("uses given inside CIDRs and pre-shared keys", async () => {
     const r = await runCli(
-      [...base(), "--yes", "--tunnel1-inside-cidr", "169.254.10.0/30", "--tunnel2-inside-cidr", "169.254.11.0/30", "--tunnel1-psk", "Secret.one_1", "--tunnel2-psk", "Secret.two_2"],
+      [
+        ...base(),
+        "--yes",
+        "--tunnel1-inside-cidr",
+        "169.254.10.0/30",
+        "--tunnel2-inside-cidr",
+        "169.254.11.0/30",
+        "--tunnel1-psk",
+        "Secret.one_1",
+        "--tunnel2-psk",
+        "Secret.two_2",
+      ],
       { aws },
     );
     expect(r.code).toBe(0);
@@ -258,7 +269,30 @@ describe("vpn create: an endpoint that ignores Filters", () => {
   it("inside CIDRs are compared only with the connections on this gateway", async () => {
     // Another VPC's gateway has a connection using 169.254.10.0/30: no conflict here.
     const vpc2 = seedVpc(aws, { cidr: "10.99.0.0/16" }).VpcId!;
-    expect((await runCli(["vpn", "create", "--stack", "far", "--vpc-id", vpc2, "--cgw-ip", "198.51.100.7", "--onprem-cidr", "10.60.0.0/16", "--tunnel1-inside-cidr", "169.254.10.0/30", "--route-tables", "none", "--yes"], { aws })).code).toBe(0);
+    expect(
+      (
+        await runCli(
+          [
+            "vpn",
+            "create",
+            "--stack",
+            "far",
+            "--vpc-id",
+            vpc2,
+            "--cgw-ip",
+            "198.51.100.7",
+            "--onprem-cidr",
+            "10.60.0.0/16",
+            "--tunnel1-inside-cidr",
+            "169.254.10.0/30",
+            "--route-tables",
+            "none",
+            "--yes",
+          ],
+          { aws },
+        )
+      ).code,
+    ).toBe(0);
     seedVgw(aws, { attachTo: vpcId });
     ignoreFilters();
     expect(await planOf([...base(), "--tunnel1-inside-cidr", "169.254.10.0/30", "--route-tables", "none"])).toMatchObject({ vpn: "create" });

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { expectGolden as expectGoldenIn } from "../helpers/golden.js";
 import { UsageError } from "../../src/core/errors.js";
 import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel } from "../../src/render/vpn-xml.js";
-import { DeviceConfigError, renderDeviceConfig, type DeviceConfigInput } from "../../src/vpn/device-config.js";
+import { DeviceConfigError, type DeviceConfigInput, renderDeviceConfig } from "../../src/vpn/device-config.js";
+import { expectGolden as expectGoldenIn } from "../helpers/golden.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/vpn/${name}`, import.meta.url), "utf8");
 const STATIC = parseCustomerGatewayConfiguration(fixture("static.xml"));
@@ -35,8 +35,12 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
     // Both tunnels, each with its own destination, key and profile.
     expect(out).toMatch(/interface Tunnel1\n(?: .*\n)* tunnel destination 203\.0\.113\.21\n/);
     expect(out).toMatch(/interface Tunnel2\n(?: .*\n)* tunnel destination 203\.0\.113\.22\n/);
-    expect(out).toContain("crypto keyring keyring-vpn-0a1b2c3d4e5f60718-0\n local-address GigabitEthernet1\n pre-shared-key address 203.0.113.21 key FAKEkeyTunnelOne_example.0000000\n");
-    expect(out).toContain("crypto keyring keyring-vpn-0a1b2c3d4e5f60718-1\n local-address GigabitEthernet1\n pre-shared-key address 203.0.113.22 key FAKEkeyTunnelTwo_example.0000000\n");
+    expect(out).toContain(
+      "crypto keyring keyring-vpn-0a1b2c3d4e5f60718-0\n local-address GigabitEthernet1\n pre-shared-key address 203.0.113.21 key FAKEkeyTunnelOne_example.0000000\n",
+    );
+    expect(out).toContain(
+      "crypto keyring keyring-vpn-0a1b2c3d4e5f60718-1\n local-address GigabitEthernet1\n pre-shared-key address 203.0.113.22 key FAKEkeyTunnelTwo_example.0000000\n",
+    );
     expect(out).toContain("crypto isakmp policy 200\n encryption aes 128\n authentication pre-share\n group 2\n lifetime 28800\n hash sha\n");
     expect(out).toContain("crypto isakmp policy 201\n");
     expect(out).toContain("crypto ipsec transform-set ipsec-prop-vpn-0a1b2c3d4e5f60718-0 esp-aes 128 esp-sha-hmac\n mode tunnel\n");
@@ -132,7 +136,7 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
     const preview = placeholderVpnConfig({ routing: "static", customerOutsideIp: "198.51.100.10" });
     for (const device of ["csr1000v", "strongswan"] as const) {
       const online = render({ device, config: preview });
-      expect(online).toMatch(/^[!#] ##  PREVIEW - DO NOT (PASTE|LOAD) THIS/m);
+      expect(online).toMatch(/^[!#] ## {2}PREVIEW - DO NOT (PASTE|LOAD) THIS/m);
       expect(online).toContain("Run the same command without");
       expect(online).not.toMatch(/offline/i);
       expect(online).not.toContain("Nothing was read from AWS");
@@ -196,9 +200,9 @@ describe("renderDeviceConfig: strongSwan", () => {
       expect(out).toContain(`        if_id_in = ${n}\n        if_id_out = ${n}\n`);
       expect(out).toContain(`#   ip link add aws-tun${n} type xfrm dev eth0 if_id ${n}\n`);
     }
-    expect(out.match(/    proposals = aes128-sha1-modp1024\n/g)).toHaveLength(2);
-    expect(out.match(/        esp_proposals = aes128-sha1-modp1024\n/g)).toHaveLength(2);
-    expect(out.match(/        start_action = start\n/g)).toHaveLength(2);
+    expect(out.match(/ {4}proposals = aes128-sha1-modp1024\n/g)).toHaveLength(2);
+    expect(out.match(/ {8}esp_proposals = aes128-sha1-modp1024\n/g)).toHaveLength(2);
+    expect(out.match(/ {8}start_action = start\n/g)).toHaveLength(2);
     expect(out).toContain("    dpd_delay = 10s\n    dpd_timeout = 30s\n");
     expect(out).toContain("    rekey_time = 25920s\n    over_time = 2880s\n");
     expect(out).toContain("        rekey_time = 3240s\n        life_time = 3600s\n");

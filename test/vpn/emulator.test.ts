@@ -20,7 +20,8 @@ beforeEach(() => {
   vpcId = seedVpc(aws, { cidr: "172.31.0.0/16" }).VpcId!;
   // The emulator answers with its canned configuration, no Options and no Routes.
   aws.afterCall = (op, out) => {
-    const conns = op === "DescribeVpnConnections" ? (out.VpnConnections as VpnConnection[]) : op === "CreateVpnConnection" ? [out.VpnConnection as VpnConnection] : [];
+    const conns =
+      op === "DescribeVpnConnections" ? (out.VpnConnections as VpnConnection[]) : op === "CreateVpnConnection" ? [out.VpnConnection as VpnConnection] : [];
     for (const v of conns) {
       v.CustomerGatewayConfiguration = canned.replace("vpn-1a2b3c4d", v.VpnConnectionId!).replace("cgw-1a2b3c4d", v.CustomerGatewayId!);
       delete v.Options;
@@ -51,7 +52,22 @@ describe("vpn create against an emulator's canned tunnel configuration", () => {
 
   it("BGP: uses the XML's BGP details", async () => {
     const r = await runCli(
-      ["vpn", "create", "--routing", "bgp", "--cgw-asn", "65010", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes", "--json"],
+      [
+        "vpn",
+        "create",
+        "--routing",
+        "bgp",
+        "--cgw-asn",
+        "65010",
+        "--vpc-id",
+        vpcId,
+        "--cgw-ip",
+        "203.0.113.10",
+        "--onprem-cidr",
+        "10.0.0.0/8",
+        "--yes",
+        "--json",
+      ],
       { aws },
     );
     expect(r.code).toBe(0);

@@ -1,12 +1,12 @@
-import { chmodSync, mkdirSync, writeFileSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { validateVpnFlags, vpnArgv } from "../../src/vpn/inputs.js";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
 import { seedVpc } from "../fakes/ec2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
 import { runCli } from "../helpers/cli.js";
-import { validateVpnFlags, vpnArgv } from "../../src/vpn/inputs.js";
 
 let aws: FakeAws;
 let vpcId: string;
@@ -30,7 +30,11 @@ describe("bad input: one line naming the flag and the rule, exit 2, no AWS call"
     ["BGP with equal ASNs", ["--routing", "bgp", "--cgw-asn", "64512"], /--cgw-asn: BGP needs different ASNs/],
     ["inside CIDR not /30", ["--tunnel1-inside-cidr", "169.254.10.0/29"], /--tunnel1-inside-cidr: "169\.254\.10\.0\/29" must be a \/30/],
     ["inside CIDR reserved", ["--tunnel2-inside-cidr", "169.254.169.252/30"], /--tunnel2-inside-cidr: .* is reserved by AWS/],
-    ["same inside CIDRs", ["--tunnel1-inside-cidr", "169.254.10.0/30", "--tunnel2-inside-cidr", "169.254.10.0/30"], /--tunnel2-inside-cidr: the two tunnels need different inside CIDRs/],
+    [
+      "same inside CIDRs",
+      ["--tunnel1-inside-cidr", "169.254.10.0/30", "--tunnel2-inside-cidr", "169.254.10.0/30"],
+      /--tunnel2-inside-cidr: the two tunnels need different inside CIDRs/,
+    ],
     ["PSK leading zero", ["--tunnel1-psk", "0secretkey"], /--tunnel1-psk: a pre-shared key must not start with 0/],
     ["PSK bad chars", ["--tunnel2-psk", "secret-key!"], /--tunnel2-psk: a pre-shared key may contain only/],
     ["allow without group", ["--allow", "ssh"], /--allow: needs --security-group/],
@@ -49,7 +53,12 @@ describe("bad input: one line naming the flag and the rule, exit 2, no AWS call"
     const r = await runCli([...ok(), ...extra], { aws });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr.trim().split("\n").filter((l) => !l.startsWith("(run with --help")).length).toBe(1);
+    expect(
+      r.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => !l.startsWith("(run with --help")).length,
+    ).toBe(1);
     expect(aws.operations({ writesOnly: true })).toEqual([]);
     // Flag errors come before any AWS call at all (Describe included).
     expect(aws.calls).toEqual([]);
@@ -60,8 +69,12 @@ describe("bad input: one line naming the flag and the rule, exit 2, no AWS call"
     writeFileSync(join(dir, "file"), "x");
     const outCases: Array<[string, string, RegExp]> = [
       ["an existing directory", dir, new RegExp(`^vpcwire: --out: ${dir} is a directory; give a file name such as ${dir}/router\\.cfg$`, "m")],
-      ["a path ending in /", join(dir, "new") + "/", /^vpcwire: --out: \S+\/new\/ names a directory/],
-      ["a missing directory", join(dir, "missing", "csr.cfg"), new RegExp(`^vpcwire: --out: directory ${dir}/missing does not exist \\(create it first\\)$`, "m")],
+      ["a path ending in /", `${join(dir, "new")}/`, /^vpcwire: --out: \S+\/new\/ names a directory/],
+      [
+        "a missing directory",
+        join(dir, "missing", "csr.cfg"),
+        new RegExp(`^vpcwire: --out: directory ${dir}/missing does not exist \\(create it first\\)$`, "m"),
+      ],
       ["a file as the directory", join(dir, "file", "csr.cfg"), new RegExp(`^vpcwire: --out: ${dir}/file is not a directory$`, "m")],
       ["a device", "/dev/null", /^vpcwire: --out: \/dev\/null exists and is not a regular file$/m],
     ];
@@ -69,12 +82,30 @@ describe("bad input: one line naming the flag and the rule, exit 2, no AWS call"
       for (const argv of [
         [...ok(), "--out", out],
         // An offline preview refuses it too, so the mistake shows before the real run.
-        ["vpn", "create", "--dry-run", "--offline", "--vpc-id", "vpc-0123456789abcdef0", "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--out", out],
+        [
+          "vpn",
+          "create",
+          "--dry-run",
+          "--offline",
+          "--vpc-id",
+          "vpc-0123456789abcdef0",
+          "--cgw-ip",
+          "203.0.113.10",
+          "--onprem-cidr",
+          "10.0.0.0/8",
+          "--out",
+          out,
+        ],
       ]) {
         const r = await runCli(argv, { aws });
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(message);
-        expect(r.stderr.trim().split("\n").filter((l) => !l.startsWith("(run with --help")).length).toBe(1);
+        expect(
+          r.stderr
+            .trim()
+            .split("\n")
+            .filter((l) => !l.startsWith("(run with --help")).length,
+        ).toBe(1);
         expect(aws.calls).toEqual([]);
       }
     });
@@ -137,7 +168,23 @@ describe("dry-run", () => {
   });
 
   it("--dry-run --offline makes no AWS call and marks placeholders", async () => {
-    const r = await runCli(["vpn", "create", "--dry-run", "--offline", "--vpc-id", "vpc-0123456789abcdef0", "--vpc-cidr", "172.31.0.0/16", "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8"], { aws });
+    const r = await runCli(
+      [
+        "vpn",
+        "create",
+        "--dry-run",
+        "--offline",
+        "--vpc-id",
+        "vpc-0123456789abcdef0",
+        "--vpc-cidr",
+        "172.31.0.0/16",
+        "--cgw-ip",
+        "203.0.113.10",
+        "--onprem-cidr",
+        "10.0.0.0/8",
+      ],
+      { aws },
+    );
     expect(r.code).toBe(0);
     expect(aws.calls).toEqual([]);
     expect(r.stdout).toContain("offline: ids in <...> are placeholders");
@@ -185,4 +232,3 @@ describe("vpnArgv", () => {
     expect(argv.join(" ")).toContain("--device strongswan --local-address 172.31.5.10");
   });
 });
-

@@ -26,16 +26,16 @@ describe("vpn create wizard", () => {
       answers: [
         // VPC picker lists both VPCs with Name tag and CIDR; pick the second (prod).
         { waitFor: "prod", keys: KEY.down + KEY.enter },
-        { waitFor: "Public IPv4 address of your on-prem router", keys: "203.0.113.10" + KEY.enter },
+        { waitFor: "Public IPv4 address of your on-prem router", keys: `203.0.113.10${KEY.enter}` },
         { waitFor: "How should routes be exchanged?", keys: KEY.enter },
-        { waitFor: "On-prem ranges to route", keys: "10.0.0.0/8, 192.168.10.0/24" + KEY.enter },
+        { waitFor: "On-prem ranges to route", keys: `10.0.0.0/8, 192.168.10.0/24${KEY.enter}` },
         // Route tables checkbox: all checked by default; accept.
         { waitFor: "Enable route propagation on which route tables?", keys: KEY.enter },
         // Security group picker: first entry is "no"; pick the app group (default SG is second, app third).
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.down + KEY.down + KEY.enter },
         { waitFor: "What to allow from on-prem", keys: KEY.enter },
         { waitFor: "Which router config should vpcwire write?", keys: KEY.enter },
-        { waitFor: "Apply this plan?", keys: "y" + KEY.enter },
+        { waitFor: "Apply this plan?", keys: `y${KEY.enter}` },
       ],
     });
     expect(r.stderr).toContain("sandbox");
@@ -56,10 +56,10 @@ describe("vpn create wizard", () => {
       aws,
       tty: true,
       answers: [
-        { waitFor: "Public IPv4 address of your on-prem router", keys: "10.1.1.1" + KEY.enter },
-        { waitFor: "this must be a public address", keys: KEY.backspace.repeat(8) + "203.0.113.10" + KEY.enter },
+        { waitFor: "Public IPv4 address of your on-prem router", keys: `10.1.1.1${KEY.enter}` },
+        { waitFor: "this must be a public address", keys: `${KEY.backspace.repeat(8)}203.0.113.10${KEY.enter}` },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
-        { waitFor: "Apply this plan?", keys: "n" + KEY.enter },
+        { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
     });
     expect(r.code).toBe(3);
@@ -73,15 +73,15 @@ describe("vpn create wizard", () => {
       tty: true,
       answers: [
         { waitFor: "prod", keys: KEY.down + KEY.enter },
-        { waitFor: "Public IPv4 address of your on-prem router", keys: "203.0.113.10" + KEY.enter },
+        { waitFor: "Public IPv4 address of your on-prem router", keys: `203.0.113.10${KEY.enter}` },
         { waitFor: "How should routes be exchanged?", keys: KEY.enter },
-        { waitFor: "On-prem ranges to route", keys: "10.0.0.0/8, 172.31.128.0/17" + KEY.enter },
+        { waitFor: "On-prem ranges to route", keys: `10.0.0.0/8, 172.31.128.0/17${KEY.enter}` },
         {
           waitFor: "172.31.128.0/17 overlaps the VPC's 172.31.0.0/16; traffic to it would never leave the VPC",
-          keys: KEY.backspace.repeat("172.31.128.0/17".length) + "192.168.0.0/16" + KEY.enter,
+          keys: `${KEY.backspace.repeat("172.31.128.0/17".length)}192.168.0.0/16${KEY.enter}`,
         },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
-        { waitFor: "Apply this plan?", keys: "n" + KEY.enter },
+        { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
     });
     expect(r.code).toBe(3);
@@ -94,10 +94,10 @@ describe("vpn create wizard", () => {
       tty: true,
       answers: [
         { waitFor: "How should routes be exchanged?", keys: KEY.enter },
-        { waitFor: "On-prem ranges to route", keys: "172.31.5.0/24" + KEY.enter },
-        { waitFor: "172.31.5.0/24 overlaps the VPC's 172.31.0.0/16", keys: KEY.backspace.repeat(13) + "10.0.0.0/8" + KEY.enter },
+        { waitFor: "On-prem ranges to route", keys: `172.31.5.0/24${KEY.enter}` },
+        { waitFor: "172.31.5.0/24 overlaps the VPC's 172.31.0.0/16", keys: `${KEY.backspace.repeat(13)}10.0.0.0/8${KEY.enter}` },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
-        { waitFor: "Apply this plan?", keys: "n" + KEY.enter },
+        { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
     });
     expect(r.code).toBe(3);
@@ -109,10 +109,10 @@ describe("vpn create wizard", () => {
       tty: true,
       answers: [
         { waitFor: "How should routes be exchanged?", keys: KEY.down + KEY.enter },
-        { waitFor: "BGP ASN of your router:", keys: "65010" + KEY.enter },
-        { waitFor: "On-prem ranges your router will announce", keys: "10.0.0.0/8" + KEY.enter },
+        { waitFor: "BGP ASN of your router:", keys: `65010${KEY.enter}` },
+        { waitFor: "On-prem ranges your router will announce", keys: `10.0.0.0/8${KEY.enter}` },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
-        { waitFor: "Apply this plan?", keys: "n" + KEY.enter },
+        { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
     });
     expect(r.code).toBe(3);
