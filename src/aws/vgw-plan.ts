@@ -34,35 +34,45 @@ export interface VgwPlan {
   vgwLabel: string;
 }
 
+/** What the account says about the gateway question. Offline: nothing was read. */
+export interface VgwFacts {
+  /** False offline: `--vgw-id` was not checked and no attached gateway could be looked for. */
+  read: boolean;
+  /** The gateway to reuse: the one named, the one attached to the VPC, or the stack's own. */
+  vgw?: VpnGateway;
+}
+
 /**
- * Decide the gateway and attachment steps. A VPC can have only one gateway, so one already attached
- * is reused; --vgw-id must be that one (or a free one). Offline nothing is read.
+ * Read the gateway question: a VPC can have only one gateway, so one already attached is reused;
+ * --vgw-id must be that one (or a free one). Offline nothing is read.
  */
-export async function planVgwSteps(ctx: Context, input: VgwPlanInput): Promise<VgwPlan> {
+export async function observeVgw(ctx: Context, input: VgwPlanInput): Promise<VgwFacts> {
+  if (ctx.config.offline) return { read: false };
+  const attached = await findAttachedVgw(ctx, input.vpcId);
+  if (!input.vgwId) {
+    const vgw = attached ?? (await findStackVgw(ctx, input.stack));
+    return { read: true, ...(vgw ? { vgw } : {}) };
+  }
+  const vgw = await getVpnGateway(ctx, input.vgwId);
+  if (!vgw || vgw.State === "deleted" || vgw.State === "deleting") throw flagError("--vgw-id", `${input.vgwId} does not exist`);
+  if (attached && attached.VpnGatewayId !== input.vgwId) {
+    throw flagError(
+      "--vgw-id",
+      `${input.vpcId} already has ${attached.VpnGatewayId} attached and a VPC can have only one; use --vgw-id ${attached.VpnGatewayId} or leave it out`,
+    );
+  }
+  const elsewhere = vgw.VpcAttachments?.find((a) => a.VpcId !== input.vpcId && (a.State === "attached" || a.State === "attaching"));
+  if (elsewhere) throw flagError("--vgw-id", `${input.vgwId} is attached to ${elsewhere.VpcId}; detach it first or pick another gateway`);
+  return { read: true, vgw };
+}
+
+/** Decide the gateway and attachment steps from what was read. Pure. */
+export function decideVgwSteps(input: VgwPlanInput, facts: VgwFacts): VgwPlan {
   const steps: PlanStep[] = [];
   const warnings: string[] = [];
-  const offline = ctx.config.offline;
   const owned = (tags: Array<{ Key?: string; Value?: string }> | undefined) => tagValue(tags, STACK_TAG) === input.stack;
-
-  let vgw: VpnGateway | undefined;
+  const { vgw } = facts;
   let amazonAsn = input.amazonAsn;
-  if (!offline) {
-    const attached = await findAttachedVgw(ctx, input.vpcId);
-    if (input.vgwId) {
-      vgw = await getVpnGateway(ctx, input.vgwId);
-      if (!vgw || vgw.State === "deleted" || vgw.State === "deleting") throw flagError("--vgw-id", `${input.vgwId} does not exist`);
-      if (attached && attached.VpnGatewayId !== input.vgwId) {
-        throw flagError(
-          "--vgw-id",
-          `${input.vpcId} already has ${attached.VpnGatewayId} attached and a VPC can have only one; use --vgw-id ${attached.VpnGatewayId} or leave it out`,
-        );
-      }
-      const elsewhere = vgw.VpcAttachments?.find((a) => a.VpcId !== input.vpcId && (a.State === "attached" || a.State === "attaching"));
-      if (elsewhere) throw flagError("--vgw-id", `${input.vgwId} is attached to ${elsewhere.VpcId}; detach it first or pick another gateway`);
-    } else {
-      vgw = attached ?? (await findStackVgw(ctx, input.stack));
-    }
-  }
   const vgwAttachment = vgw?.VpcAttachments?.find((a) => a.VpcId === input.vpcId);
   if (vgw) {
     const isOwned = owned(vgw.Tags);
@@ -81,7 +91,8 @@ export async function planVgwSteps(ctx: Context, input: VgwPlanInput): Promise<V
       params: { amazonAsn, state: vgw.State },
       dependsOn: [],
     });
-  } else if (offline && input.vgwId) {
+  } else if (input.vgwId) {
+    // Named but not read (offline): reused as given.
     steps.push({
       id: "vgw",
       type: "vpn-gateway",
@@ -163,13 +174,24 @@ export function propagationStep(id: string, on: boolean, opts: { vgwLabel: strin
   };
 }
 
-/** One `route-propagation` step per route table: `update` to enable it, `no-op` when already on. */
-export async function propagationSteps(ctx: Context, input: PropagationPlanInput): Promise<PlanStep[]> {
+/** The route tables to propagate into, as read; `undefined` offline (not read). */
+export type RouteTableFacts = RouteTable[] | undefined;
+
+/** Read the route tables a propagation choice names. Offline nothing is read. */
+export async function observeRouteTables(ctx: Context, vpcId: string, routeTables: string[] | "all" | "none"): Promise<RouteTableFacts> {
+  if (ctx.config.offline) return undefined;
+  if (routeTables === "none") return [];
+  return routeTables === "all" ? await listRouteTables(ctx, vpcId) : await getRouteTables(ctx, routeTables, vpcId);
+}
+
+/** One `route-propagation` step per route table: `update` to enable it, `no-op` when already on. Pure. */
+export function decidePropagationSteps(input: PropagationPlanInput, tables: RouteTableFacts): PlanStep[] {
   if (input.routeTables === "none") return [];
   const { vgwId, vgwLabel } = input;
   const dependsOn = input.dependsOn ?? ["attach"];
   const step = (id: string, on: boolean, table?: RouteTable): PlanStep => propagationStep(id, on, { vgwLabel, dependsOn, what: tableLabel(id, table) });
-  if (ctx.config.offline) {
+  if (tables === undefined) {
+    // Not read (offline): the tables are known only by the ids given.
     if (input.routeTables === "all") {
       return [
         {
@@ -186,6 +208,15 @@ export async function propagationSteps(ctx: Context, input: PropagationPlanInput
     }
     return input.routeTables.map((id) => step(id, false));
   }
-  const tables = input.routeTables === "all" ? await listRouteTables(ctx, input.vpcId) : await getRouteTables(ctx, input.routeTables, input.vpcId);
   return tables.map((t) => step(t.RouteTableId!, Boolean(vgwId && t.PropagatingVgws?.some((p) => p.GatewayId === vgwId)), t));
+}
+
+/** @deprecated observe + decide in one call, for plans not yet split (dx); remove once none uses it. */
+export async function planVgwSteps(ctx: Context, input: VgwPlanInput): Promise<VgwPlan> {
+  return decideVgwSteps(input, await observeVgw(ctx, input));
+}
+
+/** @deprecated observe + decide in one call, for plans not yet split (dx); remove once none uses it. */
+export async function propagationSteps(ctx: Context, input: PropagationPlanInput): Promise<PlanStep[]> {
+  return decidePropagationSteps(input, await observeRouteTables(ctx, input.vpcId, input.routeTables));
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import type { AwsClients } from "../aws/clients.js";
 import { type AwsClientSource, type Clock, type Context, type GlobalConfig, realClock } from "../core/context.js";
 import { ApplyError, AwsError, InterruptedError, UsageError, VpcwireError } from "../core/errors.js";
+import { rejectEmptyValues } from "../core/flags.js";
 import type { Io } from "../core/io.js";
 import { createIo } from "../ui/io.js";
 import { type IoStreams, processStreams } from "../ui/streams.js";
@@ -54,6 +55,7 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
       const config = toGlobalConfig(all);
       const io = createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
       active = { io, config };
+      rejectEmptyValues(all, [...cmd.options, ...allParents(cmd).flatMap((c) => c.options)]);
       const clients = lazyClients(config, streams.env, deps.clients);
       const ctx: Context = { io, config, clients, signal, env: streams.env, cwd: streams.cwd, sleep: clock.sleep, now: clock.now };
       const handler: Handler = await load();
@@ -85,6 +87,10 @@ function lazyClients(config: GlobalConfig, env: NodeJS.ProcessEnv, factory?: Mai
       return clients[service];
     },
   };
+}
+
+function allParents(cmd: Command): Command[] {
+  return cmd.parent ? [cmd.parent, ...allParents(cmd.parent)] : [];
 }
 
 function allCommands(cmd: Command): Command[] {

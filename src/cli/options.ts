@@ -3,12 +3,12 @@ import type { GlobalConfig } from "../core/context.js";
 import { parseDuration } from "../core/duration.js";
 import { flagError } from "../core/errors.js";
 
-/** Commander collector for repeatable and comma-separated flags: `--x a --x b,c` -> [a, b, c]. */
+/**
+ * Commander collector for repeatable and comma-separated flags: `--x a --x b,c` -> [a, b, c].
+ * Empty items are kept (`"22,,"` -> ["22", "", ""]) so `rejectEmptyValues` refuses them by flag name.
+ */
 export function collectList(value: string, previous: string[] | undefined): string[] {
-  const items = value
-    .split(",")
-    .map((v) => v.trim())
-    .filter((v) => v.length > 0);
+  const items = value.split(",").map((v) => v.trim());
   return [...(previous ?? []), ...items];
 }
 

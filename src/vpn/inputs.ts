@@ -4,7 +4,7 @@ import { STACK_NAME_RE } from "../aws/tags.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { globalArgv } from "../core/workflow.js";
 import { type AllowRule, parseAllowToken } from "../net/allow.js";
-import { cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
+import { type Cidr4, cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn } from "../net/vpn-rules.js";
 
 export type Routing = "static" | "bgp";
@@ -254,25 +254,44 @@ function cidrList(flag: string, items: string[]): string[] {
   return [...seen];
 }
 
-/** On-prem ranges must not overlap the VPC: the VPC's local route would always win. */
+/**
+ * On-prem ranges equal to or inside a VPC CIDR are refused: the VPC's local route would always win, so
+ * that traffic would never leave the VPC. A range that CONTAINS the VPC is a common, valid design (the
+ * local route is more specific and wins; the rest goes over the VPN, longest prefix first).
+ */
 export function assertNoOverlap(onprem: string[], vpc: string[], vpcSource: string): void {
   const problem = overlapProblem(onprem, vpc, vpcSource);
   if (problem) throw flagError("--onprem-cidr", problem);
 }
 
-/** The overlap rule as a message (for the wizard's re-ask), or undefined when the ranges are apart. */
+/** The overlap rule as a message (for the wizard's re-ask), or undefined when the ranges are acceptable. */
 export function overlapProblem(onprem: string[], vpc: string[], vpcSource?: string): string | undefined {
+  for (const [a, b, pa, pb] of overlappingPairs(onprem, vpc)) {
+    if (pa.prefix >= pb.prefix) {
+      return `${a} ${pa.prefix === pb.prefix ? "is" : "lies inside"} the VPC's ${b}${vpcSource ? ` (${vpcSource})` : ""}; traffic to it would never leave the VPC`;
+    }
+  }
+  return undefined;
+}
+
+/** One line per on-prem range that contains a VPC CIDR: which part stays local. */
+export function containedVpcNotes(onprem: string[], vpc: string[]): string[] {
+  return overlappingPairs(onprem, vpc)
+    .filter(([, , pa, pb]) => pa.prefix < pb.prefix)
+    .map(([a, b]) => `${a} contains the VPC's ${b}: ${b} stays local (the VPC's local route is more specific); the rest of ${a} goes over the VPN.`);
+}
+
+function overlappingPairs(onprem: string[], vpc: string[]): Array<[string, string, Cidr4, Cidr4]> {
+  const pairs: Array<[string, string, Cidr4, Cidr4]> = [];
   for (const a of onprem) {
     for (const b of vpc) {
       const pa = parseCidr4(a);
       const pb = parseCidr4(b);
       if (typeof pa === "string" || typeof pb === "string") continue;
-      if (cidrsOverlap(pa, pb)) {
-        return `${a} overlaps the VPC's ${b}${vpcSource ? ` (${vpcSource})` : ""}; traffic to it would never leave the VPC`;
-      }
+      if (cidrsOverlap(pa, pb)) pairs.push([a, b, pa, pb]);
     }
   }
-  return undefined;
+  return pairs;
 }
 
 function routeTablesFlag(values: string[] | undefined): string[] | "all" | "none" {

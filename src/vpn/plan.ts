@@ -1,69 +1,105 @@
-import type { SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
+import type { CustomerGateway, RouteTable, SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
 import { sgRuleParams } from "../aws/sg-rules.js";
 import { hasStackTags, STACK_TAG, tagValue } from "../aws/tags.js";
 import { getVpc } from "../aws/vgw.js";
-import { planVgwSteps, propagationSteps } from "../aws/vgw-plan.js";
+import { decidePropagationSteps, decideVgwSteps, observeRouteTables, observeVgw, type VgwFacts } from "../aws/vgw-plan.js";
 import type { Context } from "../core/context.js";
+import type { PlanWhere } from "../core/create-command.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { permissionCovers } from "../net/allow.js";
 import { findCustomerGateway, findVpnConnections, getSecurityGroup } from "./aws.js";
-import { assertNoOverlap, type VpnInput } from "./inputs.js";
+import { assertNoOverlap, containedVpcNotes, type VpnInput } from "./inputs.js";
 
-/** What planning learned about the account, needed again to render the config. */
+/** What `vpn create` reads from the account. Offline: nothing is read and every field says so. */
 export interface VpnFacts {
+  /** The VPC's CIDRs as read; offline, `--vpc-cidr` (possibly empty). */
   vpcCidrs: string[];
-  /** The Amazon-side ASN in effect (a reused VGW keeps its own). */
-  amazonAsn: number;
-}
-
-export interface VpnPlan {
-  plan: Plan;
-  facts: VpnFacts;
+  /** False offline: nothing below was read, ids are placeholders. */
+  read: boolean;
+  gateway: VgwFacts;
+  /** A customer gateway with the router's IP and ASN. */
+  cgw?: CustomerGateway;
+  /** The stack's VPN connection, or one already joining the same gateways. */
+  vpn?: VpnConnection;
+  /** Other connections on the gateway that already use an inside CIDR this run asks for. */
+  insideCidrClash?: { cidr: string; tunnel: 1 | 2; vpnConnectionId: string; vgwId: string };
+  routeTables: RouteTable[] | undefined;
+  securityGroup?: SecurityGroup;
 }
 
 const PLACEHOLDER = { cgw: "<new-cgw-id>", vpn: "<new-vpn-id>" };
 
-/**
- * Read the account and decide, step by step, what to create, reuse or update. Never writes.
- * With `ctx.config.offline` nothing is read: every resource is planned as new, with placeholders.
- */
-export async function planVpn(ctx: Context, input: VpnInput, region: string | null): Promise<VpnPlan> {
+/** All reads of `vpn create`. Refuses input the account contradicts (an on-prem range inside the VPC). */
+export async function observeVpn(ctx: Context, input: VpnInput, where: PlanWhere): Promise<VpnFacts> {
+  const gatewayInput = { stack: input.stack, vpcId: input.vpcId, ...(input.vgwId ? { vgwId: input.vgwId } : {}), amazonAsn: input.amazonAsn };
+  if (where.offline) {
+    return { vpcCidrs: input.vpcCidrs, read: false, gateway: await observeVgw(ctx, gatewayInput), routeTables: undefined };
+  }
+  const { cidrs: vpcCidrs } = await getVpc(ctx, input.vpcId);
+  assertNoOverlap(input.onpremCidrs, vpcCidrs, input.vpcId);
+  const [gateway, cgw, routeTables, securityGroup] = await Promise.all([
+    observeVgw(ctx, gatewayInput),
+    findCustomerGateway(ctx, input.cgwIp, input.cgwAsn),
+    observeRouteTables(ctx, input.vpcId, input.routeTables),
+    input.securityGroup ? getSecurityGroup(ctx, input.securityGroup, input.vpcId) : undefined,
+  ]);
+  const vgwId = gateway.vgw?.VpnGatewayId;
+  // The tag filter goes to AWS, but an emulator may ignore Filters: reuse only what carries our tags.
+  const byStack = await findVpnConnections(ctx, [{ Name: `tag:${STACK_TAG}`, Values: [input.stack] }]);
+  let vpn = byStack.find((c) => hasStackTags(c.Tags, { stack: input.stack, kind: "vpn" }));
+  if (!vpn && vgwId && cgw) {
+    const same = await findVpnConnections(ctx, [
+      { Name: "vpn-gateway-id", Values: [vgwId] },
+      { Name: "customer-gateway-id", Values: [cgw.CustomerGatewayId!] },
+    ]);
+    vpn = same[0];
+  }
+  const insideCidrClash = !vpn && vgwId ? await findInsideCidrClash(ctx, vgwId, input) : undefined;
+  return {
+    vpcCidrs,
+    read: true,
+    gateway,
+    ...(cgw ? { cgw } : {}),
+    ...(vpn ? { vpn } : {}),
+    ...(insideCidrClash ? { insideCidrClash } : {}),
+    routeTables,
+    ...(securityGroup ? { securityGroup } : {}),
+  };
+}
+
+/** The Amazon-side ASN in effect: a reused gateway keeps its own. */
+export function amazonAsnOf(input: VpnInput, facts: VpnFacts): number {
+  return facts.gateway.vgw?.AmazonSideAsn ?? input.amazonAsn;
+}
+
+/** What to create, reuse or update, from the input and what was read. Pure. */
+export function decideVpn(input: VpnInput, facts: VpnFacts, where: PlanWhere): Plan {
   const steps: PlanStep[] = [];
   const warnings: string[] = [];
-  const offline = ctx.config.offline;
   const owned = (tags: Array<{ Key?: string; Value?: string }> | undefined) => tagValue(tags, STACK_TAG) === input.stack;
 
   // VPC
-  let vpcCidrs = input.vpcCidrs;
-  if (!offline) {
-    const { cidrs } = await getVpc(ctx, input.vpcId);
-    vpcCidrs = cidrs;
-    assertNoOverlap(input.onpremCidrs, cidrs, input.vpcId);
-    if (input.vpcCidrs.length && input.vpcCidrs.join() !== cidrs.join()) {
-      warnings.push(`--vpc-cidr ${input.vpcCidrs.join(",")} differs from the VPC's CIDRs ${cidrs.join(",")}; using the VPC's.`);
-    }
-  } else if (vpcCidrs.length === 0) {
+  if (facts.read && input.vpcCidrs.length && input.vpcCidrs.join() !== facts.vpcCidrs.join()) {
+    warnings.push(`--vpc-cidr ${input.vpcCidrs.join(",")} differs from the VPC's CIDRs ${facts.vpcCidrs.join(",")}; using the VPC's.`);
+  }
+  if (!facts.read && facts.vpcCidrs.length === 0) {
     warnings.push("Offline: the VPC's CIDR is unknown; the config preview uses <VPC-CIDR> (pass --vpc-cidr to fill it in).");
   }
+  warnings.push(...containedVpcNotes(input.onpremCidrs, facts.vpcCidrs));
 
   // Virtual private gateway and its attachment: a VPC can have only one, so one already attached is reused.
-  const gateway = await planVgwSteps(ctx, {
-    stack: input.stack,
-    vpcId: input.vpcId,
-    ...(input.vgwId ? { vgwId: input.vgwId } : {}),
-    amazonAsn: input.amazonAsn,
-  });
+  const gatewayInput = { stack: input.stack, vpcId: input.vpcId, ...(input.vgwId ? { vgwId: input.vgwId } : {}), amazonAsn: input.amazonAsn };
+  const gateway = decideVgwSteps(gatewayInput, facts.gateway);
   const { vgw, amazonAsn, vgwLabel } = gateway;
   warnings.push(...gateway.warnings);
-  steps.push(...gateway.steps.filter((s) => s.id === "vgw"));
   if (input.routing === "bgp" && amazonAsn === input.cgwAsn) {
     throw flagError("--cgw-asn", `BGP needs different ASNs on each side; the gateway's Amazon side ASN is also ${amazonAsn}`);
   }
-  steps.push(...gateway.steps.filter((s) => s.id === "attach"));
+  steps.push(...gateway.steps);
 
   // Customer gateway: same IP and ASN means the same router; reuse it.
-  const cgw = offline ? undefined : await findCustomerGateway(ctx, input.cgwIp, input.cgwAsn);
+  const { cgw } = facts;
   steps.push(
     cgw
       ? {
@@ -90,30 +126,23 @@ export async function planVpn(ctx: Context, input: VpnInput, region: string | nu
   );
 
   // VPN connection: one from an earlier run of this stack, or one already joining the same gateways.
-  let vpn: VpnConnection | undefined;
-  if (!offline) {
-    // The tag filter goes to AWS, but an emulator may ignore Filters: reuse only what carries our tags.
-    const byStack = await findVpnConnections(ctx, [{ Name: `tag:${STACK_TAG}`, Values: [input.stack] }]);
-    vpn = byStack.find((c) => hasStackTags(c.Tags, { stack: input.stack, kind: "vpn" }));
-    if (!vpn && vgw && cgw) {
-      const same = await findVpnConnections(ctx, [
-        { Name: "vpn-gateway-id", Values: [vgw.VpnGatewayId!] },
-        { Name: "customer-gateway-id", Values: [cgw.CustomerGatewayId!] },
-      ]);
-      vpn = same[0];
+  const { vpn } = facts;
+  // Some emulators return no Options at all: then there is nothing to compare.
+  if (vpn && vpn.Options?.StaticRoutesOnly !== undefined) {
+    const staticOnly = vpn.Options.StaticRoutesOnly === true;
+    if (staticOnly !== (input.routing === "static")) {
+      throw flagError(
+        "--routing",
+        `the existing VPN connection ${vpn.VpnConnectionId} uses ${staticOnly ? "static" : "BGP"} routing; routing cannot be changed on an existing connection`,
+      );
     }
-    // Some emulators return no Options at all: then there is nothing to compare.
-    if (vpn && vpn.Options?.StaticRoutesOnly !== undefined) {
-      const staticOnly = vpn.Options.StaticRoutesOnly === true;
-      if (staticOnly !== (input.routing === "static")) {
-        throw flagError(
-          "--routing",
-          `the existing VPN connection ${vpn.VpnConnectionId} uses ${staticOnly ? "static" : "BGP"} routing; routing cannot be changed on an existing connection`,
-        );
-      }
-    } else if (!vpn && vgw) {
-      await assertInsideCidrsFree(ctx, vgw.VpnGatewayId!, input);
-    }
+  }
+  const clash = facts.insideCidrClash;
+  if (clash) {
+    throw flagError(
+      `--tunnel${clash.tunnel}-inside-cidr`,
+      `${clash.cidr} is already used by ${clash.vpnConnectionId} on ${clash.vgwId}; inside CIDRs must be unique per gateway`,
+    );
   }
   const tunnelParams = {
     routing: input.routing,
@@ -167,14 +196,13 @@ export async function planVpn(ctx: Context, input: VpnInput, region: string | nu
   }
 
   // Route propagation.
-  steps.push(...(await propagationSteps(ctx, { vpcId: input.vpcId, routeTables: input.routeTables, vgwId: vgw?.VpnGatewayId, vgwLabel })));
+  steps.push(...decidePropagationSteps({ vpcId: input.vpcId, routeTables: input.routeTables, vgwId: vgw?.VpnGatewayId, vgwLabel }, facts.routeTables));
 
   // Security group rules for the on-prem ranges.
   if (input.securityGroup) {
-    const sg: SecurityGroup | undefined = offline ? undefined : await getSecurityGroup(ctx, input.securityGroup, input.vpcId);
     for (const rule of input.allow) {
       for (const cidr of input.onpremCidrs) {
-        const has = sg?.IpPermissions?.some((p) => permissionCovers(p, rule, cidr)) ?? false;
+        const has = facts.securityGroup?.IpPermissions?.some((p) => permissionCovers(p, rule, cidr)) ?? false;
         steps.push({
           id: `sg:${input.securityGroup}:${rule.label}:${cidr}`,
           type: "sg-rule",
@@ -190,26 +218,19 @@ export async function planVpn(ctx: Context, input: VpnInput, region: string | nu
     }
   }
 
-  return {
-    plan: { schemaVersion: 1, command: "vpn create", kind: "vpn", stack: input.stack, region, offline, steps, warnings },
-    facts: { vpcCidrs, amazonAsn },
-  };
+  return { schemaVersion: 1, command: "vpn create", kind: "vpn", stack: input.stack, region: where.region, offline: !facts.read, steps, warnings };
 }
 
-/** Inside CIDRs must be unique across the VPN connections of one VGW: check before AWS refuses. */
-async function assertInsideCidrsFree(ctx: Context, vgwId: string, input: VpnInput): Promise<void> {
+/** Inside CIDRs must be unique across the VPN connections of one VGW: find a clash before AWS refuses. */
+async function findInsideCidrClash(ctx: Context, vgwId: string, input: VpnInput): Promise<VpnFacts["insideCidrClash"]> {
   const wanted = input.tunnelInsideCidrs.filter((c): c is string => Boolean(c));
-  if (wanted.length === 0) return;
+  if (wanted.length === 0) return undefined;
   const others = await findVpnConnections(ctx, [{ Name: "vpn-gateway-id", Values: [vgwId] }]);
   for (const other of others) {
     for (const t of other.Options?.TunnelOptions ?? []) {
-      const i = wanted.indexOf(t.TunnelInsideCidr ?? "");
-      if (i >= 0) {
-        throw flagError(
-          `--tunnel${input.tunnelInsideCidrs.indexOf(wanted[i]) + 1}-inside-cidr`,
-          `${wanted[i]} is already used by ${other.VpnConnectionId} on ${vgwId}; inside CIDRs must be unique per gateway`,
-        );
-      }
+      const cidr = wanted.find((w) => w === t.TunnelInsideCidr);
+      if (cidr) return { cidr, tunnel: input.tunnelInsideCidrs.indexOf(cidr) === 0 ? 1 : 2, vpnConnectionId: other.VpnConnectionId!, vgwId };
     }
   }
+  return undefined;
 }

@@ -6,7 +6,7 @@ import { parseAllowToken } from "../net/allow.js";
 import { isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkCustomerAsn, parseAsn } from "../net/vpn-rules.js";
 import { getVpc, listSecurityGroups, listVpcs, nameOf } from "./aws.js";
-import { DEFAULT_CGW_ASN, overlapProblem, type VpnFlags } from "./inputs.js";
+import { DEFAULT_CGW_ASN, deriveStackName, overlapProblem, type VpnFlags } from "./inputs.js";
 
 /**
  * Ask for what the flags did not give, with pickers filled from the account. Answers are checked
@@ -142,6 +142,19 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
       ],
       default: "csr1000v",
     });
+  }
+  if (given.out === undefined) {
+    // The config holds the pre-shared keys: offer a file (mode 0600) rather than the terminal.
+    const stack = given.stack ?? deriveStackName(flags.vpcId!, flags.cgwIp!);
+    const suggested = `${stack}${flags.device === "strongswan" ? ".swanctl.conf" : ".cfg"}`;
+    const out = (
+      await prompt.input({
+        message: "Write the router config (it holds the pre-shared keys) to which file? (mode 0600; '-' prints it here instead)",
+        default: suggested,
+        validate: (v) => (v.trim() ? true : "enter a file name, or - to print the config on the terminal"),
+      })
+    ).trim();
+    if (out !== "-") flags.out = out;
   }
   return flags;
 }

@@ -112,3 +112,40 @@ describe("wizards need the account", () => {
     expect(aws.calls).toEqual([]);
   });
 });
+
+describe("explicitly empty values are usage errors, never 'not given'", () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['--vgw-id ""', ["--vgw-id", ""], /--vgw-id: is empty/],
+    ['--security-group ""', ["--security-group", ""], /--security-group: is empty/],
+    ['--route-tables ""', ["--route-tables", ""], /--route-tables: has an empty item/],
+    ['--onprem-cidr "10.0.0.0/8,,"', ["--onprem-cidr", "10.0.0.0/8,,"], /--onprem-cidr: has an empty item/],
+    ['--allow ",ssh"', ["--allow", ",ssh"], /--allow: has an empty item/],
+  ];
+  for (const [name, extra, message] of cases) {
+    it(`vpn create ${name}: exit 2 naming the flag, no AWS call`, async () => {
+      const r = await runCli(["vpn", "create", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.1.0.0/16", ...extra, "--yes"], { aws });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(aws.calls).toEqual([]);
+    });
+  }
+
+  it('privatelink relay --ports "22,," does not drop the empty item', async () => {
+    const r = await runCli(["privatelink", "relay", "--ports", "22,,", "--target-ip", "192.168.0.10", "--yes"], { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--ports: has an empty item/);
+    expect(aws.calls).toEqual([]);
+  });
+
+  it('a global option given empty is refused too (--region "")', async () => {
+    const r = await runCli(["list", "--region", ""], { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--region/);
+  });
+
+  it("with --json the usage error is a JSON document", async () => {
+    const r = await runCli(["vpn", "create", "--vgw-id", "", "--json"], { aws });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { type: "UsageError", exitCode: 2 } });
+  });
+});

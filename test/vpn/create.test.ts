@@ -326,7 +326,21 @@ describe("vpn create: failures", () => {
   it("on-prem CIDR overlapping the VPC is refused after reading the VPC, before any write", async () => {
     const r = await runCli(["vpn", "create", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "172.31.128.0/17", "--yes"], { aws });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--onprem-cidr: 172\.31\.128\.0\/17 overlaps the VPC's 172\.31\.0\.0\/16/);
+    expect(r.stderr).toMatch(/--onprem-cidr: 172\.31\.128\.0\/17 lies inside the VPC's 172\.31\.0\.0\/16/);
+    expect(aws.operations({ writesOnly: true })).toEqual([]);
+  });
+
+  it("an on-prem range that CONTAINS the VPC is accepted, and the plan says which part stays local", async () => {
+    const r = await runCli(["vpn", "create", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "172.16.0.0/12", "--yes"], { aws });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("172.16.0.0/12 contains the VPC's 172.31.0.0/16: 172.31.0.0/16 stays local");
+    expect(aws.ec2.vpns[0]!.Routes?.map((x) => x.DestinationCidrBlock)).toEqual(["172.16.0.0/12"]);
+  });
+
+  it("an on-prem range equal to the VPC's CIDR is refused", async () => {
+    const r = await runCli(["vpn", "create", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "172.31.0.0/16", "--yes"], { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--onprem-cidr: 172\.31\.0\.0\/16 is the VPC's 172\.31\.0\.0\/16/);
     expect(aws.operations({ writesOnly: true })).toEqual([]);
   });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
 import { seedRouteTable, seedSecurityGroup, seedVpc } from "../fakes/ec2.js";
@@ -35,6 +38,8 @@ describe("vpn create wizard", () => {
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.down + KEY.down + KEY.enter },
         { waitFor: "What to allow from on-prem", keys: KEY.enter },
         { waitFor: "Which router config should vpcwire write?", keys: KEY.enter },
+        // The config holds the keys: the wizard offers a file; '-' keeps it on the terminal.
+        { waitFor: "Write the router config (it holds the pre-shared keys) to which file?", keys: `-${KEY.enter}` },
         { waitFor: "Apply this plan?", keys: `y${KEY.enter}` },
       ],
     });
@@ -59,6 +64,7 @@ describe("vpn create wizard", () => {
         { waitFor: "Public IPv4 address of your on-prem router", keys: `10.1.1.1${KEY.enter}` },
         { waitFor: "this must be a public address", keys: `${KEY.backspace.repeat(8)}203.0.113.10${KEY.enter}` },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "to which file?", keys: KEY.enter },
         { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
     });
@@ -77,10 +83,11 @@ describe("vpn create wizard", () => {
         { waitFor: "How should routes be exchanged?", keys: KEY.enter },
         { waitFor: "On-prem ranges to route", keys: `10.0.0.0/8, 172.31.128.0/17${KEY.enter}` },
         {
-          waitFor: "172.31.128.0/17 overlaps the VPC's 172.31.0.0/16; traffic to it would never leave the VPC",
+          waitFor: "172.31.128.0/17 lies inside the VPC's 172.31.0.0/16; traffic to it would never leave the VPC",
           keys: `${KEY.backspace.repeat("172.31.128.0/17".length)}192.168.0.0/16${KEY.enter}`,
         },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "to which file?", keys: KEY.enter },
         { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
     });
@@ -95,8 +102,9 @@ describe("vpn create wizard", () => {
       answers: [
         { waitFor: "How should routes be exchanged?", keys: KEY.enter },
         { waitFor: "On-prem ranges to route", keys: `172.31.5.0/24${KEY.enter}` },
-        { waitFor: "172.31.5.0/24 overlaps the VPC's 172.31.0.0/16", keys: `${KEY.backspace.repeat(13)}10.0.0.0/8${KEY.enter}` },
+        { waitFor: "172.31.5.0/24 lies inside the VPC's 172.31.0.0/16", keys: `${KEY.backspace.repeat(13)}10.0.0.0/8${KEY.enter}` },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "to which file?", keys: KEY.enter },
         { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
     });
@@ -112,11 +120,35 @@ describe("vpn create wizard", () => {
         { waitFor: "BGP ASN of your router:", keys: `65010${KEY.enter}` },
         { waitFor: "On-prem ranges your router will announce", keys: `10.0.0.0/8${KEY.enter}` },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "to which file?", keys: KEY.enter },
         { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
     });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/The same run without questions:\n.*--cgw-asn 65010 --routing bgp/);
+  });
+
+  it("writes the router config to a file named after the stack by default (mode 0600), not to the terminal", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vpcwire-wizard-"));
+    const r = await runCli(["vpn", "create", "--vpc-id", prodId, "--onprem-cidr", "10.0.0.0/8", "--route-tables", "none"], {
+      aws,
+      tty: true,
+      cwd: dir,
+      answers: [
+        { waitFor: "Public IPv4 address of your on-prem router", keys: `203.0.113.10${KEY.enter}` },
+        { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "Which router config should vpcwire write?", keys: KEY.down + KEY.enter },
+        { waitFor: ".swanctl.conf", keys: KEY.enter },
+        { waitFor: "Apply this plan?", keys: `y${KEY.enter}` },
+      ],
+    });
+    expect(r.code).toBe(0);
+    const stack = `vpn-${prodId.slice(-8)}-203-0-113-10`;
+    const path = join(dir, `${stack}.swanctl.conf`);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path, "utf8")).toContain("connections {");
+    expect(r.stdout).not.toContain("connections {");
+    expect(r.stderr).toMatch(new RegExp(`--out \\S*${stack}\\.swanctl\\.conf`));
   });
 
   it("off a TTY never prompts: missing flags are a usage error listing them (exit 2)", async () => {
