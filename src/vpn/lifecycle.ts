@@ -120,6 +120,11 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
       if (!line.ok) healthy = false;
       lines.push(line);
     }
+    if (!c.VgwTelemetry?.length && c.State === "available") {
+      // Silence would read as "nothing to worry about"; an endpoint without telemetry tells us nothing.
+      healthy = false;
+      lines.push({ ok: false, text: "tunnels: state unknown: AWS returned no tunnel telemetry (VgwTelemetry) for this connection" });
+    }
     if (!bgp) {
       const routes = (c.Routes ?? []).filter((r) => r.State !== "deleted").map((r) => `${r.DestinationCidrBlock} (${r.State})`);
       lines.push({ ok: routes.length > 0 ? null : false, text: `static routes: ${routes.join(", ") || "none: add them with the same vpn create command"}` });
@@ -129,6 +134,7 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
       vpnConnectionId: c.VpnConnectionId,
       state: c.State,
       routing: bgp ? "bgp" : "static",
+      tunnelsKnown: Boolean(c.VgwTelemetry?.length),
       tunnels: (c.VgwTelemetry ?? []).map((t) => ({
         outsideIp: t.OutsideIpAddress,
         status: t.Status,

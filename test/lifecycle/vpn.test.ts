@@ -107,6 +107,16 @@ describe("status", () => {
     expect(r.stdout).toMatch(/allows icmp from 10\.0\.0\.0\/8/);
   });
 
+  it("an endpoint that returns no tunnel telemetry: says the tunnel state is unknown (exit 1), never silence", async () => {
+    await create();
+    for (const v of aws.ec2.vpns) v.VgwTelemetry = [];
+    const r = await runCli(["status", "--stack", STACK], { aws });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("tunnels: state unknown: AWS returned no tunnel telemetry");
+    const j = await runCli(["status", "--stack", STACK, "--json"], { aws });
+    expect(JSON.stringify(JSON.parse(j.stdout))).toContain('"tunnelsKnown":false');
+  });
+
   it("BGP: IPsec up but BGP down is told apart; all up is healthy (exit 0)", async () => {
     await runCli(
       [
