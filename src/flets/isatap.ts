@@ -21,7 +21,8 @@ export const fletsIsatapCommand: CreateCommand<FletsFlags, FletsInput, FletsFact
   standIns: (flags) => ({ prefix: "2001:db8::/64", router: "198.51.100.254", ...(flags.privateIp === undefined ? { instanceId: "i-00000000" } : {}) }),
   validate: (flags, env) => {
     const input = validateFletsFlags(flags);
-    if (input.out !== undefined) checkOutDir(resolve(env.cwd, input.out));
+    const dir = outDir(env.cwd, input);
+    if (dir) checkOutDir(dir);
     return input;
   },
   wizard: async (ctx, flags, region) => (await import("./wizard.js")).fletsWizard(ctx, flags, region),
@@ -36,19 +37,24 @@ export const fletsIsatapCommand: CreateCommand<FletsFlags, FletsInput, FletsFact
   runners: async (ctx, input) => (await import("./runners.js")).fletsRunners(ctx, fletsStackName(input)),
   // Refuse to overwrite someone else's file before anything is changed in AWS.
   beforeApply: (ctx, input, facts) => {
-    if (input.out !== undefined) classifyOutFiles(resolve(ctx.cwd, input.out), renderFor(input, tunnelEnd(input, facts)).files);
+    const dir = outDir(ctx.cwd, input);
+    if (dir) classifyOutFiles(dir, renderFor(input, tunnelEnd(input, facts)).files);
   },
   preview: (ctx, input, facts, plan) => {
     const end = tunnelEnd(input, facts);
     const rendered = renderFor(input, end);
-    const outDir = input.out === undefined ? undefined : resolve(ctx.cwd, input.out);
     return {
-      text: [...summaryLines(input, end, rendered), ...rendered.warnings.map((w) => `  ! ${w}`), "", filesText(rendered.files, outDir, true)].join("\n"),
+      text: [
+        ...summaryLines(input, end, rendered),
+        ...rendered.warnings.map((w) => `  ! ${w}`),
+        "",
+        filesText(rendered.files, outDir(ctx.cwd, input), true),
+      ].join("\n"),
       // The same top-level fields as the applied run's document, next to the plan's.
       json: resultFields(input, facts, end, rendered, plan, undefined),
     };
   },
-  finish: async (ctx, input, facts, _results, plan) => finishFlets(input, facts, plan, input.out === undefined ? undefined : resolve(ctx.cwd, input.out)),
+  finish: async (ctx, input, facts, _results, plan) => finishFlets(input, facts, plan, outDir(ctx.cwd, input)),
   converged: (input, _facts, plan) =>
     plan.steps.length > 0 ? `The AWS side of ${input.instanceId ?? "the instance"} was already in place; nothing was changed.` : undefined,
 };
@@ -59,14 +65,18 @@ function renderFor(input: FletsInput, end: TunnelEnd): FletsRendered {
   return renderFletsFiles({ ...input, privateIp: end.privateIp, os: end.os });
 }
 
+/** `--out` as an absolute path, if given. */
+function outDir(cwd: string, input: FletsInput): string | undefined {
+  return input.out === undefined ? undefined : resolve(cwd, input.out);
+}
+
 /** `--out` must be a directory, or not exist yet. */
-function checkOutDir(dir: string): string {
+function checkOutDir(dir: string): void {
   try {
     if (!statSync(dir).isDirectory()) throw flagError("--out", `${dir} exists and is not a directory`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  return dir;
 }
 
 type FileState = "new" | "same" | "replace";

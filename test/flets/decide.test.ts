@@ -152,7 +152,7 @@ describe("decideFlets", () => {
   });
 
   it("a Windows instance: the files are for Windows and Linux-only flags that were given are said to be ignored", () => {
-    const facts = read({ instance: instance({ Platform: "windows", PlatformDetails: "Windows" }) });
+    const facts = read({ instance: instance({ Platform: "Windows", PlatformDetails: "Windows" }) });
     expect(tunnelEnd(input(), facts)).toEqual({ privateIp: "10.216.0.101", os: "windows", osSource: "instance" });
     expect(decideFlets(input({ interface: "sit9", firewall: "nftables" }), facts, where).warnings).toContain(
       `--interface, --firewall ignored: EC2 reports ${ids.instance} as Windows (pass --os linux if it is not).`,
