@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
+import { tunnelCrypto } from "../../src/net/crypto.js";
 import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel } from "../../src/render/vpn-xml.js";
 import { DeviceConfigError, type DeviceConfigInput, renderDeviceConfig } from "../../src/vpn/device-config.js";
 import { expectGolden as expectGoldenIn } from "../helpers/golden.js";
@@ -33,16 +34,17 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
     expect(out).toContain("AWS Site-to-Site VPN vpn-0a1b2c3d4e5f60718");
     expect(out).not.toContain("OFFLINE PREVIEW");
     // Both tunnels, each with its own destination, key and profile.
-    expect(out).toMatch(/interface Tunnel1\n(?: .*\n)* tunnel destination 203\.0\.113\.21\n/);
-    expect(out).toMatch(/interface Tunnel2\n(?: .*\n)* tunnel destination 203\.0\.113\.22\n/);
+    // Numbers derived from the connection id (272/273 for this one), not fixed 1/2.
+    expect(out).toMatch(/interface Tunnel272\n(?: .*\n)* tunnel destination 203\.0\.113\.21\n/);
+    expect(out).toMatch(/interface Tunnel273\n(?: .*\n)* tunnel destination 203\.0\.113\.22\n/);
     expect(out).toContain(
       "crypto keyring keyring-vpn-0a1b2c3d4e5f60718-0\n local-address GigabitEthernet1\n pre-shared-key address 203.0.113.21 key FAKEkeyTunnelOne_example.0000000\n",
     );
     expect(out).toContain(
       "crypto keyring keyring-vpn-0a1b2c3d4e5f60718-1\n local-address GigabitEthernet1\n pre-shared-key address 203.0.113.22 key FAKEkeyTunnelTwo_example.0000000\n",
     );
-    expect(out).toContain("crypto isakmp policy 200\n encryption aes 128\n authentication pre-share\n group 2\n lifetime 28800\n hash sha\n");
-    expect(out).toContain("crypto isakmp policy 201\n");
+    expect(out).toContain("crypto isakmp policy 272\n encryption aes 128\n authentication pre-share\n group 2\n lifetime 28800\n hash sha\n");
+    expect(out).toContain("crypto isakmp policy 273\n");
     expect(out).toContain("crypto ipsec transform-set ipsec-prop-vpn-0a1b2c3d4e5f60718-0 esp-aes 128 esp-sha-hmac\n mode tunnel\n");
     expect(out).toContain(" set pfs group2\n set security-association lifetime seconds 3600\n");
     expect(out).toContain("crypto ipsec df-bit clear\n");
@@ -53,14 +55,16 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
     expect(out.match(/ ip tcp adjust-mss 1379\n/g)).toHaveLength(2);
     expect(out.match(/ tunnel source GigabitEthernet1\n/g)).toHaveLength(2);
     // Static: an SLA probe and track per tunnel, every VPC CIDR through both tunnels.
-    expect(out).toContain("ip sla 1\n icmp-echo 169.254.100.1 source-interface Tunnel1\n");
-    expect(out).toContain("ip sla 2\n icmp-echo 169.254.200.1 source-interface Tunnel2\n");
-    expect(out).toContain("track 2 ip sla 2 reachability\n");
+    expect(out).toContain("ip sla 272\n icmp-echo 169.254.100.1 source-interface Tunnel272\n");
+    expect(out).toContain("ip sla 273\n icmp-echo 169.254.200.1 source-interface Tunnel273\n");
+    // One lost probe does not swap tunnels; a recovered tunnel must stay up 30 s before it gets traffic back.
+    expect(out).toContain("track 273 ip sla 273 reachability\n delay down 15 up 30\nexit\n");
+    expect(out.match(/\n delay down 15 up 30\n/g)).toHaveLength(2);
     for (const line of [
-      "ip route 10.20.0.0 255.255.0.0 Tunnel1 10 track 1",
-      "ip route 10.20.0.0 255.255.0.0 Tunnel2 20 track 2",
-      "ip route 10.21.0.0 255.255.0.0 Tunnel1 10 track 1",
-      "ip route 10.21.0.0 255.255.0.0 Tunnel2 20 track 2",
+      "ip route 10.20.0.0 255.255.0.0 Tunnel272 10 track 272",
+      "ip route 10.20.0.0 255.255.0.0 Tunnel273 20 track 273",
+      "ip route 10.21.0.0 255.255.0.0 Tunnel272 10 track 272",
+      "ip route 10.21.0.0 255.255.0.0 Tunnel273 20 track 273",
     ]) {
       expect(out).toContain(`\n${line}\n`);
     }
@@ -75,8 +79,8 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
     expectGolden("csr1000v-bgp.txt", out);
 
     // Tunnel order follows the model, not the XML document.
-    expect(out).toMatch(/interface Tunnel1\n(?: .*\n)* tunnel destination 203\.0\.113\.22\n/);
-    expect(out).toMatch(/interface Tunnel2\n(?: .*\n)* tunnel destination 203\.0\.113\.122\n/);
+    expect(out).toMatch(/interface Tunnel508\n(?: .*\n)* tunnel destination 203\.0\.113\.22\n/);
+    expect(out).toMatch(/interface Tunnel509\n(?: .*\n)* tunnel destination 203\.0\.113\.122\n/);
     expect(out).toContain(" pre-shared-key address 203.0.113.22 key FAKEkeyTunnelOne_bgp.example.000\n");
     expect(out).toContain(" pre-shared-key address 203.0.113.122 key FAKEkeyTunnelTwo_bgp.example.000\n");
     expect(out).toContain("\nrouter bgp 65010\n");
@@ -99,7 +103,10 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
     // Identical phase-1 settings on both tunnels: one shared proposal and one policy.
     expect(out).toContain("crypto ikev2 proposal ikev2-prop-vpn-0a1b2c3d4e5f60718-0\n encryption aes-cbc-128\n integrity sha1\n group 2\n");
     expect(out).not.toContain("ikev2-prop-vpn-0a1b2c3d4e5f60718-1");
-    expect(out).toContain("crypto ikev2 policy ikev2-policy-vpn-0a1b2c3d4e5f60718\n proposal ikev2-prop-vpn-0a1b2c3d4e5f60718-0\nexit\n");
+    // The policy applies to this router's address only, so it does not replace the default policy for other peers.
+    expect(out).toContain(
+      "crypto ikev2 policy vpcwire-198-51-100-10\n match address local 198.51.100.10\n proposal ikev2-prop-vpn-0a1b2c3d4e5f60718-0\nexit\n",
+    );
     expect(out).toContain(" peer 203.0.113.21\n  address 203.0.113.21\n  pre-shared-key FAKEkeyTunnelOne_example.0000000\n");
     expect(out).toContain(" peer 203.0.113.22\n  address 203.0.113.22\n  pre-shared-key FAKEkeyTunnelTwo_example.0000000\n");
     expect(out).toContain(" match identity remote address 203.0.113.21 255.255.255.255\n");
@@ -163,8 +170,15 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
       Object.assign(t.ike, { encryptionProtocol: "AES256-GCM-16", authenticationProtocol: "SHA2-384", dhGroup: 20 });
       Object.assign(t.ipsec, { encryptionProtocol: "aes-256-gcm-16", authenticationProtocol: "SHA2-384" });
     });
-    expect(() => render({ device: "csr1000v", config: gcm })).toThrow(DeviceConfigError);
-    expect(() => render({ device: "csr1000v", config: gcm })).toThrow(/IKEv1 policies have no AES-GCM/);
+    // Asked for IKEv1 on a tunnel that also allows IKEv2: IKEv1 phase 1 has no GCM, so IKEv2 is rendered.
+    expect(() => render({ device: "csr1000v", config: gcm, ikeVersion: "ikev1" })).not.toThrow();
+    expect(render({ device: "csr1000v", config: gcm, ikeVersion: "ikev1" })).toContain("IKE: IKEv2.");
+    // An IKEv1-only tunnel with only GCM for phase 1 cannot be expressed.
+    const v1only = withTunnels(gcm, (t) => {
+      t.options = { ...tunnelCrypto("compatible"), ikeVersions: ["ikev1"] };
+    });
+    expect(() => render({ device: "csr1000v", config: v1only })).toThrow(DeviceConfigError);
+    expect(() => render({ device: "csr1000v", config: v1only })).toThrow(/IOS-XE has no AES-GCM for IKEv1 phase 1/);
     const out = render({ device: "csr1000v", config: gcm, ikeVersion: "ikev2" });
     expect(out).toContain(" encryption aes-gcm-256\n prf sha384\n group 20\n");
     expect(out).toContain(" esp-gcm 256\n");
@@ -197,8 +211,9 @@ describe("renderDeviceConfig: strongSwan", () => {
     ] as const) {
       expect(out).toContain(`  vpn-0a1b2c3d4e5f60718-tunnel${n} {\n    version = 1\n    local_addrs = 198.51.100.10\n    remote_addrs = ${aws}\n`);
       expect(out).toContain(`  ike-vpn-0a1b2c3d4e5f60718-tunnel${n} {\n    id = ${aws}\n    secret = "${psk}"\n  }\n`);
-      expect(out).toContain(`        if_id_in = ${n}\n        if_id_out = ${n}\n`);
-      expect(out).toContain(`#   ip link add aws-tun${n} type xfrm dev eth0 if_id ${n}\n`);
+      const id = 271 + n;
+      expect(out).toContain(`        if_id_in = ${id}\n        if_id_out = ${id}\n`);
+      expect(out).toContain(`#   ip link add aws-tun${id} type xfrm dev eth0 if_id ${id}\n`);
     }
     expect(out.match(/ {4}proposals = aes128-sha1-modp1024\n/g)).toHaveLength(2);
     expect(out.match(/ {8}esp_proposals = aes128-sha1-modp1024\n/g)).toHaveLength(2);
@@ -206,11 +221,15 @@ describe("renderDeviceConfig: strongSwan", () => {
     expect(out).toContain("    dpd_delay = 10s\n    dpd_timeout = 30s\n");
     expect(out).toContain("    rekey_time = 25920s\n    over_time = 2880s\n");
     expect(out).toContain("        rekey_time = 3240s\n        life_time = 3600s\n");
-    expect(out).toContain("#   ip addr add 169.254.100.2/30 dev aws-tun1\n");
-    expect(out).toContain("#   ip link set aws-tun1 mtu 1419 up\n");
-    expect(out).toContain("-j TCPMSS --set-mss 1379\n");
-    expect(out).toContain("#   ip route add 10.20.0.0/16 dev aws-tun1 metric 100\n#   ip route add 10.20.0.0/16 dev aws-tun2 metric 200\n");
-    expect(out).toContain("#   ip route add 10.21.0.0/16 dev aws-tun2 metric 200\n");
+    expect(out).toContain("#   ip addr add 169.254.100.2/30 dev aws-tun272\n");
+    // AES-CBC + HMAC-SHA1 without NAT traversal: AWS's table says 1438 / 1398.
+    expect(out).toContain("#   ip link set aws-tun272 mtu 1438 up\n");
+    expect(out).toContain("-j TCPMSS --set-mss 1398\n");
+    // Routes come and go with the SAs (updown script), tunnel 1 preferred.
+    expect(out).toContain("        updown = /etc/swanctl/vpcwire-updown-vpn-0a1b2c3d4e5f60718.sh aws-tun272 100\n");
+    expect(out).toContain("        updown = /etc/swanctl/vpcwire-updown-vpn-0a1b2c3d4e5f60718.sh aws-tun273 200\n");
+    expect(out).not.toContain("ip route add");
+    expect(out.match(/ {8}copy_df = no\n/g)).toHaveLength(2);
     expect(out).not.toContain("mobike");
     expect(out).not.toContain("router bgp");
   });
@@ -222,10 +241,14 @@ describe("renderDeviceConfig: strongSwan", () => {
     expect(out).toContain("    version = 2\n    local_addrs = 172.31.5.10\n    remote_addrs = 203.0.113.22\n");
     expect(out).toContain("      id = 198.51.100.10\n");
     expect(out).toContain("    mobike = no\n");
-    expect(out).not.toContain("dpd_timeout");
+    expect(out).not.toMatch(/^\s*dpd_timeout =/m);
     expect(out).toContain("This host sends IKE from 172.31.5.10 but AWS knows it as\n# 198.51.100.10");
-    expect(out).toContain("#   ip link add aws-tun1 type xfrm dev ens5 if_id 1\n");
-    expect(out).toContain("#   ip addr add 169.254.44.10/30 dev aws-tun1\n");
+    expect(out).toContain("#   ip link add aws-tun508 type xfrm dev ens5 if_id 508\n");
+    expect(out).toContain("#   ip addr add 169.254.44.10/30 dev aws-tun508\n");
+    // AES-CBC + HMAC-SHA1 in UDP (behind NAT): 1422 / 1382.
+    expect(out).toContain("#   ip link set aws-tun508 mtu 1422 up\n");
+    expect(out).not.toContain("updown =");
+    expect(out).not.toContain("#updown|");
     expect(out).toContain('    secret = "FAKEkeyTunnelOne_bgp.example.000"\n');
     expect(out).toContain("# router bgp 65010\n");
     expect(out).toContain("#  neighbor 169.254.44.9 remote-as 64512\n");
