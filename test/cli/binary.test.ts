@@ -44,8 +44,8 @@ describe.skipIf(!existsSync(`${root}dist/cli/index.js`))("the built binary", () 
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Plan for stack vpn-9abcdef0-203-0-113-10");
-    expect(r.stdout).toContain("interface Tunnel1");
-    expect(r.stdout).toContain("interface Tunnel2");
+    expect(r.stdout).toContain("interface Tunnel<TUNNEL1-NUMBER>");
+    expect(r.stdout).toContain("interface Tunnel<TUNNEL2-NUMBER>");
     expect(r.stdout).toContain("OFFLINE PREVIEW");
   });
 
