@@ -21,7 +21,8 @@ import type { PlanStep } from "../core/plan.js";
 import { vgwResource } from "../lifecycle/summary.js";
 import { DESTROY_TIMEOUT_MS, keptStep, planVgwTeardown, type TeardownVgw, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusReport } from "../lifecycle/types.js";
-import { bgpSummary, GONE_STATES, isVifHealthy, listVifs } from "./aws.js";
+import { bgpSummary, isVifHealthy } from "./aws.js";
+import { isVifGone, listVifs } from "../aws/dx.js";
 import { dxTagValue } from "./plan.js";
 import { dxReportSections, readDxReport } from "./report.js";
 
@@ -51,7 +52,7 @@ async function readAllVifs(ctx: Context): Promise<{ vifs?: VirtualInterface[]; w
   }
 }
 
-const isLive = (v: VirtualInterface) => !GONE_STATES.includes(v.virtualInterfaceState ?? "");
+const isLive = (v: VirtualInterface) => !isVifGone(v);
 
 /** Tagged for this stack by `dx accept-vif` (a kind tag, when present, must say dx). */
 function taggedFor(v: VirtualInterface): string | undefined {

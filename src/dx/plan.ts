@@ -1,11 +1,13 @@
 import type { DirectConnectGateway, VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { STACK_TAG } from "../aws/tags.js";
-import { attachedVpcOf, getVpc, getVpnGateway } from "../aws/vgw.js";
+import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
+import { getVpc } from "../aws/vpc.js";
 import { planVgwSteps, propagationSteps } from "../aws/vgw-plan.js";
 import type { Context } from "../core/context.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
-import { customerAsnOf, GONE_STATES, gatewayOf, getDxGateway, getVif, isVifHealthy } from "./aws.js";
+import { customerAsnOf, gatewayOf, getDxGateway, isVifHealthy } from "./aws.js";
+import { VIF_GONE_STATES, getVif } from "../aws/dx.js";
 import type { DxAcceptInput } from "./inputs.js";
 
 /** What planning learned, needed again for the report. */
@@ -181,7 +183,7 @@ export async function planDxAccept(ctx: Context, input: DxAcceptInput, region: s
       );
       continue;
     }
-    if (GONE_STATES.includes(state)) {
+    if (VIF_GONE_STATES.includes(state)) {
       throw flagError("--vif-id", `${id} is ${state}: ${GONE_REASON[state]}; ask the partner to provision a new one`);
     }
     // Already accepted: fine when it is on the gateway we want, an error otherwise.

@@ -15,9 +15,11 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { RouteTable } from "@aws-sdk/client-ec2";
 import { STACK_TAG } from "../aws/tags.js";
-import { attachedVpcOf, getVpnGateway, listRouteTables, nameOf } from "../aws/vgw.js";
+import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
+import { listRouteTables, nameOf } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
-import { bgpSummary, customerAsnOf, GONE_STATES, isVifHealthy, livePeers } from "./aws.js";
+import { bgpSummary, customerAsnOf, isVifHealthy, livePeers } from "./aws.js";
+import { VIF_GONE_STATES } from "../aws/dx.js";
 import { dxTagValue } from "./plan.js";
 
 export interface BgpPeerReport {
@@ -219,7 +221,7 @@ function problemOf(vif: VirtualInterface): string {
     case "verifying":
       return "AWS is verifying it";
     default:
-      if (GONE_STATES.includes(state)) {
+      if (VIF_GONE_STATES.includes(state)) {
         return state === "rejected"
           ? "rejected: it was declined (or deleted before it was accepted); ask the partner for a new one"
           : `${state}: the partner or the owner deleted it`;

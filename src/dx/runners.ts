@@ -8,7 +8,8 @@ import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
 import type { PollVerdict } from "../core/poll.js";
-import { GONE_STATES, gatewayOf, getVif, livePeers, vifArn, vifLoader, vifStateLabel } from "./aws.js";
+import { VIF_GONE_STATES, getVif } from "../aws/dx.js";
+import { gatewayOf, livePeers, vifArn, vifLoader, vifStateLabel } from "./aws.js";
 import type { DxAcceptInput } from "./inputs.js";
 
 /** Default wait for accepted interfaces to settle (`available`, or `down` until BGP comes up). */
@@ -26,7 +27,7 @@ export function vifVerdict(vif: VirtualInterface | undefined, waitBgp: boolean):
   if (!vif) return { status: "failed", state: label, reason: "it is no longer listed in this account and Region" };
   const state = vif.virtualInterfaceState ?? "unknown";
   if (state === "rejected") return { status: "failed", state, reason: "the interface was rejected (declined, or deleted before it was accepted)" };
-  if (GONE_STATES.includes(state)) return { status: "failed", state, reason: "the partner or the owner deleted it" };
+  if (VIF_GONE_STATES.includes(state)) return { status: "failed", state, reason: "the partner or the owner deleted it" };
   if (state === "available") {
     const allUp = livePeers(vif).every((p) => p.bgpStatus === "up");
     return !waitBgp || allUp ? { status: "done", state: label } : { status: "wait", state: label };

@@ -4,7 +4,8 @@ import { findStackVgw } from "../aws/vgw.js";
 import type { Handler } from "../cli/kit.js";
 import { flagError } from "../core/errors.js";
 import { resolveRegion } from "../core/region.js";
-import { GONE_STATES, listVifs, vifLoader } from "./aws.js";
+import { isVifGone, listVifs } from "../aws/dx.js";
+import { vifLoader } from "./aws.js";
 import { type DxStatusFlags, validateDxStatusFlags } from "./inputs.js";
 import { dxTagValue } from "./plan.js";
 import { formatDxReport, readDxReport } from "./report.js";
@@ -44,7 +45,7 @@ export const dxStatus: Handler = async (ctx, opts) => {
       );
     }
   } else {
-    vifs = (await listVifs(ctx)).filter((v) => !GONE_STATES.includes(v.virtualInterfaceState ?? ""));
+    vifs = (await listVifs(ctx)).filter((v) => !isVifGone(v));
   }
 
   const report = await readDxReport(ctx, vifs);

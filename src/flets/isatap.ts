@@ -6,7 +6,7 @@ import { flagError, UsageError } from "../core/errors.js";
 import type { Plan } from "../core/plan.js";
 import { resolveRegion } from "../core/region.js";
 import { destroyCommand, globalArgv, runWorkflow, shellJoin } from "../core/workflow.js";
-import { checkId } from "../vpn/inputs.js";
+import { checkId } from "../net/ids.js";
 import { type FletsInput, missingFletsFlags, validateFletsFlags } from "./inputs.js";
 import { type FletsAwsOptions, type FletsFacts, planFlets } from "./plan.js";
 import { type FletsFile, type FletsRendered, renderFletsFiles } from "./render.js";
@@ -79,15 +79,15 @@ export const fletsIsatap: Handler = async (ctx, opts) => {
 function validateAwsFlags(raw: Record<string, unknown>, input: FletsInput | undefined, ctx: Context): FletsAwsOptions {
   const sg = raw.securityGroup;
   if (sg !== undefined && typeof sg !== "string") throw flagError("--security-group", "expects one security group id");
-  if (sg !== undefined) checkId("--security-group", sg, "sg");
+  const groupId = sg === undefined ? undefined : checkId("--security-group", sg, "sg");
   if (!input) return {};
-  if (sg !== undefined && !input.instanceId) {
+  if (groupId !== undefined && !input.instanceId) {
     throw flagError("--security-group", "needs --instance-id (vpcwire checks the group only for an instance it can read)");
   }
   if (ctx.config.offline && input.instanceId && !input.privateIp) {
     throw flagError("--instance-id", "cannot be read with --offline; give --private-ip (and --os) for an offline preview");
   }
-  return sg === undefined ? {} : { securityGroup: sg };
+  return groupId === undefined ? {} : { securityGroup: groupId };
 }
 
 /** `--out` must be a directory, or not exist yet. */

@@ -1,13 +1,14 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { Instance, IpPermission, RouteTable, SecurityGroup } from "@aws-sdk/client-ec2";
-import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
+import { findAttachedVgw } from "../aws/vgw.js";
+import { getInstance, getSecurityGroups, listRouteTables, nameOf } from "../aws/vpc.js";
 import { propagationStep } from "../aws/vgw-plan.js";
 import type { Context } from "../core/context.js";
 import { AwsError, flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
-import { listVifs } from "../dx/aws.js";
+import { isVifGone, listVifs } from "../aws/dx.js";
 import { cidrContains, parseCidr4 } from "../net/ip.js";
-import { getInstance, getSecurityGroups, instanceOs, interfaceWith, privateIps } from "./aws.js";
+import { instanceOs, interfaceWith, privateIps } from "./aws.js";
 import type { FletsInput } from "./inputs.js";
 
 /** Flags of `flets isatap` that only concern the AWS side (not part of the rendered files). */
@@ -95,7 +96,7 @@ export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsO
     return { plan: plan(true), facts: { privateIp: input.privateIp!, ...osFromFlags(input) } };
   }
 
-  const instance = await getInstance(ctx, input.instanceId);
+  const instance = await getInstance(ctx, input.instanceId, "--instance-id");
   const facts = instanceFacts(input, instance, warnings);
   const vpcId = instance.VpcId;
   if (!vpcId) throw flagError("--instance-id", `${input.instanceId} is not in a VPC`);
@@ -278,11 +279,10 @@ async function readVifs(ctx: Context, warnings: string[]): Promise<VirtualInterf
   }
 }
 
-const GONE = ["deleting", "deleted", "rejected"];
 
 function vifWarnings(vifs: VirtualInterface[], vgwId: string, acceptCommand: string): string[] {
   const list: string[] = [];
-  const onVgw = vifs.filter((v) => v.virtualGatewayId === vgwId && !GONE.includes(v.virtualInterfaceState ?? ""));
+  const onVgw = vifs.filter((v) => v.virtualGatewayId === vgwId && !isVifGone(v));
   const confirming = vifs.filter((v) => v.virtualInterfaceState === "confirming");
   const ids = (vs: VirtualInterface[]) => vs.map((v) => v.virtualInterfaceId).join(", ");
   if (confirming.length) {

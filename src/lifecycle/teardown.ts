@@ -12,7 +12,8 @@ import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { VpnGateway } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
 import { describeSgRule, revokeSgRule, type StackSgRule } from "../aws/sg-rules.js";
-import { listRouteTables } from "../aws/vgw.js";
+import { listRouteTables } from "../aws/vpc.js";
+import { isVifGone, listVifs } from "../aws/dx.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import { AwsError, VpcwireError } from "../core/errors.js";
@@ -59,8 +60,6 @@ export function sgRevokeSteps(rules: StackSgRule[], dependsOn: string[] = []): P
 export type TeardownVgw = VpnGateway & { owned: boolean };
 
 const live = (state: string | undefined) => state === "attached" || state === "attaching";
-/** VIF states in which an interface no longer uses its gateway (as src/dx/aws.ts GONE_STATES). */
-const VIF_GONE = ["rejected", "deleting", "deleted"];
 
 /** The Direct Connect interfaces that use a gateway, as `dxvif-a (available), dxvif-b (down)`. */
 export function vifList(vifs: VirtualInterface[]): string {
@@ -81,7 +80,7 @@ export async function vifsOnGateways(
   let all = vifs;
   if (!all) {
     try {
-      all = await (await import("../dx/aws.js")).listVifs(ctx);
+      all = await listVifs(ctx);
     } catch (error) {
       if (!(error instanceof AwsError) || error.details.code === "CredentialsError" || error.details.code === "RegionMissing") throw error;
       return {
@@ -93,7 +92,7 @@ export async function vifsOnGateways(
     }
   }
   for (const id of vgwIds) {
-    const on = all.filter((v) => v.virtualGatewayId === id && !VIF_GONE.includes(v.virtualInterfaceState ?? ""));
+    const on = all.filter((v) => v.virtualGatewayId === id && !isVifGone(v));
     if (on.length) byVgw.set(id, on);
   }
   return { byVgw };

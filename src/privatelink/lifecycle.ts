@@ -121,20 +121,8 @@ async function readStacks(ctx: Context, only: string | undefined, health: boolea
   };
   const [services, endpoints, groups, rules, elbParts] = await Promise.all([
     listEndpointServices(ctx, filters),
-    listAll(
-      ctx,
-      "ec2",
-      (NextToken) => new m.DescribeVpcEndpointsCommand({ Filters: filters, NextToken }),
-      (o) => o.VpcEndpoints,
-      (o) => o.NextToken,
-    ),
-    listAll(
-      ctx,
-      "ec2",
-      (NextToken) => new m.DescribeSecurityGroupsCommand({ Filters: filters, NextToken }),
-      (o) => o.SecurityGroups,
-      (o) => o.NextToken,
-    ),
+    listAll(ctx, "ec2", m.paginateDescribeVpcEndpoints, { Filters: filters }, (o) => o.VpcEndpoints),
+    listAll(ctx, "ec2", m.paginateDescribeSecurityGroups, { Filters: filters }, (o) => o.SecurityGroups),
     describeSgRules(ctx, filters),
     readElb(ctx, only, mine, health),
   ]);
@@ -673,14 +661,8 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
  */
 async function interfacesUsing(ctx: Context, groupIds: string[], ownEnis: Set<string>): Promise<NetworkInterface[]> {
   if (groupIds.length === 0) return [];
-  const { DescribeNetworkInterfacesCommand } = await ec2();
-  const all = await listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "group-id", Values: groupIds }], NextToken }),
-    (o) => o.NetworkInterfaces,
-    (o) => o.NextToken,
-  );
+  const { paginateDescribeNetworkInterfaces } = await ec2();
+  const all = await listAll(ctx, "ec2", paginateDescribeNetworkInterfaces, { Filters: [{ Name: "group-id", Values: groupIds }] }, (o) => o.NetworkInterfaces);
   const users: NetworkInterface[] = [];
   for (const e of all.filter((x) => x.Groups?.some((g) => groupIds.includes(g.GroupId!)) && !ownEnis.has(x.NetworkInterfaceId!))) {
     const endpointId = e.InterfaceType === "vpc_endpoint" ? /\b(vpce-[0-9a-f]+)\b/.exec(e.Description ?? "")?.[1] : undefined;

@@ -10,7 +10,7 @@ import { withDependencyRetry } from "../lifecycle/retry.js";
 import { vgwResource } from "../lifecycle/summary.js";
 import { DESTROY_TIMEOUT_MS, deletedOutcome, destroyWaiter, keptStep, planVgwTeardown, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
-import { listRouteTables, nameOf } from "./aws.js";
+import { listRouteTables, nameOf } from "../aws/vpc.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 const gone = (state: string | undefined) => state === "deleted";

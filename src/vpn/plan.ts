@@ -1,13 +1,13 @@
 import type { SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
 import { sgRuleParams } from "../aws/sg-rules.js";
 import { hasStackTags, STACK_TAG, tagValue } from "../aws/tags.js";
-import { getVpc } from "../aws/vgw.js";
+import { getSecurityGroup, getVpc } from "../aws/vpc.js";
 import { planVgwSteps, propagationSteps } from "../aws/vgw-plan.js";
 import type { Context } from "../core/context.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { permissionCovers } from "../net/allow.js";
-import { findCustomerGateway, findVpnConnections, getSecurityGroup } from "./aws.js";
+import { findCustomerGateway, findVpnConnections } from "./aws.js";
 import { assertNoOverlap, type VpnInput } from "./inputs.js";
 
 /** What planning learned about the account, needed again to render the config. */
