@@ -1,8 +1,8 @@
 import { STACK_NAME_RE } from "../aws/tags.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { globalArgv } from "../core/workflow.js";
-import { checkAmazonAsn, parseAsn } from "../net/vpn-rules.js";
 import { checkId, checkVifId, DXGW_RE } from "../net/ids.js";
+import { checkAmazonAsn, parseAsn } from "../net/vpn-rules.js";
 
 /** Where the accepted interfaces go. */
 export type DxTarget =

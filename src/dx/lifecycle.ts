@@ -12,6 +12,7 @@
  */
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { send } from "../aws/call.js";
+import { isVifGone, listVifs } from "../aws/dx.js";
 import { hasStackTags, KIND_TAG, STACK_TAG } from "../aws/tags.js";
 import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
 import type { Journal, StepRunner } from "../core/apply.js";
@@ -22,7 +23,6 @@ import { vgwResource } from "../lifecycle/summary.js";
 import { DESTROY_TIMEOUT_MS, keptStep, planVgwTeardown, type TeardownVgw, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusReport } from "../lifecycle/types.js";
 import { bgpSummary, isVifHealthy } from "./aws.js";
-import { isVifGone, listVifs } from "../aws/dx.js";
 import { dxTagValue } from "./plan.js";
 import { dxReportSections, readDxReport } from "./report.js";
 

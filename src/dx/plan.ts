@@ -1,13 +1,13 @@
 import type { DirectConnectGateway, VirtualInterface } from "@aws-sdk/client-direct-connect";
+import { getVif, VIF_GONE_STATES } from "../aws/dx.js";
 import { STACK_TAG } from "../aws/tags.js";
 import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
-import { getVpc } from "../aws/vpc.js";
 import { planVgwSteps, propagationSteps } from "../aws/vgw-plan.js";
+import { getVpc } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { customerAsnOf, gatewayOf, getDxGateway, isVifHealthy } from "./aws.js";
-import { VIF_GONE_STATES, getVif } from "../aws/dx.js";
 import type { DxAcceptInput } from "./inputs.js";
 
 /** What planning learned, needed again for the report. */

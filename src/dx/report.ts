@@ -14,12 +14,12 @@
  */
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { RouteTable } from "@aws-sdk/client-ec2";
+import { VIF_GONE_STATES } from "../aws/dx.js";
 import { STACK_TAG } from "../aws/tags.js";
 import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
 import { listRouteTables, nameOf } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { bgpSummary, customerAsnOf, isVifHealthy, livePeers } from "./aws.js";
-import { VIF_GONE_STATES } from "../aws/dx.js";
 import { dxTagValue } from "./plan.js";
 
 export interface BgpPeerReport {

@@ -1,14 +1,15 @@
 /** The only code of `dx accept-vif` that writes to AWS: one runner per plan step type. */
 import { ConfirmPrivateVirtualInterfaceCommand, TagResourceCommand, type VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { send } from "../aws/call.js";
+import { getVif, VIF_GONE_STATES } from "../aws/dx.js";
 import { awsCode } from "../aws/errors.js";
 import { KIND_TAG, ROLE_TAG, STACK_TAG } from "../aws/tags.js";
-import { idOf, taskWaiter, vgwRunners } from "../aws/vgw-runners.js";
+import { idOf, vgwRunners } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
 import type { PollVerdict } from "../core/poll.js";
-import { VIF_GONE_STATES, getVif } from "../aws/dx.js";
+import { waiter } from "../core/wait.js";
 import { gatewayOf, livePeers, vifArn, vifLoader, vifStateLabel } from "./aws.js";
 import type { DxAcceptInput } from "./inputs.js";
 
@@ -39,8 +40,8 @@ export function vifVerdict(vif: VirtualInterface | undefined, waitBgp: boolean):
 
 export function dxRunners(ctx: Context, input: DxAcceptInput, journal: Journal, region: string | null): Record<string, StepRunner> {
   const timeoutMs = ctx.config.timeoutMs ?? DX_DEFAULT_TIMEOUT_MS;
-  const wait = taskWaiter(ctx, timeoutMs);
-  const waitBgp = taskWaiter(ctx, ctx.config.timeoutMs ?? DX_WAIT_BGP_DEFAULT_TIMEOUT_MS);
+  const wait = waiter(ctx, timeoutMs);
+  const waitBgp = waiter(ctx, ctx.config.timeoutMs ?? DX_WAIT_BGP_DEFAULT_TIMEOUT_MS);
   // Concurrent waits on several interfaces share one DescribeVirtualInterfaces call per poll.
   const loadVif = vifLoader(ctx);
   // Fail fast: once one interface is rejected or deleted, the others stop waiting at their next poll

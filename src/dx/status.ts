@@ -1,10 +1,10 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
+import { isVifGone, listVifs } from "../aws/dx.js";
 import { STACK_TAG } from "../aws/tags.js";
 import { findStackVgw } from "../aws/vgw.js";
 import type { Handler } from "../cli/kit.js";
 import { flagError } from "../core/errors.js";
 import { resolveRegion } from "../core/region.js";
-import { isVifGone, listVifs } from "../aws/dx.js";
 import { vifLoader } from "./aws.js";
 import { type DxStatusFlags, validateDxStatusFlags } from "./inputs.js";
 import { dxTagValue } from "./plan.js";

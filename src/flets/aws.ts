@@ -15,9 +15,7 @@ export async function findInstanceByIp(ctx: Ctx, ip: string, vpcId?: string): Pr
   const filters = [{ Name: "network-interface.addresses.private-ip-address", Values: [ip] }, ...(vpcId ? [{ Name: "vpc-id", Values: [vpcId] }] : [])];
   const out = await send(ctx, "ec2", new DescribeInstancesCommand({ Filters: filters }));
   // Checked here as well, so an endpoint that ignores Filters gives the same answer.
-  return out.Reservations?.flatMap((r) => r.Instances ?? []).find(
-    (i) => isLiveInstance(i) && (!vpcId || i.VpcId === vpcId) && privateIps(i).includes(ip),
-  );
+  return out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => isLiveInstance(i) && (!vpcId || i.VpcId === vpcId) && privateIps(i).includes(ip));
 }
 
 /** `windows` when EC2 says so (`Platform`, or `PlatformDetails` for AMIs that only set the latter), else `linux`. */

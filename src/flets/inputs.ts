@@ -1,7 +1,7 @@
 import ipaddr from "ipaddr.js";
 import { flagError, UsageError } from "../core/errors.js";
-import { type Cidr4, cidrContains, cidrsOverlap, isIpv4, isIpv6, isRfc1918, parseCidr4 } from "../net/ip.js";
 import { isEc2Id } from "../net/ids.js";
+import { type Cidr4, cidrContains, cidrsOverlap, isIpv4, isIpv6, isRfc1918, parseCidr4 } from "../net/ip.js";
 
 /**
  * Inputs for `vpcwire flets isatap`, validated. Every value here may end up in a shell script,

@@ -10,6 +10,7 @@
 
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { Instance, RouteTable, VpnGateway } from "@aws-sdk/client-ec2";
+import { listVifs } from "../aws/dx.js";
 import { describeSgRule, describeSgRules, findStackSgRules, type StackSgRule } from "../aws/sg-rules.js";
 import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
 import { findAttachedVgw } from "../aws/vgw.js";
@@ -18,7 +19,6 @@ import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import { AwsError } from "../core/errors.js";
 import type { PlanStep } from "../core/plan.js";
-import { listVifs } from "../aws/dx.js";
 import { DESTROY_TIMEOUT_MS, sgRevokeSteps, teardownRunners, vifList } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
 import { findInstanceByIp } from "./aws.js";

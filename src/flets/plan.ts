@@ -1,12 +1,12 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { Instance, IpPermission, RouteTable, SecurityGroup } from "@aws-sdk/client-ec2";
+import { isVifGone, listVifs } from "../aws/dx.js";
 import { findAttachedVgw } from "../aws/vgw.js";
-import { getInstance, getSecurityGroups, listRouteTables, nameOf } from "../aws/vpc.js";
 import { propagationStep } from "../aws/vgw-plan.js";
+import { getInstance, getSecurityGroups, listRouteTables, nameOf } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { AwsError, flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
-import { isVifGone, listVifs } from "../aws/dx.js";
 import { cidrContains, parseCidr4 } from "../net/ip.js";
 import { instanceOs, interfaceWith, privateIps } from "./aws.js";
 import type { FletsInput } from "./inputs.js";
@@ -278,7 +278,6 @@ async function readVifs(ctx: Context, warnings: string[]): Promise<VirtualInterf
     return undefined;
   }
 }
-
 
 function vifWarnings(vifs: VirtualInterface[], vgwId: string, acceptCommand: string): string[] {
   const list: string[] = [];

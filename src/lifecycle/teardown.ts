@@ -11,15 +11,14 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { VpnGateway } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
+import { isVifGone, listVifs } from "../aws/dx.js";
 import { describeSgRule, revokeSgRule, type StackSgRule } from "../aws/sg-rules.js";
 import { listRouteTables } from "../aws/vpc.js";
-import { isVifGone, listVifs } from "../aws/dx.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import { AwsError, VpcwireError } from "../core/errors.js";
 import type { PlanStep } from "../core/plan.js";
-import { pollUntil } from "../core/poll.js";
-import { withDependencyRetry } from "./retry.js";
+import { retryWhileBlocked, untilDone } from "../core/wait.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 
@@ -250,31 +249,6 @@ export async function planVgwTeardown(
   return { propagation, propagationIds, gatewaySteps, warnings, inUse };
 }
 
-/** A wait with one progress line; `done` returns true when finished, else the state to show. */
-export function destroyWaiter(ctx: Context, timeoutMs: number) {
-  return async <T>(what: string, describe: () => Promise<T>, done: (v: T) => string | true): Promise<void> => {
-    const task = ctx.io.task(what);
-    try {
-      await pollUntil({
-        what,
-        describe,
-        check: (v) => {
-          const r = done(v);
-          return r === true ? { status: "done", state: "done" } : { status: "wait", state: r };
-        },
-        timeoutMs,
-        clock: ctx,
-        signal: ctx.signal,
-        onState: (s) => task.update(s),
-      });
-      task.succeed();
-    } catch (e) {
-      task.fail();
-      throw e;
-    }
-  };
-}
-
 /** Record a deleted resource in the journal (for the failure report) and return its outcome. */
 export function deletedOutcome(journal: Journal, step: PlanStep): StepOutcome {
   journal.record(step, step.resourceId!, "deleted");
@@ -304,7 +278,7 @@ export async function teardownRunners(
   timeoutMs: number,
 ): Promise<Record<"keep" | "sg-revoke" | "disable-propagation" | "vgw-detach" | "vgw-delete", StepRunner>> {
   const m = await ec2();
-  const waitFor = destroyWaiter(ctx, timeoutMs);
+  const waitFor = untilDone(ctx, timeoutMs);
   return {
     keep: async (step) => ({ resourceId: step.resourceId! }),
     "sg-revoke": async (step) => {
@@ -316,12 +290,11 @@ export async function teardownRunners(
     "disable-propagation": async (step) => {
       const p = step.params as { routeTableId: string; vgwId: string };
       await checkNotInUse(ctx, p.vgwId);
-      await withDependencyRetry(
-        ctx,
-        `route table ${p.routeTableId}`,
-        () => send(ctx, "ec2", new m.DisableVgwRoutePropagationCommand({ GatewayId: p.vgwId, RouteTableId: p.routeTableId })),
+      await retryWhileBlocked(ctx, {
+        what: `route table ${p.routeTableId}`,
+        call: () => send(ctx, "ec2", new m.DisableVgwRoutePropagationCommand({ GatewayId: p.vgwId, RouteTableId: p.routeTableId })),
         timeoutMs,
-      );
+      });
       ctx.io.success(`propagation from ${p.vgwId} disabled on ${p.routeTableId}`);
       return { resourceId: p.routeTableId };
     },
@@ -329,12 +302,11 @@ export async function teardownRunners(
       const p = step.params as { vgwId: string; vpcId: string; state?: string };
       if (p.state !== "detaching") {
         await checkNotInUse(ctx, p.vgwId);
-        await withDependencyRetry(
-          ctx,
-          `attachment of ${p.vgwId}`,
-          () => send(ctx, "ec2", new m.DetachVpnGatewayCommand({ VpnGatewayId: p.vgwId, VpcId: p.vpcId })),
+        await retryWhileBlocked(ctx, {
+          what: `attachment of ${p.vgwId}`,
+          call: () => send(ctx, "ec2", new m.DetachVpnGatewayCommand({ VpnGatewayId: p.vgwId, VpcId: p.vpcId })),
           timeoutMs,
-        );
+        });
       }
       await waitFor(
         `detach ${p.vgwId} from ${p.vpcId}`,
@@ -348,7 +320,11 @@ export async function teardownRunners(
     },
     "vgw-delete": async (step) => {
       const id = String(step.params.vgwId);
-      await withDependencyRetry(ctx, `virtual private gateway ${id}`, () => send(ctx, "ec2", new m.DeleteVpnGatewayCommand({ VpnGatewayId: id })), timeoutMs);
+      await retryWhileBlocked(ctx, {
+        what: `virtual private gateway ${id}`,
+        call: () => send(ctx, "ec2", new m.DeleteVpnGatewayCommand({ VpnGatewayId: id })),
+        timeoutMs,
+      });
       ctx.io.success(`virtual private gateway ${id} deleted`);
       return deletedOutcome(journal, step);
     },

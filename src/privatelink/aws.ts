@@ -190,14 +190,26 @@ export async function allowedPrincipals(ctx: Ctx, serviceId: string): Promise<st
 
 export async function findEndpoint(ctx: Ctx, stack: string, roleName: string, vpcId: string): Promise<VpcEndpoint | undefined> {
   const { paginateDescribeVpcEndpoints } = await ec2();
-  const found = await listAll(ctx, "ec2", paginateDescribeVpcEndpoints, { Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }] }, (o) => o.VpcEndpoints);
+  const found = await listAll(
+    ctx,
+    "ec2",
+    paginateDescribeVpcEndpoints,
+    { Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }] },
+    (o) => o.VpcEndpoints,
+  );
   return found.find((e) => e.VpcId === vpcId && hasStackRole(e.Tags, stack, roleName) && !DEAD_ENDPOINT.includes(lower(e.State)));
 }
 
 /** The connections to an endpoint service (the provider's view of the endpoints using it). */
 export async function listEndpointConnections(ctx: Ctx, serviceId: string): Promise<VpcEndpointConnection[]> {
   const { paginateDescribeVpcEndpointConnections } = await ec2();
-  const all = await listAll(ctx, "ec2", paginateDescribeVpcEndpointConnections, { Filters: [{ Name: "service-id", Values: [serviceId] }] }, (o) => o.VpcEndpointConnections);
+  const all = await listAll(
+    ctx,
+    "ec2",
+    paginateDescribeVpcEndpointConnections,
+    { Filters: [{ Name: "service-id", Values: [serviceId] }] },
+    (o) => o.VpcEndpointConnections,
+  );
   return all.filter((c) => c.ServiceId === serviceId);
 }
 

@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { STACK_NAME_RE } from "../aws/tags.js";
-import { checkId } from "../net/ids.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { globalArgv } from "../core/workflow.js";
+import { checkId } from "../net/ids.js";
 import { isIpv4, isRfc1918, isRfc6598, parseCidr4 } from "../net/ip.js";
 
 export type NatMode = "iptables" | "nftables" | "none";

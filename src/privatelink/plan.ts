@@ -1,12 +1,28 @@
 import type { LoadBalancer, TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { STACK_TAG, tagValue } from "../aws/tags.js";
+import { getInstance, getVpc, listSubnets, type SubnetInfo } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { permissionCovers } from "../net/allow.js";
 import { type Cidr4, cidrContains, ipv4ToInt, parseCidr4 } from "../net/ip.js";
-import { getInstance, getVpc, listSubnets, type SubnetInfo } from "../aws/vpc.js";
-import { allowedPrincipals, crossZoneEnabled, type EndpointAddress, elbStackTags, endpointAddresses, findEndpoint, findEndpointService, findInterfacesWithIp, findLoadBalancer, findStackSecurityGroup, findTargetGroup, getSubnets, listListeners, lower, targetHealth } from "./aws.js";
+import {
+  allowedPrincipals,
+  crossZoneEnabled,
+  type EndpointAddress,
+  elbStackTags,
+  endpointAddresses,
+  findEndpoint,
+  findEndpointService,
+  findInterfacesWithIp,
+  findLoadBalancer,
+  findStackSecurityGroup,
+  findTargetGroup,
+  getSubnets,
+  listListeners,
+  lower,
+  targetHealth,
+} from "./aws.js";
 import type { NatMode, RelayInput } from "./inputs.js";
 import { type Direction, nlbName, role, securityGroupName, targetGroupName } from "./names.js";
 

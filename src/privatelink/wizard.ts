@@ -1,6 +1,6 @@
+import { getInstance, listInstances, listSubnets, listVpcs, nameOf, type SubnetInfo } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { cidrContains, parseCidr4 } from "../net/ip.js";
-import { getInstance, listInstances, listSubnets, listVpcs, nameOf, type SubnetInfo } from "../aws/vpc.js";
 import { checkPrivateIp, parsePorts, type RelayFlags } from "./inputs.js";
 
 const list = (answer: string) =>

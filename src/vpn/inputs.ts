@@ -1,10 +1,10 @@
 import { accessSync, constants, readFileSync, type Stats, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { STACK_NAME_RE } from "../aws/tags.js";
-import { checkId } from "../net/ids.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { globalArgv } from "../core/workflow.js";
 import { type AllowRule, parseAllowToken } from "../net/allow.js";
+import { checkId } from "../net/ids.js";
 import { cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn } from "../net/vpn-rules.js";
 

@@ -1,8 +1,8 @@
 import type { SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
 import { sgRuleParams } from "../aws/sg-rules.js";
 import { hasStackTags, STACK_TAG, tagValue } from "../aws/tags.js";
-import { getSecurityGroup, getVpc } from "../aws/vpc.js";
 import { planVgwSteps, propagationSteps } from "../aws/vgw-plan.js";
+import { getSecurityGroup, getVpc } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
