@@ -3,6 +3,7 @@ import { registerDx } from "../dx/command.js";
 import { registerFlets } from "../flets/command.js";
 import { registerLifecycle } from "../lifecycle/command.js";
 import { registerPrivatelink } from "../privatelink/command.js";
+import { registerRoute } from "../route/command.js";
 import { registerVpn } from "../vpn/command.js";
 import type { ActionFactory } from "./kit.js";
 
@@ -13,4 +14,5 @@ export function registerAll(program: Command, action: ActionFactory): void {
   registerFlets(program, action);
   registerPrivatelink(program, action);
   registerLifecycle(program, action);
+  registerRoute(program, action);
 }
