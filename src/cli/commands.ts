@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerDx } from "../dx/command.js";
 import { registerFlets } from "../flets/command.js";
 import { registerLifecycle } from "../lifecycle/command.js";
+import { registerPolicy } from "../policy/command.js";
 import { registerPrivatelink } from "../privatelink/command.js";
 import { registerRoute } from "../route/command.js";
 import { registerVpn } from "../vpn/command.js";
@@ -15,4 +16,5 @@ export function registerAll(program: Command, action: ActionFactory): void {
   registerPrivatelink(program, action);
   registerLifecycle(program, action);
   registerRoute(program, action);
+  registerPolicy(program, action);
 }
