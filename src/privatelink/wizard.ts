@@ -1,6 +1,6 @@
+import { listVpcs, nameOf } from "../aws/vgw.js";
 import type { Context } from "../core/context.js";
 import { cidrContains, parseCidr4 } from "../net/ip.js";
-import { listVpcs, nameOf } from "../vpn/aws.js";
 import { getInstance, listInstancesIn, listSubnetsOf, type SubnetInfo } from "./aws.js";
 import { checkPrivateIp, parsePorts, type RelayFlags } from "./inputs.js";
 
