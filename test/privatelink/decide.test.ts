@@ -1,4 +1,5 @@
 /** `decideRelay` is pure: these cases drive it with hand-made facts, no fake AWS. */
+import type { NetworkInterface, VpcEndpoint } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import type { SubnetInfo } from "../../src/privatelink/aws.js";
 import { decideRelay, relayLayout } from "../../src/privatelink/decide.js";
@@ -19,6 +20,9 @@ const LB_ARN = `arn:aws:elasticloadbalancing:ap-northeast-1:${ACCOUNT}:loadbalan
 const TG_ARN = `arn:aws:elasticloadbalancing:ap-northeast-1:${ACCOUNT}:targetgroup/r-in-80/0123456789abcdef`;
 const LISTENER_ARN = `arn:aws:elasticloadbalancing:ap-northeast-1:${ACCOUNT}:listener/net/r-in/0123456789abcdef/0123456789abcdef`;
 const SERVICE_NAME = "com.amazonaws.vpce.ap-northeast-1.vpce-svc-0c000000000000001";
+
+/** Endpoint states arrive lowerCamel on the wire although the SDK's type says PascalCase. */
+const wire = (state: string) => state as VpcEndpoint["State"];
 
 const where = { region: "ap-northeast-1", offline: false };
 const flags = (extra: Partial<RelayFlags> = {}): RelayFlags => ({
@@ -86,14 +90,19 @@ function built(change: Partial<DirectionRead> = {}): DirectionRead {
     allowedPrincipals: [`arn:aws:iam::${ACCOUNT}:root`],
     securityGroup: { GroupId: "sg-0d000000000000001", IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "10.0.0.0/8" }] }] },
     endpoint: {
-      endpoint: { VpcEndpointId: "vpce-0e000000000000001", ServiceName: SERVICE_NAME, State: "available", NetworkInterfaceIds: ["eni-0f000000000000001"] },
+      endpoint: {
+        VpcEndpointId: "vpce-0e000000000000001",
+        ServiceName: SERVICE_NAME,
+        State: wire("available"),
+        NetworkInterfaceIds: ["eni-0f000000000000001"],
+      },
       addresses: [{ eniId: "eni-0f000000000000001", ip: "172.16.0.10", subnetId: R1.id, az: R1.az }],
     },
     ...change,
   };
 }
 /** The stack's own endpoint interface holds the relay IP (a re-run). */
-const ownHolder = [{ NetworkInterfaceId: "eni-0f000000000000001", InterfaceType: "vpc_endpoint" }];
+const ownHolder: NetworkInterface[] = [{ NetworkInterfaceId: "eni-0f000000000000001", InterfaceType: "vpc_endpoint" }];
 
 const actions = (i = input({ relayIp: "172.16.0.10" }), facts = fresh()) => decideRelay(i, facts, where).steps.map((s) => `${s.action} ${s.id}`);
 
@@ -178,7 +187,7 @@ describe("decideRelay", () => {
     b.service!.ServiceState = "Pending";
     b.allowedPrincipals = [];
     b.securityGroup!.IpPermissions = [];
-    b.endpoint!.endpoint.State = "pending";
+    b.endpoint!.endpoint.State = wire("pending");
     const plan = decideRelay(input({ relayIp: "172.16.0.10" }), fresh({ inbound: b, relayIpHolders: ownHolder }), where);
     expect(plan.steps.map((s) => `${s.action} ${s.id}`)).toEqual([
       "reuse nlb-inbound",
