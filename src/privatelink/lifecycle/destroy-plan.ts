@@ -1,13 +1,16 @@
 /** The teardown plan of a privatelink stack: what it created, in dependency order; what it used, kept. */
-import type { NetworkInterface, ServiceConfiguration } from "@aws-sdk/client-ec2";
+import type { NetworkInterface, SecurityGroup, ServiceConfiguration, VpcEndpoint, VpcEndpointConnection } from "@aws-sdk/client-ec2";
+import type { Listener, LoadBalancer, TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { isUnsupportedOperation } from "../../aws/errors.js";
 import { listAll } from "../../aws/list.js";
 import type { Context } from "../../core/context.js";
 import type { PlanStep } from "../../core/plan.js";
 import { keptStep, sgRevokeSteps } from "../../lifecycle/teardown.js";
 import type { StackSummary } from "../../lifecycle/types.js";
 import { describeEndpoint, listEndpointConnections, listEndpointServices, lower } from "../aws.js";
+import type { Direction } from "../names.js";
 import { readStacks } from "./discover.js";
-import { LIVE_CONNECTION, lbNameOf, listenerId, quietly, stackOf } from "./parts.js";
+import { LIVE_CONNECTION, lbNameOf, listenerId, quietly, type StackParts, stackOf } from "./parts.js";
 import { vpcsOf } from "./summary.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
@@ -44,50 +47,114 @@ async function allServices(ctx: Context): Promise<ServiceConfiguration[]> {
   return (await listEndpointServices(ctx)).filter((s) => !["deleted", "deleting"].includes(lower(s.ServiceState)));
 }
 
-export async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ steps: PlanStep[]; warnings: string[] }> {
-  const stack = summary.stack;
+/** What destroy reads: the stack's resources, and what else uses them. */
+export interface TeardownFacts {
+  parts: StackParts;
+  /** Live endpoint services of the Region that are not the stack's (one may sit on the stack's load balancer). */
+  foreignServices: ServiceConfiguration[];
+  /** Interfaces other than the stack's endpoints' that use the stack's security groups. */
+  groupUsers: NetworkInterface[];
+  /**
+   * Per service of the stack: the live connections of endpoints it did not create, or why they could
+   * not be listed (an endpoint without DescribeVpcEndpointConnections, as some emulators are).
+   */
+  connections: Map<string, { others: VpcEndpointConnection[] } | { unlisted: string }>;
+}
+
+/** All reads of a privatelink teardown. */
+export async function observeTeardown(ctx: Context, stack: string): Promise<TeardownFacts> {
   const parts = (await readStacks(ctx, stack, false)).get(stack) ?? { stack, directions: [], rules: [] };
   const dirs = parts.directions;
-  const warnings: string[] = [];
-  const endpoints = dirs.flatMap((d) => d.endpoints.map((e) => ({ d: d.direction, e })));
-  const services = dirs.flatMap((d) => d.services.map((s) => ({ d: d.direction, s })));
-  const nlbs = dirs.flatMap((d) => d.nlbs.map((lb) => ({ d: d.direction, lb })));
-  const listeners = dirs.flatMap((d) => d.listeners.map((l) => ({ d: d.direction, l, lbName: lbNameOf(d, l.LoadBalancerArn) })));
-  const tgs = dirs.flatMap((d) => d.targetGroups.map(({ tg }) => ({ d: d.direction, tg })));
-  const groups = dirs.flatMap((d) => d.securityGroups.map((g) => ({ d: d.direction, g })));
-  const ownEndpointIds = new Set(endpoints.map(({ e }) => e.VpcEndpointId!));
+  const ownEndpointIds = new Set(dirs.flatMap((d) => d.endpoints.map((e) => e.VpcEndpointId!)));
+  const ownServiceIds = new Set(dirs.flatMap((d) => d.services.map((s) => s.ServiceId!)));
+  const hasNlb = dirs.some((d) => d.nlbs.length > 0);
+  const foreignServices = hasNlb ? (await allServices(ctx)).filter((s) => !ownServiceIds.has(s.ServiceId!) && stackOf(s.Tags) !== stack) : [];
+  const groupUsers = await interfacesUsing(
+    ctx,
+    dirs.flatMap((d) => d.securityGroups.map((g) => g.GroupId!)),
+    new Set(dirs.flatMap((d) => d.endpoints.flatMap((e) => e.NetworkInterfaceIds ?? []))),
+  );
+  const connections: TeardownFacts["connections"] = new Map();
+  for (const id of ownServiceIds) connections.set(id, await otherConnections(ctx, id, ownEndpointIds));
+  return { parts, foreignServices, groupUsers, connections };
+}
 
-  // What would stop a delete for good: a service someone else put on the stack's load balancer, a
-  // target group another load balancer uses, an interface that is not the stack's in its group.
-  const ownServiceIds = new Set(services.map(({ s }) => s.ServiceId!));
-  const foreignServices = nlbs.length ? (await allServices(ctx)).filter((s) => !ownServiceIds.has(s.ServiceId!) && stackOf(s.Tags) !== stack) : [];
+/** The live connections of endpoints the stack did not create; an endpoint that cannot list them says why instead. */
+async function otherConnections(ctx: Context, serviceId: string, own: Set<string>): Promise<{ others: VpcEndpointConnection[] } | { unlisted: string }> {
+  try {
+    const all = await quietly(() => listEndpointConnections(ctx, serviceId), []);
+    return { others: all.filter((c) => LIVE_CONNECTION.includes(lower(c.VpcEndpointState)) && !own.has(c.VpcEndpointId!)) };
+  } catch (error) {
+    if (!isUnsupportedOperation(error)) throw error;
+    return { unlisted: (error as Error).message };
+  }
+}
+
+export async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ steps: PlanStep[]; warnings: string[] }> {
+  return decideTeardown(await observeTeardown(ctx, summary.stack));
+}
+
+/** One kind of resource's delete steps: the step ids later kinds wait for. */
+interface Deletes {
+  steps: PlanStep[];
+  ids: string[];
+}
+
+/**
+ * The teardown, in order: rules the stack added to groups that stay -> interface endpoints -> endpoint
+ * services -> listeners -> load balancers -> target groups -> security groups; then the VPCs it used, kept.
+ * Pure: tests drive it without AWS.
+ */
+export function decideTeardown(facts: TeardownFacts): { steps: PlanStep[]; warnings: string[] } {
+  const { parts } = facts;
+  const dirs = parts.directions;
+  const warnings: string[] = [];
+  const nlbs = dirs.flatMap((d) => d.nlbs.map((lb) => ({ d: d.direction, lb })));
+  const groups = dirs.flatMap((d) => d.securityGroups.map((g) => ({ d: d.direction, g })));
+  // A service someone else put on one of the stack's load balancers keeps that load balancer.
   const keptLbs = new Map<string, ServiceConfiguration>();
   for (const { lb } of nlbs) {
-    const other = foreignServices.find((s) => s.NetworkLoadBalancerArns?.includes(lb.LoadBalancerArn!));
+    const other = facts.foreignServices.find((s) => s.NetworkLoadBalancerArns?.includes(lb.LoadBalancerArn!));
     if (other) keptLbs.set(lb.LoadBalancerArn!, other);
   }
-  const ownLbArns = new Set(nlbs.map(({ lb }) => lb.LoadBalancerArn!));
-  const endpointEnis = new Set(endpoints.flatMap(({ e }) => e.NetworkInterfaceIds ?? []));
-  const users = await interfacesUsing(
-    ctx,
-    groups.map(({ g }) => g.GroupId!),
-    endpointEnis,
-  );
 
-  const steps: PlanStep[] = [];
-  // 0. Rules the stack added to groups that stay (normally none: its rules are in its own groups, which go whole).
+  // Rules the stack added to groups that stay (normally none: its rules are in its own groups, which go whole).
   const ownGroupIds = new Set(groups.map(({ g }) => g.GroupId!));
   const revokes = sgRevokeSteps(parts.rules.filter((r) => !ownGroupIds.has(r.groupId)));
-  steps.push(...revokes);
+  const endpoints = endpointDeletes(dirs.flatMap((d) => d.endpoints.map((e) => ({ d: d.direction, e }))));
+  const services = serviceDeletes(
+    dirs.flatMap((d) => d.services.map((s) => ({ d: d.direction, s }))),
+    facts.connections,
+    endpoints.ids,
+    warnings,
+  );
+  const listeners = listenerDeletes(
+    dirs.flatMap((d) => d.listeners.map((l) => ({ d: d.direction, l, lbName: lbNameOf(d, l.LoadBalancerArn) }))),
+    keptLbs,
+    services.ids,
+  );
+  const lbs = nlbDeletes(nlbs, keptLbs, [...services.ids, ...listeners.ids], warnings);
+  const tgs = targetGroupDeletes(
+    dirs.flatMap((d) => d.targetGroups.map(({ tg }) => ({ d: d.direction, tg }))),
+    new Set(nlbs.map(({ lb }) => lb.LoadBalancerArn!)),
+    keptLbs,
+    [...lbs.ids, ...listeners.ids],
+    warnings,
+  );
+  // Security groups last: an endpoint's interfaces hold its group until they are gone.
+  const before = [...revokes.map((r) => r.id), ...endpoints.ids, ...services.ids, ...listeners.ids, ...lbs.ids, ...tgs.ids];
+  const sgs = groupDeletes(groups, facts.groupUsers, before, warnings);
+  // What the stack used but did not create.
+  const kept = vpcsOf(parts).map((v) => keptStep("VPC", v.vpcId, `not created by this stack (it holds ${v.holds.join(", ")})`));
+  return { steps: [...revokes, ...endpoints.steps, ...services.steps, ...listeners.steps, ...lbs.steps, ...tgs.steps, ...sgs.steps, ...kept], warnings };
+}
 
-  // 1. Interface endpoints; wait until gone (their interfaces go with them).
-  const endpointSteps: string[] = [];
-  for (const { d, e } of endpoints) {
-    const id = `vpce-delete:${e.VpcEndpointId}`;
-    endpointSteps.push(id);
+/** Interface endpoints; wait until gone (their interfaces go with them). */
+function endpointDeletes(endpoints: Array<{ d: Direction; e: VpcEndpoint }>): Deletes {
+  const steps = endpoints.map(({ d, e }): PlanStep => {
     const deleting = lower(e.State) === "deleting";
-    steps.push({
-      id,
+    return {
+      id: `vpce-delete:${e.VpcEndpointId}`,
       type: "privatelink-endpoint-delete",
       action: "delete",
       resource: "interface endpoint",
@@ -96,39 +163,54 @@ export async function destroySteps(ctx: Context, summary: StackSummary): Promise
       summary: `${d}: interface endpoint ${e.VpcEndpointId} in ${e.VpcId} (${e.State}${deleting ? ", already deleting" : ""}); wait until gone`,
       params: { direction: d, endpointId: e.VpcEndpointId, state: e.State },
       dependsOn: [],
-    });
-  }
+    };
+  });
+  return { steps, ids: steps.map((s) => s.id) };
+}
 
-  // 2. Endpoint services: connections of other endpoints rejected first; wait until gone.
-  const serviceSteps: string[] = [];
-  for (const { d, s } of services) {
-    const id = `svc-delete:${s.ServiceId}`;
-    serviceSteps.push(id);
-    const others = (await quietly(() => listEndpointConnections(ctx, s.ServiceId!), [])).filter(
-      (c) => LIVE_CONNECTION.includes(lower(c.VpcEndpointState)) && !ownEndpointIds.has(c.VpcEndpointId!),
-    );
+/** Endpoint services: connections of other endpoints rejected first (when they can be listed); wait until gone. */
+function serviceDeletes(
+  services: Array<{ d: Direction; s: ServiceConfiguration }>,
+  connections: TeardownFacts["connections"],
+  after: string[],
+  warnings: string[],
+): Deletes {
+  const steps = services.map(({ d, s }): PlanStep => {
+    const found = connections.get(s.ServiceId!) ?? { others: [] };
+    const others = "others" in found ? found.others : [];
     if (others.length) {
       warnings.push(
         `${s.ServiceId} also serves endpoint${others.length > 1 ? "s" : ""} ${others.map((c) => `${c.VpcEndpointId} (account ${c.VpcEndpointOwner ?? "?"}, ${c.VpcEndpointState})`).join(", ")}, ` +
           `not created by this stack: ${others.length > 1 ? "their connections are" : "its connection is"} rejected before the service is deleted, which cuts ${others.length > 1 ? "them" : "it"} off.`,
       );
     }
+    if ("unlisted" in found) {
+      warnings.push(
+        `The connections to ${s.ServiceId} could not be listed (${found.unlisted}); endpoints of other accounts on it are neither shown nor rejected. ` +
+          `If the service is not deleted (ExistingVpcEndpointConnections), reject them (aws ec2 reject-vpc-endpoint-connections --service-id ${s.ServiceId} --vpc-endpoint-ids ...) and run this destroy again.`,
+      );
+    }
     const deleting = lower(s.ServiceState) === "deleting";
-    steps.push({
-      id,
+    return {
+      id: `svc-delete:${s.ServiceId}`,
       type: "privatelink-service-delete",
       action: "delete",
       resource: "endpoint service",
       resourceId: s.ServiceId!,
       owned: true,
       summary: `${d}: endpoint service ${s.ServiceId} (${s.ServiceState}${deleting ? ", already deleting" : ""})${others.length ? `, rejecting ${others.length} other connection${others.length > 1 ? "s" : ""} first` : ""}; wait until gone`,
-      params: { direction: d, serviceId: s.ServiceId, state: s.ServiceState },
-      dependsOn: endpointSteps,
-    });
-  }
+      // The runner rejects what is still connected only where the endpoint can list it.
+      params: { direction: d, serviceId: s.ServiceId, state: s.ServiceState, listConnections: !("unlisted" in found) },
+      dependsOn: after,
+    };
+  });
+  return { steps, ids: steps.map((s) => s.id) };
+}
 
-  // 3. Listeners, 4. load balancers (wait until gone), 5. target groups: unless someone else's service keeps the load balancer.
-  const listenerSteps: string[] = [];
+/** Listeners, unless someone else's service keeps their load balancer. */
+function listenerDeletes(listeners: Array<{ d: Direction; l: Listener; lbName: string | undefined }>, keptLbs: Map<string, unknown>, after: string[]): Deletes {
+  const steps: PlanStep[] = [];
+  const ids: string[] = [];
   for (const { d, l, lbName } of listeners) {
     const resourceId = listenerId(lbName, l);
     if (keptLbs.has(l.LoadBalancerArn!)) {
@@ -136,7 +218,7 @@ export async function destroySteps(ctx: Context, summary: StackSummary): Promise
       continue;
     }
     const id = `listener-delete:${resourceId}`;
-    listenerSteps.push(id);
+    ids.push(id);
     steps.push({
       id,
       type: "privatelink-listener-delete",
@@ -146,10 +228,16 @@ export async function destroySteps(ctx: Context, summary: StackSummary): Promise
       owned: true,
       summary: `${d}: listener ${l.Protocol} ${l.Port} on ${lbName}`,
       params: { direction: d, listenerArn: l.ListenerArn },
-      dependsOn: serviceSteps,
+      dependsOn: after,
     });
   }
-  const nlbSteps: string[] = [];
+  return { steps, ids };
+}
+
+/** Load balancers (wait until gone), unless an endpoint service the stack did not create still uses one. */
+function nlbDeletes(nlbs: Array<{ d: Direction; lb: LoadBalancer }>, keptLbs: Map<string, ServiceConfiguration>, after: string[], warnings: string[]): Deletes {
+  const steps: PlanStep[] = [];
+  const ids: string[] = [];
   for (const { d, lb } of nlbs) {
     const other = keptLbs.get(lb.LoadBalancerArn!);
     if (other) {
@@ -165,7 +253,7 @@ export async function destroySteps(ctx: Context, summary: StackSummary): Promise
       continue;
     }
     const id = `nlb-delete:${lb.LoadBalancerName}`;
-    nlbSteps.push(id);
+    ids.push(id);
     steps.push({
       id,
       type: "privatelink-nlb-delete",
@@ -175,10 +263,22 @@ export async function destroySteps(ctx: Context, summary: StackSummary): Promise
       owned: true,
       summary: `${d}: network load balancer ${lb.LoadBalancerName} (${lb.State?.Code ?? "unknown"}) in ${lb.VpcId}; wait until gone`,
       params: { direction: d, name: lb.LoadBalancerName, arn: lb.LoadBalancerArn },
-      dependsOn: [...serviceSteps, ...listenerSteps],
+      dependsOn: after,
     });
   }
-  const tgSteps: string[] = [];
+  return { steps, ids };
+}
+
+/** Target groups, unless a load balancer that stays forwards to one. */
+function targetGroupDeletes(
+  tgs: Array<{ d: Direction; tg: TargetGroup }>,
+  ownLbArns: Set<string>,
+  keptLbs: Map<string, unknown>,
+  after: string[],
+  warnings: string[],
+): Deletes {
+  const steps: PlanStep[] = [];
+  const ids: string[] = [];
   for (const { d, tg } of tgs) {
     const usedBy = (tg.LoadBalancerArns ?? []).filter((a) => !ownLbArns.has(a));
     const keptBy = (tg.LoadBalancerArns ?? []).find((a) => keptLbs.has(a));
@@ -192,7 +292,7 @@ export async function destroySteps(ctx: Context, summary: StackSummary): Promise
       continue;
     }
     const id = `tg-delete:${tg.TargetGroupName}`;
-    tgSteps.push(id);
+    ids.push(id);
     steps.push({
       id,
       type: "privatelink-tg-delete",
@@ -202,11 +302,16 @@ export async function destroySteps(ctx: Context, summary: StackSummary): Promise
       owned: true,
       summary: `${d}: target group ${tg.TargetGroupName} (TCP ${tg.Port})`,
       params: { direction: d, name: tg.TargetGroupName, arn: tg.TargetGroupArn },
-      dependsOn: [...nlbSteps, ...listenerSteps],
+      dependsOn: after,
     });
   }
+  return { steps, ids };
+}
 
-  // 6. Security groups, last: an endpoint's interfaces hold its group until they are gone.
+/** Security groups, last; one that an interface not the stack's still uses is kept, with what to do. */
+function groupDeletes(groups: Array<{ d: Direction; g: SecurityGroup }>, users: NetworkInterface[], after: string[], warnings: string[]): Deletes {
+  const steps: PlanStep[] = [];
+  const ids: string[] = [];
   for (const { d, g } of groups) {
     const inUse = users.filter((e) => e.Groups?.some((x) => x.GroupId === g.GroupId));
     if (inUse.length) {
@@ -220,8 +325,10 @@ export async function destroySteps(ctx: Context, summary: StackSummary): Promise
       );
       continue;
     }
+    const id = `sg-delete:${g.GroupId}`;
+    ids.push(id);
     steps.push({
-      id: `sg-delete:${g.GroupId}`,
+      id,
       type: "privatelink-sg-delete",
       action: "delete",
       resource: "security group",
@@ -229,11 +336,8 @@ export async function destroySteps(ctx: Context, summary: StackSummary): Promise
       owned: true,
       summary: `${d}: security group ${g.GroupId} (${g.GroupName}) in ${g.VpcId}`,
       params: { direction: d, groupId: g.GroupId },
-      dependsOn: [...revokes.map((r) => r.id), ...endpointSteps, ...serviceSteps, ...listenerSteps, ...nlbSteps, ...tgSteps],
+      dependsOn: after,
     });
   }
-
-  // What the stack used but did not create.
-  for (const v of vpcsOf(parts)) steps.push(keptStep("VPC", v.vpcId, `not created by this stack (it holds ${v.holds.join(", ")})`));
-  return { steps, warnings };
+  return { steps, ids };
 }

@@ -66,15 +66,17 @@ export async function destroyRunners(ctx: Context, _summary: StackSummary, journ
     },
 
     "privatelink-service-delete": async (step) => {
-      const p = step.params as { serviceId: string; state?: string };
+      const p = step.params as { serviceId: string; state?: string; listConnections?: boolean };
       const id = p.serviceId;
       if (lower(p.state) !== "deleting") {
         // The stack's own endpoints are gone by now; any connection left is someone else's: reject it,
         // then delete. A connection that is still closing makes AWS refuse the delete: try again.
+        // (An endpoint that cannot list connections, as the plan found, gets the delete only.)
         await pollUntil({
           what: `endpoint service ${id}`,
           describe: async () => {
-            const open = (await listEndpointConnections(ctx, id)).filter((c) => LIVE_CONNECTION.includes(lower(c.VpcEndpointState)));
+            const listed = p.listConnections === false ? [] : await listEndpointConnections(ctx, id);
+            const open = listed.filter((c) => LIVE_CONNECTION.includes(lower(c.VpcEndpointState)));
             if (open.length) {
               const ids = open.map((c) => c.VpcEndpointId!);
               const out = await send(ctx, "ec2", new m.RejectVpcEndpointConnectionsCommand({ ServiceId: id, VpcEndpointIds: ids }));
