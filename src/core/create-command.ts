@@ -65,6 +65,11 @@ export interface CreateCommand<Flags extends object, Input, Facts> {
   validate(flags: Flags, env: ValidateEnv): Input;
   /** The questions for what the flags did not give (imported lazily by the capability). */
   wizard(ctx: Context, flags: Flags, region: string | null): Promise<Flags>;
+  /**
+   * The wizard can go on without a Region (it then asks instead of listing the account), so one that
+   * cannot be resolved reaches it as `null` rather than failing before the first question. @default false
+   */
+  wizardWithoutRegion?: boolean;
   /** Whether this input needs AWS at all; when not, no Region is required and `observe` must not call AWS. @default true */
   readsAws?(input: Input, config: GlobalConfig): boolean;
   /** The same run as flags, without questions: shown after the wizard, and the resume line of a failure. */
@@ -86,6 +91,12 @@ export interface CreateCommand<Flags extends object, Input, Facts> {
   converged?(input: Input, facts: Facts, plan: Plan): string | undefined;
 }
 
+/** A Region that cannot be resolved, for a wizard that does without one. */
+function noRegion(error: unknown): null {
+  if (error instanceof UsageError) return null;
+  throw error;
+}
+
 /** Turn a declared create command into the commander handler. */
 export function createHandler<Flags extends object, Input, Facts>(def: CreateCommand<Flags, Input, Facts>): Handler {
   return async (ctx, opts) => {
@@ -100,7 +111,8 @@ export function createHandler<Flags extends object, Input, Facts>(def: CreateCom
       if (config.offline) throw new UsageError(`missing required flags: ${list} (the wizard reads AWS, so it cannot run with --offline)`);
       // Check what was given before asking for the rest, so a typo fails now rather than after the questions.
       def.validate({ ...def.standIns(flags), ...flags }, env(knownRegion(ctx)));
-      flags = await def.wizard(ctx, flags, await resolveRegion(ctx));
+      const region = def.wizardWithoutRegion ? await resolveRegion(ctx).catch(noRegion) : await resolveRegion(ctx);
+      flags = await def.wizard(ctx, flags, region);
     }
 
     const known = knownRegion(ctx);

@@ -1,6 +1,7 @@
 import ipaddr from "ipaddr.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { type Cidr4, cidrContains, cidrsOverlap, isIpv4, isIpv6, isRfc1918, parseCidr4 } from "../net/ip.js";
+import { checkId } from "../vpn/inputs.js";
 
 /**
  * Inputs for `vpcwire flets isatap`, validated. Every value here may end up in a shell script,
@@ -37,6 +38,11 @@ export interface FletsInput {
    * @default "nftables"
    */
   firewall: "nftables" | "ip6tables";
+  /**
+   * The Linux-only flags that were given (`--boot`, `--interface`, `--firewall`), absent when none was:
+   * when EC2 reports the instance as Windows they are ignored, and the plan says so.
+   */
+  linuxOnly?: LinuxOnlyFlag[];
   /** What FLET'S may open on the instance; everything else arriving through the tunnel is dropped. Empty by default. */
   allow: AllowRule[];
   /** A host name to publish as an AAAA record for the ISATAP address, lower case, no trailing dot. */
@@ -45,7 +51,12 @@ export interface FletsInput {
   ipip?: IpipTunnel;
   /** Where to write the rendered files. */
   out?: string;
+  /** With `--instance-id`: the group to add the protocol 41 rule to (default: the first group of the tunnel's interface). */
+  securityGroup?: string;
 }
+
+/** Flags that apply only to Linux. */
+export type LinuxOnlyFlag = "--boot" | "--interface" | "--firewall";
 
 /** One `--allow` entry. `text` is the canonical spelling (`tcp:22`, `udp:1000-2000`, `icmpv6`). */
 export type AllowRule = { protocol: "tcp" | "udp"; fromPort: number; toPort: number; text: string } | { protocol: "icmpv6"; text: "icmpv6" };
@@ -75,7 +86,11 @@ export const FLETS_FLAGS = {
   "--ipip-local-v4": "ipipLocalV4",
   "--ipip-remote-v4": "ipipRemoteV4",
   "--out": "out",
+  "--security-group": "securityGroup",
 } as const;
+
+/** The raw flags as commander or the wizard give them (commander's camelCase keys; global options may ride along). */
+export type FletsFlags = Record<string, unknown>;
 
 type FletsFlag = keyof typeof FLETS_FLAGS;
 
@@ -148,13 +163,18 @@ export function validateFletsFlags(raw: Record<string, unknown>): FletsInput {
     throw flagError("--out", "must be a directory path (not empty, no control characters)");
   }
 
+  const securityGroup = validateSecurityGroup(single(raw, "--security-group"), instanceId);
+
   const input: FletsInput = { prefix, router, boot, interface: iface, firewall, allow };
+  const linuxFlags = (["--boot", "--interface", "--firewall"] as const).filter((f) => single(raw, f) !== undefined);
+  if (linuxFlags.length > 0) input.linuxOnly = linuxFlags;
   if (privateIp !== undefined) input.privateIp = privateIp;
   if (instanceId !== undefined) input.instanceId = instanceId;
   if (os !== undefined) input.os = os;
   if (dnsName !== undefined) input.dnsName = dnsName;
   if (ipip !== undefined) input.ipip = ipip;
   if (outText !== undefined) input.out = outText;
+  if (securityGroup !== undefined) input.securityGroup = securityGroup;
   return input;
 }
 
@@ -222,6 +242,13 @@ function validateInterface(text: string): string {
   if (RESERVED_INTERFACES.has(text)) {
     throw flagError("--interface", `${show(text)} is a device the kernel creates itself; pick another name such as sit1`);
   }
+  return text;
+}
+
+function validateSecurityGroup(text: string | undefined, instanceId: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  checkId("--security-group", text, "sg");
+  if (!instanceId) throw flagError("--security-group", "needs --instance-id (vpcwire checks the group only for an instance it can read)");
   return text;
 }
 

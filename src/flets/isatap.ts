@@ -1,103 +1,82 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Handler } from "../cli/kit.js";
-import type { Context } from "../core/context.js";
-import { flagError, UsageError } from "../core/errors.js";
+import { type CreateCommand, createHandler, type Finished, type Message } from "../core/create-command.js";
+import { flagError } from "../core/errors.js";
 import type { Plan } from "../core/plan.js";
-import { resolveRegion } from "../core/region.js";
-import { destroyCommand, globalArgv, runWorkflow, shellJoin } from "../core/workflow.js";
-import { checkId } from "../vpn/inputs.js";
-import { type FletsInput, missingFletsFlags, validateFletsFlags } from "./inputs.js";
-import { type FletsAwsOptions, type FletsFacts, planFlets } from "./plan.js";
+import { globalArgv } from "../core/workflow.js";
+import { type FletsFlags, type FletsInput, missingFletsFlags, validateFletsFlags } from "./inputs.js";
+import { awsSummary, decideFlets, type FletsFacts, fletsStackName, observeFlets, type TunnelEnd, tunnelEnd } from "./plan.js";
 import { type FletsFile, type FletsRendered, renderFletsFiles } from "./render.js";
 
 /**
- * `vpcwire flets isatap`: input -> (AWS side: plan -> confirm -> apply) -> files.
+ * `vpcwire flets isatap`: input -> (AWS side: observe -> decide -> confirm -> apply) -> files.
  * With `--private-ip` alone nothing is read from AWS (no credentials or Region needed) and the plan has
  * no step; with `--instance-id` the instance is read and its security group and route propagation checked.
  */
-export const fletsIsatap: Handler = async (ctx, opts) => {
-  // Commander may leave absent options as undefined keys; drop them so placeholders and wizard answers apply.
-  let raw: Record<string, unknown> = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
-  const cwd = ctx.cwd;
-  const missing = missingFletsFlags(raw);
-  if (missing.length > 0) {
-    if (!ctx.io.interactive) {
-      throw new UsageError(`missing required flags: ${missing.join(", ")} (vpcwire asks for them only in an interactive terminal)`);
-    }
-    // Check what was given before asking for the rest, so a typo fails now rather than after the questions.
-    const placeholders = { prefix: "2001:db8::/64", router: "198.51.100.254", ...(raw.privateIp ? {} : { instanceId: "i-00000000" }) };
-    validateFletsFlags({ ...placeholders, ...raw });
-    validateAwsFlags(raw, undefined, ctx);
-    const { fletsWizard } = await import("./wizard.js");
-    raw = await fletsWizard(ctx, raw);
-  }
-  const input = validateFletsFlags(raw);
-  const awsOpts = validateAwsFlags(raw, input, ctx);
-  const outDir = input.out === undefined ? undefined : checkOutDir(resolve(cwd, input.out));
-  const argv = fletsArgv(input, awsOpts, ctx.config);
-  if (missing.length > 0) ctx.io.info(`The same run without questions:\n  ${shellJoin(argv)}`);
-
-  // The Region matters only when the instance is read; rendering alone needs none.
-  const online = input.instanceId !== undefined && !ctx.config.offline;
-  const region = online ? await resolveRegion(ctx) : (ctx.config.region ?? ctx.env.AWS_REGION ?? ctx.env.AWS_DEFAULT_REGION ?? null);
-  const { plan, facts } = await planFlets(ctx, input, awsOpts, region);
-  if (facts.osSource === "instance" && facts.os === "windows") {
-    const linuxOnly = (["--boot", "--interface", "--firewall"] as const).filter((f) => raw[f.slice(2)] !== undefined);
-    if (linuxOnly.length) {
-      plan.warnings.push(`${linuxOnly.join(", ")} ignored: EC2 reports ${input.instanceId} as Windows (pass --os linux if it is not).`);
-    }
-  }
-  const rendered = renderFletsFiles({ ...input, privateIp: facts.privateIp, os: facts.os });
+export const fletsIsatapCommand: CreateCommand<FletsFlags, FletsInput, FletsFacts> = {
+  command: "flets isatap",
+  missing: missingFletsFlags,
+  // The instance id stands in for "--private-ip or --instance-id" only when neither was given.
+  standIns: (flags) => ({ prefix: "2001:db8::/64", router: "198.51.100.254", ...(flags.privateIp === undefined ? { instanceId: "i-00000000" } : {}) }),
+  validate: (flags, env) => {
+    const input = validateFletsFlags(flags);
+    const dir = outDir(env.cwd, input);
+    if (dir) checkOutDir(dir);
+    return input;
+  },
+  wizard: async (ctx, flags, region) => (await import("./wizard.js")).fletsWizard(ctx, flags, region),
+  // Without a Region the wizard asks for the private IP instead of listing instances.
+  wizardWithoutRegion: true,
+  // The files need no AWS account: only the instance is read.
+  readsAws: (input) => input.instanceId !== undefined,
+  argv: fletsArgv,
+  stack: fletsStackName,
+  observe: observeFlets,
+  decide: decideFlets,
+  runners: async (ctx, input) => (await import("./runners.js")).fletsRunners(ctx, fletsStackName(input)),
   // Refuse to overwrite someone else's file before anything is changed in AWS.
-  if (outDir) classifyOutFiles(outDir, rendered.files);
-
-  const outcome = await runWorkflow(ctx, {
-    plan,
-    runners: async () => (await import("./runners.js")).fletsRunners(ctx, plan.stack),
-    resumeCommand: shellJoin(argv),
-    // Revokes the stack's protocol 41 rule; the route propagation a run turned on stays on (the failure
-    // report says so on the route table's line, see runners.ts).
-    destroyCommand: destroyCommand(plan.stack, ctx.config),
-    dryRunExtra: async () => ({
-      text: [...summaryLines(input, facts, rendered), ...rendered.warnings.map((w) => `  ! ${w}`), "", filesText(rendered.files, outDir, true)].join("\n"),
+  beforeApply: (ctx, input, facts) => {
+    const dir = outDir(ctx.cwd, input);
+    if (dir) classifyOutFiles(dir, renderFor(input, tunnelEnd(input, facts)).files);
+  },
+  preview: (ctx, input, facts, plan) => {
+    const end = tunnelEnd(input, facts);
+    const rendered = renderFor(input, end);
+    return {
+      text: [
+        ...summaryLines(input, end, rendered),
+        ...rendered.warnings.map((w) => `  ! ${w}`),
+        "",
+        filesText(rendered.files, outDir(ctx.cwd, input), true),
+      ].join("\n"),
       // The same top-level fields as the applied run's document, next to the plan's.
-      json: resultFields(input, facts, rendered, plan, undefined),
-    }),
-    finish: async () => finishFlets(ctx, input, facts, rendered, plan, outDir),
-  });
-  if (outcome.kind === "applied" && outcome.converged && plan.steps.length > 0 && !ctx.config.json) {
-    ctx.io.success(`The AWS side of ${facts.aws?.instanceId ?? "the instance"} was already in place; nothing was changed.`);
-  }
-  return 0;
+      json: resultFields(input, facts, end, rendered, plan, undefined),
+    };
+  },
+  finish: async (ctx, input, facts, _results, plan) => finishFlets(input, facts, plan, outDir(ctx.cwd, input)),
+  converged: (input, _facts, plan) =>
+    plan.steps.length > 0 ? `The AWS side of ${input.instanceId ?? "the instance"} was already in place; nothing was changed.` : undefined,
 };
 
-/**
- * Flags that only the AWS side uses; checked with the others, before any AWS call. Without `input`
- * (before the wizard) only their own shape is checked, not how they combine with the others.
- */
-function validateAwsFlags(raw: Record<string, unknown>, input: FletsInput | undefined, ctx: Context): FletsAwsOptions {
-  const sg = raw.securityGroup;
-  if (sg !== undefined && typeof sg !== "string") throw flagError("--security-group", "expects one security group id");
-  if (sg !== undefined) checkId("--security-group", sg, "sg");
-  if (!input) return {};
-  if (sg !== undefined && !input.instanceId) {
-    throw flagError("--security-group", "needs --instance-id (vpcwire checks the group only for an instance it can read)");
-  }
-  if (ctx.config.offline && input.instanceId && !input.privateIp) {
-    throw flagError("--instance-id", "cannot be read with --offline; give --private-ip (and --os) for an offline preview");
-  }
-  return sg === undefined ? {} : { securityGroup: sg };
+export const fletsIsatap: Handler = createHandler(fletsIsatapCommand);
+
+function renderFor(input: FletsInput, end: TunnelEnd): FletsRendered {
+  return renderFletsFiles({ ...input, privateIp: end.privateIp, os: end.os });
+}
+
+/** `--out` as an absolute path, if given. */
+function outDir(cwd: string, input: FletsInput): string | undefined {
+  return input.out === undefined ? undefined : resolve(cwd, input.out);
 }
 
 /** `--out` must be a directory, or not exist yet. */
-function checkOutDir(dir: string): string {
+function checkOutDir(dir: string): void {
   try {
     if (!statSync(dir).isDirectory()) throw flagError("--out", `${dir} exists and is not a directory`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  return dir;
 }
 
 type FileState = "new" | "same" | "replace";
@@ -163,12 +142,20 @@ const octal = (mode: number) => `0${mode.toString(8).padStart(3, "0")}`;
  * with these fields beside it; files always with their content). `warnings` holds the plan's warnings,
  * then the rendered files' warnings.
  */
-function resultFields(input: FletsInput, facts: FletsFacts, rendered: FletsRendered, plan: Plan, written: Map<string, WrittenFile> | undefined) {
+function resultFields(
+  input: FletsInput,
+  facts: FletsFacts,
+  end: TunnelEnd,
+  rendered: FletsRendered,
+  plan: Plan,
+  written: Map<string, WrittenFile> | undefined,
+): Record<string, unknown> {
+  const aws = awsSummary(input, facts);
   return {
-    privateIp: facts.privateIp,
+    privateIp: end.privateIp,
     router: input.router,
-    os: facts.os,
-    osSource: facts.osSource,
+    os: end.os,
+    osSource: end.osSource,
     address: rendered.address,
     files: rendered.files.map((f) => {
       const w = written?.get(f.name);
@@ -183,48 +170,43 @@ function resultFields(input: FletsInput, facts: FletsFacts, rendered: FletsRende
     checklist: rendered.checklist,
     ...(rendered.dnsRecord ? { dnsRecord: rendered.dnsRecord } : {}),
     warnings: [...plan.warnings, ...rendered.warnings],
-    ...(facts.aws
-      ? { aws: { ...facts.aws, steps: plan.steps.map((s) => ({ action: s.action, resource: s.resource, resourceId: s.resourceId, summary: s.summary })) } }
+    ...(aws
+      ? { aws: { ...aws, steps: plan.steps.map((s) => ({ action: s.action, resource: s.resource, resourceId: s.resourceId, summary: s.summary })) } }
       : {}),
   };
 }
 
-function finishFlets(ctx: Context, input: FletsInput, facts: FletsFacts, rendered: FletsRendered, plan: Plan, outDir: string | undefined) {
+/** After the AWS side is in place: write the files (with --out) and say what to do with them. */
+function finishFlets(input: FletsInput, facts: FletsFacts, plan: Plan, outDir: string | undefined): Finished {
+  const end = tunnelEnd(input, facts);
+  const rendered = renderFor(input, end);
   const written = outDir ? writeOutFiles(outDir, rendered.files) : undefined;
-  const doc = {
-    schemaVersion: 1,
-    ok: true,
-    command: "flets isatap",
-    stack: plan.stack,
-    region: plan.region,
-    ...resultFields(input, facts, rendered, plan, written),
-  };
-  const { io } = ctx;
-  if (ctx.config.json) {
-    io.result(JSON.stringify(doc, null, 2));
-    return doc;
-  }
   // Files first, the summary last: it is what the user needs to read, so it should not scroll away.
-  if (!written) io.result(filesText(rendered.files, undefined, false));
-  for (const line of summaryLines(input, facts, rendered)) io.info(line);
-  for (const w of rendered.warnings) io.warn(w);
-  io.info(fileList(rendered.files, outDir, written));
-  io.info(["Once the files are in place, check:", ...rendered.checklist.map((c) => `  - ${c}`)].join("\n"));
-  return doc;
+  const messages: Message[] = [
+    ...summaryLines(input, end, rendered).map((text): Message => ({ level: "info", text })),
+    ...rendered.warnings.map((text): Message => ({ level: "warn", text })),
+    { level: "info", text: fileList(rendered.files, outDir, written) },
+    { level: "info", text: ["Once the files are in place, check:", ...rendered.checklist.map((c) => `  - ${c}`)].join("\n") },
+  ];
+  return {
+    document: resultFields(input, facts, end, rendered, plan, written),
+    ...(written ? {} : { stdout: filesText(rendered.files, undefined, false) }),
+    messages,
+  };
 }
 
 /** The address in every spelling, and what the files are for. */
-function summaryLines(input: FletsInput, facts: FletsFacts, rendered: FletsRendered): string[] {
+function summaryLines(input: FletsInput, end: TunnelEnd, rendered: FletsRendered): string[] {
   const a = rendered.address;
   const from =
-    facts.osSource === "instance"
-      ? `, as EC2 reports for ${facts.aws?.instanceId}`
-      : facts.osSource === "default"
+    end.osSource === "instance"
+      ? `, as EC2 reports for ${input.instanceId}`
+      : end.osSource === "default"
         ? "; no --os given, so Linux (pass --os windows for a Windows instance)"
         : "";
-  const linux = facts.os === "linux";
+  const linux = end.os === "linux";
   return [
-    `ISATAP address of ${facts.privateIp} in ${a.prefix}:`,
+    `ISATAP address of ${end.privateIp} in ${a.prefix}:`,
     `  ${a.dotted}  (as NTT and Windows write it)`,
     `  ${a.compressed}  (as ip -6 addr shows it)`,
     `  ${a.hex}  (every digit)`,
@@ -251,7 +233,7 @@ function filesText(files: FletsFile[], outDir: string | undefined, dryRun: boole
 }
 
 /** The equivalent non-interactive command (for resume hints and after the wizard). */
-export function fletsArgv(input: FletsInput, aws: FletsAwsOptions, global: { region?: string; profile?: string; endpointUrl?: string }): string[] {
+export function fletsArgv(input: FletsInput, global: { region?: string; profile?: string; endpointUrl?: string }): string[] {
   const args = ["vpcwire", "flets", "isatap", "--prefix", input.prefix, "--router", input.router];
   if (input.instanceId) args.push("--instance-id", input.instanceId);
   if (input.privateIp) args.push("--private-ip", input.privateIp);
@@ -264,7 +246,7 @@ export function fletsArgv(input: FletsInput, aws: FletsAwsOptions, global: { reg
   if (input.allow.length) args.push("--allow", input.allow.map((a) => a.text).join(","));
   if (input.dnsName) args.push("--dns-name", input.dnsName);
   if (input.ipip) args.push("--ipip-remote", input.ipip.remote, "--ipip-local-v4", input.ipip.localV4, "--ipip-remote-v4", input.ipip.remoteV4);
-  if (aws.securityGroup) args.push("--security-group", aws.securityGroup);
+  if (input.securityGroup) args.push("--security-group", input.securityGroup);
   if (input.out) args.push("--out", input.out);
   args.push(...globalArgv(global));
   return args;

@@ -1,8 +1,9 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
-import type { Instance, IpPermission, RouteTable, SecurityGroup } from "@aws-sdk/client-ec2";
+import type { Instance, IpPermission, RouteTable, SecurityGroup, VpnGateway } from "@aws-sdk/client-ec2";
 import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
 import { propagationStep } from "../aws/vgw-plan.js";
 import type { Context } from "../core/context.js";
+import type { PlanWhere } from "../core/create-command.js";
 import { AwsError, flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { listVifs } from "../dx/aws.js";
@@ -10,24 +11,35 @@ import { cidrContains, parseCidr4 } from "../net/ip.js";
 import { getInstance, getSecurityGroups, instanceOs, interfaceWith, privateIps } from "./aws.js";
 import type { FletsInput } from "./inputs.js";
 
-/** Flags of `flets isatap` that only concern the AWS side (not part of the rendered files). */
-export interface FletsAwsOptions {
-  /** The group to add the protocol 41 rule to (default: the first group of the tunnel's interface). */
-  securityGroup?: string;
-}
-
 export type OsSource = "flag" | "instance" | "default";
 
-/** What planning learned, needed again to render the files and the result document. */
+/**
+ * What `flets isatap` reads from the account. Nothing is read without `--instance-id` (the files need no
+ * AWS account) or with `--offline`: then `instance` is absent and the plan says what was not checked.
+ */
 export interface FletsFacts {
-  /** The tunnel's local IPv4: `--private-ip`, else the instance's primary private IP. */
-  privateIp: string;
-  os: "linux" | "windows";
-  osSource: OsSource;
-  /** The AWS side, when the instance was read. */
-  aws?: FletsAwsFacts;
+  instance?: InstanceFacts;
 }
 
+/** The instance and the network around the tunnel's local end, as read. */
+export interface InstanceFacts {
+  instance: Instance;
+  /** The tunnel's local IPv4: `--private-ip` (checked to be the instance's), else the instance's primary private IP. */
+  privateIp: string;
+  vpcId: string;
+  /** The subnet of the interface that holds the private IP. */
+  subnetId?: string;
+  /** The security groups of that interface, in the order EC2 lists them. */
+  groups: SecurityGroup[];
+  /** The virtual private gateway attached (or attaching) to the VPC. */
+  vgw?: VpnGateway;
+  /** The VPC's route tables; read only when the gateway is attached. */
+  routeTables?: RouteTable[];
+  /** The account's Direct Connect VIFs, or the error code when they could not be read (the check is then skipped). */
+  vifs: VirtualInterface[] | { error: string };
+}
+
+/** The AWS side as the result document reports it (with `--instance-id`, when the instance was read). */
 export interface FletsAwsFacts {
   instanceId: string;
   vpcId: string;
@@ -39,9 +51,11 @@ export interface FletsAwsFacts {
   virtualInterfaces: Array<{ id: string; state: string; virtualGatewayId?: string }>;
 }
 
-export interface FletsPlan {
-  plan: Plan;
-  facts: FletsFacts;
+/** Where the tunnel ends and for which OS the files are. */
+export interface TunnelEnd {
+  privateIp: string;
+  os: "linux" | "windows";
+  osSource: OsSource;
 }
 
 /** IANA keyword and number of IPv6-in-IPv4 encapsulation, which ISATAP uses. */
@@ -56,16 +70,106 @@ export function fletsStackName(input: Pick<FletsInput, "instanceId" | "privateIp
   return input.instanceId ? `isatap-${input.instanceId}` : `isatap-${(input.privateIp ?? "unknown").replace(/\./g, "-")}`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// observe: every read, and the refusals that need the account.
+
 /**
- * Decide what the AWS side needs. Reads the account only with `--instance-id` and without --offline;
- * with `--private-ip` alone nothing is read and the plan has no step (the files need no AWS account).
+ * All reads of `flets isatap`. Reads only with `--instance-id`; offline nothing is read, so the files
+ * need `--private-ip`. Refuses input the account contradicts: a `--private-ip` the instance does not
+ * have, an instance outside a VPC, a `--security-group` not on the tunnel's interface.
  */
-export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsOptions, region: string | null): Promise<FletsPlan> {
+export async function observeFlets(ctx: Context, input: FletsInput, where: PlanWhere): Promise<FletsFacts> {
+  const instanceId = input.instanceId;
+  if (!instanceId) return {};
+  if (where.offline) {
+    if (!input.privateIp) throw flagError("--instance-id", "cannot be read with --offline; give --private-ip (and --os) for an offline preview");
+    return {};
+  }
+  const instance = await getInstance(ctx, instanceId);
+  const privateIp = tunnelIp(input, instance);
+  const vpcId = instance.VpcId;
+  if (!vpcId) throw flagError("--instance-id", `${instanceId} is not in a VPC`);
+  const nic = interfaceWith(instance, privateIp);
+  const subnetId = nic?.SubnetId ?? instance.SubnetId;
+
+  // Security groups: those of the interface that holds the tunnel's address see its protocol 41 packets.
+  const attachedIds = (nic?.Groups ?? instance.SecurityGroups ?? []).map((g) => g.GroupId!).filter(Boolean);
+  if (input.securityGroup && !attachedIds.includes(input.securityGroup)) {
+    const [chosen] = await getSecurityGroups(ctx, [input.securityGroup], "--security-group");
+    if (chosen!.VpcId !== vpcId) throw flagError("--security-group", `${input.securityGroup} belongs to ${chosen!.VpcId}, not ${vpcId}`);
+    throw flagError(
+      "--security-group",
+      `${input.securityGroup} is not attached to ${instanceId}'s interface with ${privateIp} (it has ${attachedIds.join(", ") || "none"}); a rule there would not reach the instance`,
+    );
+  }
+  const groups = await getSecurityGroups(ctx, attachedIds, "--instance-id");
+
+  // Routing: the router is reached over NTT's Direct Connect VIFs, whose routes arrive by BGP on the VGW.
+  const vgw = await findAttachedVgw(ctx, vpcId);
+  const attached = vgw?.VpcAttachments?.find((a) => a.VpcId === vpcId)?.State === "attached";
+  const routeTables = attached ? await listRouteTables(ctx, vpcId) : undefined;
+  const vifs = await readVifs(ctx);
+  return {
+    instance: {
+      instance,
+      privateIp,
+      vpcId,
+      ...(subnetId ? { subnetId } : {}),
+      groups,
+      ...(vgw ? { vgw } : {}),
+      ...(routeTables ? { routeTables } : {}),
+      vifs,
+    },
+  };
+}
+
+/** The tunnel's local IPv4 on the instance: `--private-ip` when it is one of the instance's addresses, else its primary private IP. */
+export function tunnelIp(input: Pick<FletsInput, "privateIp" | "instanceId">, instance: Instance): string {
+  const id = input.instanceId ?? instance.InstanceId;
+  const ips = privateIps(instance);
+  if (input.privateIp === undefined) {
+    const ip = instance.PrivateIpAddress ?? ips[0];
+    if (!ip) throw flagError("--instance-id", `${id} has no private IPv4 address; give --private-ip`);
+    return ip;
+  }
+  if (!ips.includes(input.privateIp)) {
+    throw flagError("--private-ip", `${input.privateIp} is not an address of ${id} (it has ${ips.join(", ") || "none"})`);
+  }
+  return input.privateIp;
+}
+
+/**
+ * The account's VIFs. Only for warnings: a principal allowed to read EC2 but not Direct Connect
+ * still gets its plan, with a word about the skipped check.
+ */
+async function readVifs(ctx: Context): Promise<InstanceFacts["vifs"]> {
+  try {
+    return await listVifs(ctx);
+  } catch (error) {
+    if (!(error instanceof AwsError)) throw error;
+    return { error: error.details.code };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// decide: pure.
+
+/** Where the tunnel ends and which OS the files are for: from the flags, else from the instance as read. */
+export function tunnelEnd(input: FletsInput, facts: FletsFacts): TunnelEnd {
+  const read = facts.instance;
+  const privateIp = read?.privateIp ?? input.privateIp!;
+  if (input.os) return { privateIp, os: input.os, osSource: "flag" };
+  if (read) return { privateIp, os: instanceOs(read.instance), osSource: "instance" };
+  return { privateIp, os: "linux", osSource: "default" };
+}
+
+/** What the AWS side needs, from the input and what was read. Pure; warnings say what vpcwire cannot fix. */
+export function decideFlets(input: FletsInput, facts: FletsFacts, where: PlanWhere): Plan {
   const stack = fletsStackName(input);
-  const warnings: string[] = [];
-  const steps: PlanStep[] = [];
   const routerCidr = `${input.router}/32`;
-  const plan = (offline: boolean): Plan => ({ schemaVersion: 1, command: "flets isatap", kind: "flets", stack, region, offline, steps, warnings });
+  const steps: PlanStep[] = [];
+  const warnings: string[] = [];
+  const read = facts.instance;
 
   if (!input.instanceId) {
     warnings.push(
@@ -73,12 +177,9 @@ export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsO
         `and its subnet's route table must propagate routes from the virtual private gateway that NTT's Direct Connect VIFs are on. ` +
         `Pass --instance-id to have vpcwire check and fix both.`,
     );
-    return { plan: plan(true), facts: { privateIp: input.privateIp!, ...osFromFlags(input) } };
-  }
-
-  if (ctx.config.offline) {
-    // The instance cannot be read offline: --private-ip is required (checked with the flags), placeholders for the rest.
-    const sg = opts.securityGroup ?? `<first security group of ${input.instanceId}>`;
+  } else if (!read) {
+    // Not read (offline): placeholders for what the instance would have told.
+    const sg = input.securityGroup ?? `<first security group of ${input.instanceId}>`;
     steps.push(sgStep(sg, routerCidr, false, `security group ${sg}: allow ${PROTOCOL_41_LABEL} from ${routerCidr} (not checked offline)`), {
       id: "propagation:subnet",
       type: "route-propagation",
@@ -92,52 +193,42 @@ export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsO
     warnings.push(
       `Offline: ${input.instanceId} was not read; the files use --private-ip ${input.privateIp}${input.os ? "" : " and Linux (pass --os windows for Windows)"}.`,
     );
-    return { plan: plan(true), facts: { privateIp: input.privateIp!, ...osFromFlags(input) } };
+  } else {
+    decideAwsSide(input, read, steps, warnings);
   }
+  return { schemaVersion: 1, command: "flets isatap", kind: "flets", stack, region: where.region, offline: !read, steps, warnings };
+}
 
-  const instance = await getInstance(ctx, input.instanceId);
-  const facts = instanceFacts(input, instance, warnings);
-  const vpcId = instance.VpcId;
-  if (!vpcId) throw flagError("--instance-id", `${input.instanceId} is not in a VPC`);
-  const nic = interfaceWith(instance, facts.privateIp);
-  const subnetId = nic?.SubnetId ?? instance.SubnetId;
-  const aws: FletsAwsFacts = { instanceId: input.instanceId, vpcId, ...(subnetId ? { subnetId } : {}), routeTableIds: [], virtualInterfaces: [] };
-  facts.aws = aws;
+function decideAwsSide(input: FletsInput, read: InstanceFacts, steps: PlanStep[], warnings: string[]): void {
+  const id = input.instanceId!;
+  const routerCidr = `${input.router}/32`;
+  const detected = instanceOs(read.instance);
+  if (input.os && input.os !== detected) {
+    const platform = read.instance.PlatformDetails ?? (detected === "windows" ? "Windows" : "Linux/UNIX");
+    warnings.push(`--os ${input.os}, but EC2 reports ${id} as ${platform}; the files are for ${input.os} as asked.`);
+  }
 
   // Security group: SGs see only the outer IPv4 packets, so protocol 41 from the router must be let in.
-  const attachedIds = (nic?.Groups ?? instance.SecurityGroups ?? []).map((g) => g.GroupId!).filter(Boolean);
-  if (opts.securityGroup && !attachedIds.includes(opts.securityGroup)) {
-    const [chosen] = await getSecurityGroups(ctx, [opts.securityGroup], "--security-group");
-    if (chosen!.VpcId !== vpcId) throw flagError("--security-group", `${opts.securityGroup} belongs to ${chosen!.VpcId}, not ${vpcId}`);
-    throw flagError(
-      "--security-group",
-      `${opts.securityGroup} is not attached to ${input.instanceId}'s interface with ${facts.privateIp} (it has ${attachedIds.join(", ") || "none"}); a rule there would not reach the instance`,
-    );
-  }
-  const attached = await getSecurityGroups(ctx, attachedIds, "--instance-id");
-  const covering = attached.find((g) => allowsProtocol41(g.IpPermissions, input.router));
-  const target = covering ?? attached.find((g) => g.GroupId === opts.securityGroup) ?? attached[0];
+  const { target, covered } = protocol41Group(input, read);
   if (target) {
-    const has = Boolean(covering);
-    aws.securityGroupId = target.GroupId!;
     steps.push(
       sgStep(
         target.GroupId!,
         routerCidr,
-        has,
-        has
+        covered,
+        covered
           ? `security group ${groupLabel(target)}: ${PROTOCOL_41_LABEL} from ${input.router} already allowed`
           : `security group ${groupLabel(target)}: allow ${PROTOCOL_41_LABEL} from ${routerCidr}`,
       ),
     );
   } else {
-    warnings.push(`${input.instanceId} has no security group on the interface with ${facts.privateIp}; nothing can reach it.`);
+    warnings.push(`${id} has no security group on the interface with ${read.privateIp}; nothing can reach it.`);
   }
 
   // Routing: the router is reached over NTT's Direct Connect VIFs, whose routes arrive by BGP on the VGW.
-  const vgw = await findAttachedVgw(ctx, vpcId);
-  const attachment = vgw?.VpcAttachments?.find((a) => a.VpcId === vpcId);
-  const vifs = await readVifs(ctx, warnings);
+  const { vgw, vpcId, subnetId } = read;
+  const vifs = Array.isArray(read.vifs) ? read.vifs : undefined;
+  if (!Array.isArray(read.vifs)) warnings.push(`Could not read Direct Connect virtual interfaces (${read.vifs.error}); the VIF check was skipped.`);
   // With the ids the command runs as is; without, `dx accept-vif` asks for them in a terminal.
   const confirmingIds = (vifs ?? []).filter((v) => v.virtualInterfaceState === "confirming").map((v) => v.virtualInterfaceId!);
   const acceptCommand = `vpcwire dx accept-vif ${confirmingIds.length ? `--vif-id ${confirmingIds.join(",")} ` : ""}--vpc-id ${vpcId}`;
@@ -148,15 +239,14 @@ export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsO
         (confirmingIds.length ? ` (waiting to be accepted: ${confirmingIds.join(", ")})` : ""),
     );
   } else {
-    aws.vgwId = vgw.VpnGatewayId!;
+    const attachment = vgw.VpcAttachments?.find((a) => a.VpcId === vpcId);
     if (attachment?.State !== "attached") {
       warnings.push(
         `${vgw.VpnGatewayId} is still ${attachment?.State ?? "attaching"} to ${vpcId}; route propagation can be turned on once it is attached: run this command again then.`,
       );
     } else {
-      const table = subnetRouteTable(await listRouteTables(ctx, vpcId), subnetId);
+      const table = subnetRouteTable(read.routeTables ?? [], subnetId);
       if (table) {
-        aws.routeTableIds.push(table.RouteTableId!);
         steps.push(subnetPropagationStep(table, vgw.VpnGatewayId!, subnetId));
         if (!routesTo(table, input.router, vgw.VpnGatewayId!)) {
           warnings.push(
@@ -169,43 +259,49 @@ export async function planFlets(ctx: Context, input: FletsInput, opts: FletsAwsO
     }
     if (vifs) warnings.push(...vifWarnings(vifs, vgw.VpnGatewayId!, acceptCommand));
   }
-  aws.virtualInterfaces = (vifs ?? [])
-    .filter((v) => v.virtualInterfaceState === "confirming" || (vgw && v.virtualGatewayId === vgw.VpnGatewayId))
-    .map((v) => ({
-      id: v.virtualInterfaceId!,
-      state: v.virtualInterfaceState ?? "unknown",
-      ...(v.virtualGatewayId ? { virtualGatewayId: v.virtualGatewayId } : {}),
-    }));
 
-  if (input.ipip && facts.os === "linux" && instance.SourceDestCheck !== false) {
+  const os = input.os ?? detected;
+  if (input.ipip && os === "linux" && read.instance.SourceDestCheck !== false) {
     warnings.push(
-      `${input.instanceId} has its source/destination check on: it must be off for the instance to forward between ${input.ipip.localV4} and ${input.ipip.remoteV4}.`,
+      `${id} has its source/destination check on: it must be off for the instance to forward between ${input.ipip.localV4} and ${input.ipip.remoteV4}.`,
     );
   }
-  return { plan: plan(false), facts };
+  if (!input.os && detected === "windows" && input.linuxOnly?.length) {
+    warnings.push(`${input.linuxOnly.join(", ")} ignored: EC2 reports ${id} as Windows (pass --os linux if it is not).`);
+  }
 }
 
-function osFromFlags(input: FletsInput): { os: "linux" | "windows"; osSource: OsSource } {
-  return input.os ? { os: input.os, osSource: "flag" } : { os: "linux", osSource: "default" };
+/** The AWS side for the result document, from what was read; undefined when nothing was. Pure. */
+export function awsSummary(input: FletsInput, facts: FletsFacts): FletsAwsFacts | undefined {
+  const read = facts.instance;
+  if (!read || !input.instanceId) return undefined;
+  const { vgw, vpcId, subnetId } = read;
+  const attached = vgw?.VpcAttachments?.find((a) => a.VpcId === vpcId)?.State === "attached";
+  const table = vgw && attached ? subnetRouteTable(read.routeTables ?? [], subnetId) : undefined;
+  const target = protocol41Group(input, read).target;
+  const vifs = Array.isArray(read.vifs) ? read.vifs : [];
+  return {
+    instanceId: input.instanceId,
+    vpcId,
+    ...(subnetId ? { subnetId } : {}),
+    ...(target ? { securityGroupId: target.GroupId! } : {}),
+    ...(vgw ? { vgwId: vgw.VpnGatewayId! } : {}),
+    routeTableIds: table ? [table.RouteTableId!] : [],
+    virtualInterfaces: vifs
+      .filter((v) => v.virtualInterfaceState === "confirming" || (vgw && v.virtualGatewayId === vgw.VpnGatewayId))
+      .map((v) => ({
+        id: v.virtualInterfaceId!,
+        state: v.virtualInterfaceState ?? "unknown",
+        ...(v.virtualGatewayId ? { virtualGatewayId: v.virtualGatewayId } : {}),
+      })),
+  };
 }
 
-/** The private IP and OS from the instance, checked against the flags. */
-function instanceFacts(input: FletsInput, instance: Instance, warnings: string[]): FletsFacts {
-  const id = input.instanceId!;
-  const ips = privateIps(instance);
-  let privateIp = input.privateIp;
-  if (privateIp === undefined) {
-    privateIp = instance.PrivateIpAddress ?? ips[0];
-    if (!privateIp) throw flagError("--instance-id", `${id} has no private IPv4 address; give --private-ip`);
-  } else if (!ips.includes(privateIp)) {
-    throw flagError("--private-ip", `${privateIp} is not an address of ${id} (it has ${ips.join(", ") || "none"})`);
-  }
-  const detected = instanceOs(instance);
-  const platform = instance.PlatformDetails ?? (detected === "windows" ? "Windows" : "Linux/UNIX");
-  if (input.os && input.os !== detected) {
-    warnings.push(`--os ${input.os}, but EC2 reports ${id} as ${platform}; the files are for ${input.os} as asked.`);
-  }
-  return { privateIp, os: input.os ?? detected, osSource: input.os ? "flag" : "instance" };
+/** The group that gets (or already has) the protocol 41 rule: one that covers it, else `--security-group`, else the first. */
+function protocol41Group(input: FletsInput, read: InstanceFacts): { target?: SecurityGroup; covered: boolean } {
+  const covering = read.groups.find((g) => allowsProtocol41(g.IpPermissions, input.router));
+  const target = covering ?? read.groups.find((g) => g.GroupId === input.securityGroup) ?? read.groups[0];
+  return { ...(target ? { target } : {}), covered: Boolean(covering) };
 }
 
 function sgStep(groupId: string, cidr: string, has: boolean, summary: string): PlanStep {
@@ -262,20 +358,6 @@ export function allowsProtocol41(permissions: IpPermission[] | undefined, router
 
 function groupLabel(g: SecurityGroup): string {
   return g.GroupName ? `${g.GroupId} (${g.GroupName})` : g.GroupId!;
-}
-
-/**
- * The account's VIFs. Only for warnings: a principal allowed to read EC2 but not Direct Connect
- * still gets its plan, with a word about the skipped check.
- */
-async function readVifs(ctx: Context, warnings: string[]): Promise<VirtualInterface[] | undefined> {
-  try {
-    return await listVifs(ctx);
-  } catch (error) {
-    if (!(error instanceof AwsError)) throw error;
-    warnings.push(`Could not read Direct Connect virtual interfaces (${error.details.code}); the VIF check was skipped.`);
-    return undefined;
-  }
 }
 
 const GONE = ["deleting", "deleted", "rejected"];

@@ -3,7 +3,7 @@ import { nameOf } from "../aws/vgw.js";
 import type { Context } from "../core/context.js";
 import { VpcwireError } from "../core/errors.js";
 import { instanceOs, listInstances } from "./aws.js";
-import { validateFletsFlags } from "./inputs.js";
+import { type FletsFlags, validateFletsFlags } from "./inputs.js";
 
 /** What the seed setup (NTT East's example) uses; shown as examples, never as defaults. */
 const EXAMPLE = { prefix: "2001:db8::/64", router: "192.168.103.254", privateIp: "10.216.0.101" };
@@ -19,7 +19,7 @@ const TYPE_IP = "";
  * validator), and the result goes through the same validation. The instance picker appears only when
  * the account can be read; otherwise the private IP is typed and nothing is read from AWS.
  */
-export async function fletsWizard(ctx: Context, given: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function fletsWizard(ctx: Context, given: FletsFlags, region: string | null): Promise<FletsFlags> {
   const { prompt } = ctx.io;
   const flags: Record<string, unknown> = { ...given };
   /** The flag's rule applied to one answer: true, or the message without the flag name. */
@@ -48,7 +48,7 @@ export async function fletsWizard(ctx: Context, given: Record<string, unknown>):
 
   let picked: Instance | undefined;
   if (flags.privateIp === undefined && flags.instanceId === undefined) {
-    const instances = await instancesIfReadable(ctx);
+    const instances = await instancesIfReadable(ctx, region);
     if (instances.length > 0) {
       const choice = await prompt.select<string>({
         message: "Which EC2 instance ends the ISATAP tunnel? (vpcwire then also checks its security group and routes)",
@@ -107,8 +107,11 @@ export async function fletsWizard(ctx: Context, given: Record<string, unknown>):
 }
 
 /** The account's instances, or none when it cannot be read (no credentials, no Region, no permission). */
-async function instancesIfReadable(ctx: Context): Promise<Instance[]> {
-  if (ctx.config.offline) return [];
+async function instancesIfReadable(ctx: Context, region: string | null): Promise<Instance[]> {
+  if (region === null) {
+    ctx.io.info("No AWS Region is configured, so no instance can be listed; type the private IP instead.");
+    return [];
+  }
   try {
     return await listInstances(ctx);
   } catch (error) {

@@ -180,6 +180,19 @@ describe("flets isatap: validation (exit 2 before any AWS call)", () => {
       /--security-group: needs --instance-id/,
     ],
     [
+      "an explicitly empty --security-group",
+      ["flets", "isatap", ...seedFlags, "--instance-id", "i-0123456789abcdef0", "--security-group", ""],
+      /^vpcwire: --security-group: is empty; give a value or leave the flag out$/m,
+    ],
+    ["an explicitly empty --prefix", ["flets", "isatap", "--prefix", "", "--router", SEED.router, "--private-ip", SEED.privateIp], /--prefix: is empty/],
+    ["an empty item in --allow", ["flets", "isatap", ...seedFlags, "--private-ip", SEED.privateIp, "--allow", "tcp:22,,icmpv6"], /--allow: has an empty entry/],
+    ["a trailing comma in --allow", ["flets", "isatap", ...seedFlags, "--private-ip", SEED.privateIp, "--allow", "tcp:22,"], /--allow: has an empty entry/],
+    [
+      "an empty repeated --allow",
+      ["flets", "isatap", ...seedFlags, "--private-ip", SEED.privateIp, "--allow", "tcp:22", "--allow", ""],
+      /--allow: has an empty item/,
+    ],
+    [
       "--offline without a private IP to render",
       ["flets", "isatap", ...seedFlags, "--instance-id", "i-0123456789abcdef0", "--dry-run", "--offline"],
       /--instance-id: cannot be read with --offline; give --private-ip/,

@@ -62,6 +62,7 @@ describe("validateFletsFlags: the seed's setup", () => {
       boot: "rc.local",
       interface: "isatap0",
       firewall: "ip6tables",
+      linuxOnly: ["--boot", "--interface", "--firewall"],
       allow: [
         { protocol: "tcp", fromPort: 22, toPort: 22, text: "tcp:22" },
         { protocol: "tcp", fromPort: 443, toPort: 443, text: "tcp:443" },
@@ -225,6 +226,24 @@ describe("validateFletsFlags: --dns-name, --out", () => {
   it("--out must be a usable path", () => {
     expectRejected({ ...seed, out: "" }, "--out");
     expectRejected({ ...seed, out: "a\nb" }, "--out");
+  });
+});
+
+describe("validateFletsFlags: --security-group, and which Linux-only flags were given", () => {
+  const withInstance = { ...seed, instanceId: "i-0123456789abcdef0" };
+  it("takes a security group id with --instance-id", () => {
+    expect(validateFletsFlags({ ...withInstance, securityGroup: "sg-0123456789abcdef0" }).securityGroup).toBe("sg-0123456789abcdef0");
+  });
+  it.each(["", "sg-nope", "i-0123456789abcdef0"])("rejects %j", (value) => {
+    expectRejected({ ...withInstance, securityGroup: value }, "--security-group", /is not a sg id/);
+  });
+  it("needs --instance-id (the group is checked only on an instance vpcwire reads)", () => {
+    expectRejected({ ...seed, securityGroup: "sg-0123456789abcdef0" }, "--security-group", /needs --instance-id/);
+  });
+  it("records the Linux-only flags that were given, and nothing when none was", () => {
+    expect(validateFletsFlags(seed).linuxOnly).toBeUndefined();
+    expect(validateFletsFlags({ ...seed, interface: "sit9" }).linuxOnly).toEqual(["--interface"]);
+    expect(validateFletsFlags({ ...seed, firewall: "nftables", boot: "systemd" }).linuxOnly).toEqual(["--boot", "--firewall"]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { uninstallFakeAws } from "../fakes/aws.js";
 import { ec2Error } from "../fakes/model.js";
-import { KEY, runCli } from "../helpers/cli.js";
+import { KEY, NO_REGION_ENV, runCli, withoutRegion } from "../helpers/cli.js";
 import { type FletsAccount, fletsAccount, SEED, seedVif } from "./account.js";
 
 let acct: FletsAccount;
@@ -91,20 +91,37 @@ describe("flets isatap wizard", () => {
     expect(r.stdout).toContain("==> isatap.service <==");
   });
 
-  it("--dry-run --offline: no instance picker, no AWS call", async () => {
-    const r = await runCli(["flets", "isatap", "--dry-run", "--offline", "--os", "linux", "--boot", "systemd", "--allow", "tcp:22"], {
-      aws: acct.aws,
-      tty: true,
-      answers: [
-        { waitFor: PREFIX, keys: SEED.prefix + KEY.enter },
-        { waitFor: ROUTER, keys: SEED.router + KEY.enter },
-        { waitFor: TYPE_IP, keys: SEED.privateIp + KEY.enter },
-      ],
-    });
-    expect(r.code).toBe(0);
+  it("--offline: the pipeline refuses the wizard before any question, as for every create command", async () => {
+    const r = await runCli(["flets", "isatap", "--dry-run", "--offline", "--os", "linux"], { aws: acct.aws, tty: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "missing required flags: --prefix, --router, --private-ip or --instance-id (the wizard reads AWS, so it cannot run with --offline)",
+    );
+    expect(r.stderr).not.toContain(PREFIX);
     expect(acct.aws.calls).toEqual([]);
-    expect(r.stdout).toContain("(--dry-run: not written)");
-    expect(r.stdout).toContain("==> isatap-up.sh <==");
+  });
+
+  describe("without a Region", () => {
+    withoutRegion();
+    it("no instance picker: the private IP is asked for and nothing is read from AWS", async () => {
+      const r = await runCli(["flets", "isatap", "--dry-run", "--os", "linux", "--boot", "systemd", "--allow", "tcp:22"], {
+        aws: acct.aws,
+        tty: true,
+        env: NO_REGION_ENV,
+        answers: [
+          { waitFor: PREFIX, keys: SEED.prefix + KEY.enter },
+          { waitFor: ROUTER, keys: SEED.router + KEY.enter },
+          { waitFor: TYPE_IP, keys: SEED.privateIp + KEY.enter },
+        ],
+      });
+      expect(r.stderr).not.toMatch(/internal error/);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain("No AWS Region is configured, so no instance can be listed; type the private IP instead.");
+      expect(r.stderr).not.toContain(PICK);
+      expect(acct.aws.calls).toEqual([]);
+      expect(r.stdout).toContain("(--dry-run: not written)");
+      expect(r.stdout).toContain("==> isatap-up.sh <==");
+    });
   });
 
   it("a bad flag fails before any question (exit 2)", async () => {
