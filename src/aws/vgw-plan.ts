@@ -210,13 +210,3 @@ export function decidePropagationSteps(input: PropagationPlanInput, tables: Rout
   }
   return tables.map((t) => step(t.RouteTableId!, Boolean(vgwId && t.PropagatingVgws?.some((p) => p.GatewayId === vgwId)), t));
 }
-
-/** @deprecated observe + decide in one call, for plans not yet split (dx); remove once none uses it. */
-export async function planVgwSteps(ctx: Context, input: VgwPlanInput): Promise<VgwPlan> {
-  return decideVgwSteps(input, await observeVgw(ctx, input));
-}
-
-/** @deprecated observe + decide in one call, for plans not yet split (dx); remove once none uses it. */
-export async function propagationSteps(ctx: Context, input: PropagationPlanInput): Promise<PlanStep[]> {
-  return decidePropagationSteps(input, await observeRouteTables(ctx, input.vpcId, input.routeTables));
-}

@@ -93,6 +93,11 @@ export async function listVpnGateways(ctx: Ctx): Promise<VpnGateway[]> {
   return (out.VpnGateways ?? []).filter((g) => g.State === "available" || g.State === "pending");
 }
 
+/** The tag value of a Direct Connect tag list (camelCase keys). */
+export function dxTagValue(tags: Array<{ key?: string; value?: string }> | undefined, key: string): string | undefined {
+  return tags?.find((t) => t.key === key)?.value;
+}
+
 /** The ARN Direct Connect tagging takes for a virtual interface. */
 export function vifArn(region: string, account: string, id: string): string {
   const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";

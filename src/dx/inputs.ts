@@ -107,7 +107,7 @@ export function validateDxAcceptFlags(flags: DxAcceptFlags): DxAcceptInput {
     target = { kind: "dxgw", dxGatewayId: id };
   } else if (flags.vpcId) {
     const vpcId = checkId("--vpc-id", flags.vpcId.trim(), "vpc");
-    target = { kind: "vpc", vpcId, ...(flags.vgwId ? { vgwId: checkId("--vgw-id", flags.vgwId.trim(), "vgw") } : {}) };
+    target = { kind: "vpc", vpcId, ...(flags.vgwId !== undefined ? { vgwId: checkId("--vgw-id", flags.vgwId.trim(), "vgw") } : {}) };
   } else {
     target = { kind: "vgw", vgwId: checkId("--vgw-id", flags.vgwId!.trim(), "vgw") };
   }
@@ -132,19 +132,6 @@ export function validateDxAcceptFlags(flags: DxAcceptFlags): DxAcceptInput {
     amazonAsn,
     amazonAsnGiven: flags.amazonAsn !== undefined,
   };
-}
-
-/**
- * Check the flags that were given before the wizard asks for the rest, so a typo fails now rather
- * than after the questions. Placeholders stand in for what is missing.
- */
-export function checkGivenDxAcceptFlags(flags: DxAcceptFlags): void {
-  const hasTarget = Boolean(flags.vpcId || flags.vgwId || flags.dxGatewayId);
-  validateDxAcceptFlags({
-    ...flags,
-    vifId: flags.vifId?.length ? flags.vifId : ["dxvif-00000000"],
-    ...(hasTarget ? {} : { vpcId: "vpc-00000000" }),
-  });
 }
 
 function routeTablesFlag(values: string[] | undefined): string[] | "all" | "none" {

@@ -21,8 +21,7 @@ import type { PlanStep } from "../core/plan.js";
 import { vgwResource } from "../lifecycle/summary.js";
 import { DESTROY_TIMEOUT_MS, keptStep, planVgwTeardown, type TeardownVgw, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusReport } from "../lifecycle/types.js";
-import { bgpSummary, GONE_STATES, isVifHealthy, listVifs } from "./aws.js";
-import { dxTagValue } from "./plan.js";
+import { bgpSummary, dxTagValue, GONE_STATES, isVifHealthy, listVifs } from "./aws.js";
 import { dxReportSections, readDxReport } from "./report.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");

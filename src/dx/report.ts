@@ -17,8 +17,7 @@ import type { RouteTable } from "@aws-sdk/client-ec2";
 import { STACK_TAG } from "../aws/tags.js";
 import { attachedVpcOf, getVpnGateway, listRouteTables, nameOf } from "../aws/vgw.js";
 import type { Context } from "../core/context.js";
-import { bgpSummary, customerAsnOf, GONE_STATES, isVifHealthy, livePeers } from "./aws.js";
-import { dxTagValue } from "./plan.js";
+import { bgpSummary, customerAsnOf, dxTagValue, GONE_STATES, isVifHealthy, livePeers } from "./aws.js";
 
 export interface BgpPeerReport {
   bgpPeerId: string | null;

@@ -4,9 +4,8 @@ import { findStackVgw } from "../aws/vgw.js";
 import type { Handler } from "../cli/kit.js";
 import { flagError } from "../core/errors.js";
 import { resolveRegion } from "../core/region.js";
-import { GONE_STATES, listVifs, vifLoader } from "./aws.js";
+import { dxTagValue, GONE_STATES, listVifs, vifLoader } from "./aws.js";
 import { type DxStatusFlags, validateDxStatusFlags } from "./inputs.js";
-import { dxTagValue } from "./plan.js";
 import { formatDxReport, readDxReport } from "./report.js";
 
 /**

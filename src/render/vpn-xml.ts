@@ -1,5 +1,7 @@
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { createRequire } from "node:module";
+import type { XMLParser } from "fast-xml-parser";
 import { VpcwireError } from "../core/errors.js";
+import { cryptoFromTunnelOption, type TunnelCrypto, type TunnelOptionLike } from "../net/crypto.js";
 import { intToIpv4, ipv4ToInt, isIpv4, networkAddress, parseCidr4, prefixToMask } from "../net/ip.js";
 
 /**
@@ -62,6 +64,13 @@ export interface TunnelModel {
     dpdInterval: number;
     dpdRetries: number;
   };
+  /**
+   * What AWS allows on this tunnel, from DescribeVpnConnections `Options.TunnelOptions` (see
+   * `withTunnelOptions`). Absent when only the XML was read: the XML's algorithms are then the
+   * tunnel's, and both IKE versions are assumed. An empty list inside means AWS's defaults, for
+   * which the XML's value is used.
+   */
+  options?: TunnelCrypto;
 }
 
 export interface VpnConfigModel {
@@ -106,16 +115,29 @@ const PSK_RE = /^[A-Za-z0-9._]{8,64}$/;
 const TOKEN_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MAX_ASN = 4_294_967_295;
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@_",
-  // Addresses like 169.254.100.2 and keys like 0123... must stay strings; numbers are converted
-  // explicitly below, field by field.
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  isArray: (name) => name === "ipsec_tunnel",
-});
+// fast-xml-parser is loaded on the first parse, not at import: `--help` and offline plans import
+// this module's types and placeholder model but never parse XML (startup goal, issue 9). Its CommonJS
+// build keeps the parse synchronous.
+const requireCjs = createRequire(import.meta.url);
+let loaded: { parser: XMLParser; validate: typeof import("fast-xml-parser").XMLValidator.validate } | undefined;
+
+function xmlLibrary(): NonNullable<typeof loaded> {
+  if (!loaded) {
+    const fxp = requireCjs("fast-xml-parser") as typeof import("fast-xml-parser");
+    const parser = new fxp.XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: "@_",
+      // Addresses like 169.254.100.2 and keys like 0123... must stay strings; numbers are converted
+      // explicitly below, field by field.
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: true,
+      isArray: (name) => name === "ipsec_tunnel",
+    });
+    loaded = { parser, validate: (xml, options) => fxp.XMLValidator.validate(xml, options) };
+  }
+  return loaded;
+}
 
 /**
  * Parse AWS's `CustomerGatewayConfiguration` XML into a typed model with exactly two tunnels.
@@ -136,7 +158,8 @@ export function parseCustomerGatewayConfiguration(xml: string, opts: ParseCustom
   };
 
   if (xml.trim() === "") fail("the document is empty");
-  const validation = XMLValidator.validate(xml);
+  const { parser, validate } = xmlLibrary();
+  const validation = validate(xml);
   if (validation !== true) {
     // The validator's own message can quote document text, so only its code and position are kept.
     const { code, line, col } = validation.err;
@@ -289,6 +312,63 @@ export function placeholderVpnConfig(opts: PlaceholderVpnConfigOptions): VpnConf
     tunnels: [tunnel(1, opts.tunnel1InsideCidr), tunnel(2, opts.tunnel2InsideCidr)],
     placeholder: true,
   };
+}
+
+/**
+ * The model with each tunnel's settings taken from the connection's tunnel options
+ * (DescribeVpnConnections `Options.TunnelOptions[]`, plain objects with the SDK's field names):
+ * IKE versions, phase 1/2 algorithm and DH lists, lifetimes, DPD timeout and action, startup action.
+ * The XML stays the source of keys and addresses, and of algorithms only where an options list is
+ * empty (AWS's defaults): AWS's XML names the same baseline suite whatever the options say.
+ *
+ * Tunnels are matched by AWS outside IP. A placeholder model (no outside IPs yet) takes the options
+ * in order, so an offline preview can render the crypto a run is about to ask for:
+ * `withTunnelOptions(placeholderVpnConfig(...), tunnelOptionsSpecs(crypto, ...))`. When the IPs do
+ * not match (emulators answer with canned XML), the options are taken in order too, with a warning.
+ */
+export function withTunnelOptions(model: VpnConfigModel, tunnelOptions: readonly TunnelOptionLike[] | undefined): VpnConfigModel {
+  const options = tunnelOptions ?? [];
+  const warnings = [...(model.warnings ?? [])];
+  if (options.length === 0) {
+    if (!model.placeholder) warnings.push("the VPN connection lists no tunnel options; the router config follows the tunnel configuration XML's algorithms");
+    return warnings.length ? { ...model, warnings } : model;
+  }
+  const [t1, t2] = model.tunnels;
+  const byIp = (ip: string) => options.filter((o) => o.OutsideIpAddress === ip);
+  let matched: [TunnelOptionLike | undefined, TunnelOptionLike | undefined];
+  const m1 = byIp(t1.aws.outsideIp);
+  const m2 = byIp(t2.aws.outsideIp);
+  if (!model.placeholder && t1.aws.outsideIp !== t2.aws.outsideIp && m1.length === 1 && m2.length === 1) {
+    matched = [m1[0], m2[0]];
+  } else {
+    matched = [options[0], options[1]];
+    if (!model.placeholder && t1.aws.outsideIp !== t2.aws.outsideIp) {
+      warnings.push(
+        `the tunnel options' outside IPs (${options.map((o) => o.OutsideIpAddress ?? "none").join(", ")}) do not match the tunnel configuration's ` +
+          `(${t1.aws.outsideIp}, ${t2.aws.outsideIp}); taking the options in order`,
+      );
+    }
+  }
+
+  const tunnels = model.tunnels.map((t, i) => {
+    const option = matched[i];
+    if (!option) {
+      warnings.push(`tunnel ${t.number} has no tunnel options; its algorithms follow the tunnel configuration XML`);
+      return t;
+    }
+    const { unknown, ...crypto } = cryptoFromTunnelOption(option);
+    if (unknown.length) warnings.push(`tunnel ${t.number}: ignoring tunnel option values AWS does not document: ${unknown.join(", ")}`);
+    const copy: TunnelModel = structuredClone(t);
+    copy.options = crypto;
+    if (crypto.phase1LifetimeSeconds !== undefined) copy.ike.lifetime = crypto.phase1LifetimeSeconds;
+    if (crypto.phase2LifetimeSeconds !== undefined) copy.ipsec.lifetime = crypto.phase2LifetimeSeconds;
+    return copy;
+  }) as VpnConfigModel["tunnels"];
+
+  const merged: VpnConfigModel = { ...model, tunnels };
+  if (warnings.length) merged.warnings = warnings;
+  else delete merged.warnings;
+  return merged;
 }
 
 // ---------------------------------------------------------------------------------------------

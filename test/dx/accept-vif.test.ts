@@ -384,6 +384,14 @@ describe("dx accept-vif: plans that refuse", () => {
     [["--vif-id", "dxvif-fgh0hcrk", "--vpc-id", "vpc-0123456789abcdef0", "--amazon-asn", "65000x"], '--amazon-asn: "65000x" is not an ASN'],
     [["--vif-id", "dxvif-fgh0hcrk", "--vpc-id", "vpc-0123456789abcdef0", "--amazon-asn", "7224"], "--amazon-asn: 7224 is not a private ASN"],
     [["--vif-id", "dxvif-fgh0hcrk", "--vpc-id", "vpc-0123456789abcdef0", "--stack", "Bad_Name"], '--stack: "Bad_Name" must be'],
+    // Explicitly empty values are refused by flag name, never taken as "not given" (a script with an unset variable).
+    [["--vif-id", "dxvif-fgh0hcrk", "--vpc-id", "vpc-0123456789abcdef0", "--vgw-id", ""], "--vgw-id: is empty"],
+    [["--vif-id", "dxvif-fgh0hcrk", "--vgw-id", ""], "--vgw-id: is empty"],
+    [["--vif-id", "dxvif-fgh0hcrk", "--vpc-id", "vpc-0123456789abcdef0", "--route-tables", ""], "--route-tables: has an empty item"],
+    [["--vif-id", "dxvif-fgh0hcrk,,dxvif-fgh0hcrl", "--vpc-id", "vpc-0123456789abcdef0"], "--vif-id: has an empty item"],
+    [["--vif-id", "dxvif-fgh0hcrk", "--vif-id", "", "--vpc-id", "vpc-0123456789abcdef0"], "--vif-id: has an empty item"],
+    [["--vif-id", "dxvif-fgh0hcrk", "--dx-gateway-id", ""], "--dx-gateway-id: is empty"],
+    [["--vif-id", "dxvif-fgh0hcrk", "--vpc-id", "vpc-0123456789abcdef0", "--amazon-asn", ""], "--amazon-asn: is empty"],
   ])("bad input %j is a one-line usage error before any AWS call (exit 2)", async (argv, message) => {
     const r = await runCli(["dx", "accept-vif", ...argv, "--yes"], { aws });
     expect(r.code).toBe(2);

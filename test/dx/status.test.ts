@@ -138,6 +138,17 @@ describe("dx status", () => {
     expect(aws.calls.length).toBe(before);
   });
 
+  it.each([
+    [["--stack", ""], "--stack: is empty"],
+    [["--vif-id", ""], "--vif-id: has an empty item"],
+    [["--vif-id", "dxvif-fgh0hcrk,"], "--vif-id: has an empty item"],
+  ])("an explicitly empty %j is a usage error naming the flag, not every interface in the Region (exit 2)", async (argv, message) => {
+    const r = await runCli(["dx", "status", ...argv], { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(aws.calls).toEqual([]);
+  });
+
   it("--stack also finds interfaces on the stack's gateway when they could not be tagged", async () => {
     aws.failNext("TagResource", new Error("tagging not implemented by this emulator"), 2);
     await acceptBoth();

@@ -124,6 +124,20 @@ describe("dx accept-vif wizard", () => {
     });
   });
 
+  it("with --offline in a terminal, missing flags are refused first: the wizard reads AWS (the create pipeline's order)", async () => {
+    const r = await runCli(["dx", "accept-vif", "--vpc-id", "vpc-bad", "--dry-run", "--offline"], { aws, tty: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("vpcwire: missing required flags: --vif-id (the wizard reads AWS, so it cannot run with --offline)\n");
+    expect(aws.calls).toEqual([]);
+  });
+
+  it("an explicitly empty target is not a missing one: no question is asked", async () => {
+    const r = await runCli(["dx", "accept-vif", "--vif-id", vifA.virtualInterfaceId!, "--vgw-id", ""], { aws, tty: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vpcwire: --vgw-id: is empty/);
+    expect(aws.calls).toEqual([]);
+  });
+
   it("--yes in a terminal also never prompts; a bad given flag fails before the questions", async () => {
     const yes = await runCli(["dx", "accept-vif", "--yes"], { aws, tty: true });
     expect(yes.code).toBe(2);

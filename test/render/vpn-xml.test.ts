@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { TunnelOptionLike } from "../../src/net/crypto.js";
 import { ipv4ToInt } from "../../src/net/ip.js";
 import {
   type BgpPeerModel,
@@ -9,6 +10,7 @@ import {
   type TunnelModel,
   type VpnConfigModel,
   VpnConfigParseError,
+  withTunnelOptions,
 } from "../../src/render/vpn-xml.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/vpn/${name}`, import.meta.url), "utf8");
@@ -436,3 +438,58 @@ function toXml(model: VpnConfigModel, opts: { reversed: boolean; header: boolean
   const decl = opts.header ? '<?xml version="1.0" encoding="UTF-8"?>\n' : "";
   return `${decl}<vpn_connection id="${model.vpnConnectionId}">${head}${body}${pad(0)}</vpn_connection>\n`;
 }
+
+describe("withTunnelOptions", () => {
+  const model = parseCustomerGatewayConfiguration(BGP_XML);
+  const option = (ip: string, extra: TunnelOptionLike = {}): TunnelOptionLike => ({
+    OutsideIpAddress: ip,
+    IkeVersions: [{ Value: "ikev2" }],
+    Phase1DHGroupNumbers: [{ Value: 20 }],
+    Phase1LifetimeSeconds: 14_400,
+    Phase2LifetimeSeconds: 1_800,
+    DpdTimeoutSeconds: 30,
+    DpdTimeoutAction: "restart",
+    StartupAction: "start",
+    ...extra,
+  });
+
+  it("matches the options to the tunnels by AWS outside IP, whatever their order", () => {
+    const [ip1, ip2] = model.tunnels.map((t) => t.aws.outsideIp) as [string, string];
+    const merged = withTunnelOptions(model, [option(ip2, { Phase2DHGroupNumbers: [{ Value: 19 }] }), option(ip1, { Phase2DHGroupNumbers: [{ Value: 21 }] })]);
+    expect(merged.tunnels[0].options?.phase2.dhGroups).toEqual([21]);
+    expect(merged.tunnels[1].options?.phase2.dhGroups).toEqual([19]);
+    expect(merged.tunnels[0].options).toMatchObject({ ikeVersions: ["ikev2"], dpdTimeoutAction: "restart", startupAction: "start", dpdTimeoutSeconds: 30 });
+    // Lifetimes come from the options; keys and addresses stay the XML's.
+    expect(merged.tunnels[0].ike.lifetime).toBe(14_400);
+    expect(merged.tunnels[0].ipsec.lifetime).toBe(1_800);
+    expect(merged.tunnels[0].ike.preSharedKey).toBe(model.tunnels[0].ike.preSharedKey);
+    expect(merged.tunnels[1].customer).toEqual(model.tunnels[1].customer);
+    expect(merged.warnings).toBeUndefined();
+    // The input model is left as it was.
+    expect(model.tunnels[0].options).toBeUndefined();
+    expect(model.tunnels[0].ike.lifetime).toBe(28_800);
+  });
+
+  it("takes the options in order, with a warning, when their IPs do not match the XML's (emulators)", () => {
+    const merged = withTunnelOptions(model, [option("192.0.2.1", { Phase1DHGroupNumbers: [{ Value: 14 }] }), option("192.0.2.2")]);
+    expect(merged.tunnels[0].options?.phase1.dhGroups).toEqual([14]);
+    expect(merged.warnings?.[0]).toMatch(/outside IPs \(192\.0\.2\.1, 192\.0\.2\.2\) do not match .* taking the options in order/);
+  });
+
+  it("says when the connection lists no options, and reports values AWS does not document", () => {
+    expect(withTunnelOptions(model, undefined).warnings).toEqual([
+      "the VPN connection lists no tunnel options; the router config follows the tunnel configuration XML's algorithms",
+    ]);
+    const [ip1, ip2] = model.tunnels.map((t) => t.aws.outsideIp) as [string, string];
+    const odd = withTunnelOptions(model, [option(ip1, { Phase1EncryptionAlgorithms: [{ Value: "CHACHA20" }] }), option(ip2)]);
+    expect(odd.warnings).toEqual(["tunnel 1: ignoring tunnel option values AWS does not document: Phase1EncryptionAlgorithms CHACHA20"]);
+  });
+
+  it("a placeholder model takes the options in order, silently (the preview's requested crypto)", () => {
+    const preview = placeholderVpnConfig({ routing: "static", customerOutsideIp: "198.51.100.10" });
+    const merged = withTunnelOptions(preview, [option("ignored"), option("ignored", { IkeVersions: [{ Value: "ikev1" }] })]);
+    expect(merged.tunnels[1].options?.ikeVersions).toEqual(["ikev1"]);
+    expect(merged.warnings).toBeUndefined();
+    expect(merged.placeholder).toBe(true);
+  });
+});

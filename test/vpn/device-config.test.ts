@@ -1,8 +1,35 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/core/errors.js";
-import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel } from "../../src/render/vpn-xml.js";
-import { DeviceConfigError, type DeviceConfigInput, renderDeviceConfig } from "../../src/vpn/device-config.js";
+import {
+  ENCRYPTION_ALGORITHMS,
+  type EncryptionAlgorithm,
+  INTEGRITY_ALGORITHMS,
+  type IntegrityAlgorithm,
+  PHASE1_DH_GROUPS,
+  PHASE2_DH_GROUPS,
+  type TunnelCrypto,
+  tunnelCrypto,
+  tunnelOptionsSpec,
+  tunnelOptionsSpecs,
+} from "../../src/net/crypto.js";
+import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel, withTunnelOptions } from "../../src/render/vpn-xml.js";
+import {
+  CHARON_MARKER,
+  checkTunnelBase,
+  DeviceConfigError,
+  type DeviceConfigInput,
+  extractEmbedded,
+  renderDevice,
+  renderDeviceConfig,
+  retransmitGiveUpSeconds,
+  tunnelNumbers,
+  UPDOWN_MARKER,
+} from "../../src/vpn/device-config.js";
 import { expectGolden as expectGoldenIn } from "../helpers/golden.js";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/vpn/${name}`, import.meta.url), "utf8");
@@ -33,16 +60,17 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
     expect(out).toContain("AWS Site-to-Site VPN vpn-0a1b2c3d4e5f60718");
     expect(out).not.toContain("OFFLINE PREVIEW");
     // Both tunnels, each with its own destination, key and profile.
-    expect(out).toMatch(/interface Tunnel1\n(?: .*\n)* tunnel destination 203\.0\.113\.21\n/);
-    expect(out).toMatch(/interface Tunnel2\n(?: .*\n)* tunnel destination 203\.0\.113\.22\n/);
+    // Numbers derived from the connection id (272/273 for this one), not fixed 1/2.
+    expect(out).toMatch(/interface Tunnel272\n(?: .*\n)* tunnel destination 203\.0\.113\.21\n/);
+    expect(out).toMatch(/interface Tunnel273\n(?: .*\n)* tunnel destination 203\.0\.113\.22\n/);
     expect(out).toContain(
       "crypto keyring keyring-vpn-0a1b2c3d4e5f60718-0\n local-address GigabitEthernet1\n pre-shared-key address 203.0.113.21 key FAKEkeyTunnelOne_example.0000000\n",
     );
     expect(out).toContain(
       "crypto keyring keyring-vpn-0a1b2c3d4e5f60718-1\n local-address GigabitEthernet1\n pre-shared-key address 203.0.113.22 key FAKEkeyTunnelTwo_example.0000000\n",
     );
-    expect(out).toContain("crypto isakmp policy 200\n encryption aes 128\n authentication pre-share\n group 2\n lifetime 28800\n hash sha\n");
-    expect(out).toContain("crypto isakmp policy 201\n");
+    expect(out).toContain("crypto isakmp policy 272\n encryption aes 128\n authentication pre-share\n group 2\n lifetime 28800\n hash sha\n");
+    expect(out).toContain("crypto isakmp policy 273\n");
     expect(out).toContain("crypto ipsec transform-set ipsec-prop-vpn-0a1b2c3d4e5f60718-0 esp-aes 128 esp-sha-hmac\n mode tunnel\n");
     expect(out).toContain(" set pfs group2\n set security-association lifetime seconds 3600\n");
     expect(out).toContain("crypto ipsec df-bit clear\n");
@@ -53,14 +81,16 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
     expect(out.match(/ ip tcp adjust-mss 1379\n/g)).toHaveLength(2);
     expect(out.match(/ tunnel source GigabitEthernet1\n/g)).toHaveLength(2);
     // Static: an SLA probe and track per tunnel, every VPC CIDR through both tunnels.
-    expect(out).toContain("ip sla 1\n icmp-echo 169.254.100.1 source-interface Tunnel1\n");
-    expect(out).toContain("ip sla 2\n icmp-echo 169.254.200.1 source-interface Tunnel2\n");
-    expect(out).toContain("track 2 ip sla 2 reachability\n");
+    expect(out).toContain("ip sla 272\n icmp-echo 169.254.100.1 source-interface Tunnel272\n");
+    expect(out).toContain("ip sla 273\n icmp-echo 169.254.200.1 source-interface Tunnel273\n");
+    // One lost probe does not swap tunnels; a recovered tunnel must stay up 30 s before it gets traffic back.
+    expect(out).toContain("track 273 ip sla 273 reachability\n delay down 15 up 30\nexit\n");
+    expect(out.match(/\n delay down 15 up 30\n/g)).toHaveLength(2);
     for (const line of [
-      "ip route 10.20.0.0 255.255.0.0 Tunnel1 10 track 1",
-      "ip route 10.20.0.0 255.255.0.0 Tunnel2 20 track 2",
-      "ip route 10.21.0.0 255.255.0.0 Tunnel1 10 track 1",
-      "ip route 10.21.0.0 255.255.0.0 Tunnel2 20 track 2",
+      "ip route 10.20.0.0 255.255.0.0 Tunnel272 10 track 272",
+      "ip route 10.20.0.0 255.255.0.0 Tunnel273 20 track 273",
+      "ip route 10.21.0.0 255.255.0.0 Tunnel272 10 track 272",
+      "ip route 10.21.0.0 255.255.0.0 Tunnel273 20 track 273",
     ]) {
       expect(out).toContain(`\n${line}\n`);
     }
@@ -75,8 +105,8 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
     expectGolden("csr1000v-bgp.txt", out);
 
     // Tunnel order follows the model, not the XML document.
-    expect(out).toMatch(/interface Tunnel1\n(?: .*\n)* tunnel destination 203\.0\.113\.22\n/);
-    expect(out).toMatch(/interface Tunnel2\n(?: .*\n)* tunnel destination 203\.0\.113\.122\n/);
+    expect(out).toMatch(/interface Tunnel508\n(?: .*\n)* tunnel destination 203\.0\.113\.22\n/);
+    expect(out).toMatch(/interface Tunnel509\n(?: .*\n)* tunnel destination 203\.0\.113\.122\n/);
     expect(out).toContain(" pre-shared-key address 203.0.113.22 key FAKEkeyTunnelOne_bgp.example.000\n");
     expect(out).toContain(" pre-shared-key address 203.0.113.122 key FAKEkeyTunnelTwo_bgp.example.000\n");
     expect(out).toContain("\nrouter bgp 65010\n");
@@ -99,7 +129,10 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
     // Identical phase-1 settings on both tunnels: one shared proposal and one policy.
     expect(out).toContain("crypto ikev2 proposal ikev2-prop-vpn-0a1b2c3d4e5f60718-0\n encryption aes-cbc-128\n integrity sha1\n group 2\n");
     expect(out).not.toContain("ikev2-prop-vpn-0a1b2c3d4e5f60718-1");
-    expect(out).toContain("crypto ikev2 policy ikev2-policy-vpn-0a1b2c3d4e5f60718\n proposal ikev2-prop-vpn-0a1b2c3d4e5f60718-0\nexit\n");
+    // The policy applies to this router's address only, so it does not replace the default policy for other peers.
+    expect(out).toContain(
+      "crypto ikev2 policy vpcwire-198-51-100-10\n match address local 198.51.100.10\n proposal ikev2-prop-vpn-0a1b2c3d4e5f60718-0\nexit\n",
+    );
     expect(out).toContain(" peer 203.0.113.21\n  address 203.0.113.21\n  pre-shared-key FAKEkeyTunnelOne_example.0000000\n");
     expect(out).toContain(" peer 203.0.113.22\n  address 203.0.113.22\n  pre-shared-key FAKEkeyTunnelTwo_example.0000000\n");
     expect(out).toContain(" match identity remote address 203.0.113.21 255.255.255.255\n");
@@ -163,8 +196,15 @@ describe("renderDeviceConfig: Cisco CSR1000V", () => {
       Object.assign(t.ike, { encryptionProtocol: "AES256-GCM-16", authenticationProtocol: "SHA2-384", dhGroup: 20 });
       Object.assign(t.ipsec, { encryptionProtocol: "aes-256-gcm-16", authenticationProtocol: "SHA2-384" });
     });
-    expect(() => render({ device: "csr1000v", config: gcm })).toThrow(DeviceConfigError);
-    expect(() => render({ device: "csr1000v", config: gcm })).toThrow(/IKEv1 policies have no AES-GCM/);
+    // Asked for IKEv1 on a tunnel that also allows IKEv2: IKEv1 phase 1 has no GCM, so IKEv2 is rendered.
+    expect(() => render({ device: "csr1000v", config: gcm, ikeVersion: "ikev1" })).not.toThrow();
+    expect(render({ device: "csr1000v", config: gcm, ikeVersion: "ikev1" })).toContain("IKE: IKEv2.");
+    // An IKEv1-only tunnel with only GCM for phase 1 cannot be expressed.
+    const v1only = withTunnels(gcm, (t) => {
+      t.options = { ...tunnelCrypto("compatible"), ikeVersions: ["ikev1"] };
+    });
+    expect(() => render({ device: "csr1000v", config: v1only })).toThrow(DeviceConfigError);
+    expect(() => render({ device: "csr1000v", config: v1only })).toThrow(/IOS-XE has no AES-GCM for IKEv1 phase 1/);
     const out = render({ device: "csr1000v", config: gcm, ikeVersion: "ikev2" });
     expect(out).toContain(" encryption aes-gcm-256\n prf sha384\n group 20\n");
     expect(out).toContain(" esp-gcm 256\n");
@@ -197,8 +237,9 @@ describe("renderDeviceConfig: strongSwan", () => {
     ] as const) {
       expect(out).toContain(`  vpn-0a1b2c3d4e5f60718-tunnel${n} {\n    version = 1\n    local_addrs = 198.51.100.10\n    remote_addrs = ${aws}\n`);
       expect(out).toContain(`  ike-vpn-0a1b2c3d4e5f60718-tunnel${n} {\n    id = ${aws}\n    secret = "${psk}"\n  }\n`);
-      expect(out).toContain(`        if_id_in = ${n}\n        if_id_out = ${n}\n`);
-      expect(out).toContain(`#   ip link add aws-tun${n} type xfrm dev eth0 if_id ${n}\n`);
+      const id = 271 + n;
+      expect(out).toContain(`        if_id_in = ${id}\n        if_id_out = ${id}\n`);
+      expect(out).toContain(`#   ip link add aws-tun${id} type xfrm dev eth0 if_id ${id}\n`);
     }
     expect(out.match(/ {4}proposals = aes128-sha1-modp1024\n/g)).toHaveLength(2);
     expect(out.match(/ {8}esp_proposals = aes128-sha1-modp1024\n/g)).toHaveLength(2);
@@ -206,11 +247,15 @@ describe("renderDeviceConfig: strongSwan", () => {
     expect(out).toContain("    dpd_delay = 10s\n    dpd_timeout = 30s\n");
     expect(out).toContain("    rekey_time = 25920s\n    over_time = 2880s\n");
     expect(out).toContain("        rekey_time = 3240s\n        life_time = 3600s\n");
-    expect(out).toContain("#   ip addr add 169.254.100.2/30 dev aws-tun1\n");
-    expect(out).toContain("#   ip link set aws-tun1 mtu 1419 up\n");
-    expect(out).toContain("-j TCPMSS --set-mss 1379\n");
-    expect(out).toContain("#   ip route add 10.20.0.0/16 dev aws-tun1 metric 100\n#   ip route add 10.20.0.0/16 dev aws-tun2 metric 200\n");
-    expect(out).toContain("#   ip route add 10.21.0.0/16 dev aws-tun2 metric 200\n");
+    expect(out).toContain("#   ip addr add 169.254.100.2/30 dev aws-tun272\n");
+    // AES-CBC + HMAC-SHA1 without NAT traversal: AWS's table says 1438 / 1398.
+    expect(out).toContain("#   ip link set aws-tun272 mtu 1438 up\n");
+    expect(out).toContain("-j TCPMSS --set-mss 1398\n");
+    // Routes come and go with the SAs (updown script), tunnel 1 preferred.
+    expect(out).toContain("        updown = /etc/swanctl/vpcwire-updown-vpn-0a1b2c3d4e5f60718.sh aws-tun272 100\n");
+    expect(out).toContain("        updown = /etc/swanctl/vpcwire-updown-vpn-0a1b2c3d4e5f60718.sh aws-tun273 200\n");
+    expect(out).not.toContain("ip route add");
+    expect(out.match(/ {8}copy_df = no\n/g)).toHaveLength(2);
     expect(out).not.toContain("mobike");
     expect(out).not.toContain("router bgp");
   });
@@ -222,10 +267,14 @@ describe("renderDeviceConfig: strongSwan", () => {
     expect(out).toContain("    version = 2\n    local_addrs = 172.31.5.10\n    remote_addrs = 203.0.113.22\n");
     expect(out).toContain("      id = 198.51.100.10\n");
     expect(out).toContain("    mobike = no\n");
-    expect(out).not.toContain("dpd_timeout");
+    expect(out).not.toMatch(/^\s*dpd_timeout =/m);
     expect(out).toContain("This host sends IKE from 172.31.5.10 but AWS knows it as\n# 198.51.100.10");
-    expect(out).toContain("#   ip link add aws-tun1 type xfrm dev ens5 if_id 1\n");
-    expect(out).toContain("#   ip addr add 169.254.44.10/30 dev aws-tun1\n");
+    expect(out).toContain("#   ip link add aws-tun508 type xfrm dev ens5 if_id 508\n");
+    expect(out).toContain("#   ip addr add 169.254.44.10/30 dev aws-tun508\n");
+    // AES-CBC + HMAC-SHA1 in UDP (behind NAT): 1422 / 1382.
+    expect(out).toContain("#   ip link set aws-tun508 mtu 1422 up\n");
+    expect(out).not.toContain("updown =");
+    expect(out).not.toContain("#updown|");
     expect(out).toContain('    secret = "FAKEkeyTunnelOne_bgp.example.000"\n');
     expect(out).toContain("# router bgp 65010\n");
     expect(out).toContain("#  neighbor 169.254.44.9 remote-as 64512\n");
@@ -308,5 +357,368 @@ describe("renderDeviceConfig: validation", () => {
     expect(render({ device: "csr1000v", config: BGP, onpremCidrs: [] })).toContain("No on-premises prefixes were given");
     expect(render({ device: "strongswan", config: BGP, onpremCidrs: [] })).toContain("no on-premises prefixes were given");
     expect(() => render({ device: "csr1000v", config: STATIC, vpcCidrs: ["10.20.0.1/16"] })).toThrow(/VPC CIDR: .*host bits set/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Crypto from the connection's tunnel options
+
+/** The fixture's tunnels with tunnel options as DescribeVpnConnections would list them for `crypto`. */
+function withCrypto(model: VpnConfigModel, crypto: TunnelCrypto): VpnConfigModel {
+  const options = model.tunnels.map((t) => ({ OutsideIpAddress: t.aws.outsideIp, ...tunnelOptionsSpec(crypto) }));
+  // AWS does not promise the options' order: list them reversed to prove the match is by IP.
+  return withTunnelOptions(model, options.reverse());
+}
+
+const IOS_ENC: Record<EncryptionAlgorithm, { ikev1: string; ikev2: string; esp: string }> = {
+  AES128: { ikev1: "aes 128", ikev2: "aes-cbc-128", esp: "esp-aes 128" },
+  AES256: { ikev1: "aes 256", ikev2: "aes-cbc-256", esp: "esp-aes 256" },
+  "AES128-GCM-16": { ikev1: "-", ikev2: "aes-gcm-128", esp: "esp-gcm 128" },
+  "AES256-GCM-16": { ikev1: "-", ikev2: "aes-gcm-256", esp: "esp-gcm 256" },
+};
+const IOS_INTEG: Record<IntegrityAlgorithm, { ikev1: string; ikev2: string; esp: string }> = {
+  SHA1: { ikev1: "sha", ikev2: "sha1", esp: "esp-sha-hmac" },
+  "SHA2-256": { ikev1: "sha256", ikev2: "sha256", esp: "esp-sha256-hmac" },
+  "SHA2-384": { ikev1: "sha384", ikev2: "sha384", esp: "esp-sha384-hmac" },
+  "SHA2-512": { ikev1: "sha512", ikev2: "sha512", esp: "esp-sha512-hmac" },
+};
+// IOS-XE 17 offers these groups in isakmp policies, IKEv2 proposals and `set pfs`.
+const IOS_GROUPS = [1, 2, 5, 14, 15, 16, 19, 20, 21, 24];
+
+describe("crypto follows the connection's tunnel options", () => {
+  it("CSR: every single phase 1 choice, with each IKE version", () => {
+    let rendered = 0;
+    for (const version of ["ikev1", "ikev2"] as const) {
+      for (const enc of ENCRYPTION_ALGORITHMS) {
+        for (const integ of INTEGRITY_ALGORITHMS) {
+          for (const dh of PHASE1_DH_GROUPS) {
+            const crypto = tunnelCrypto("compatible", {
+              ikeVersions: [version],
+              phase1Encryption: [enc],
+              phase1Integrity: [integ],
+              phase1DhGroups: [dh],
+              phase2DhGroups: [14],
+            });
+            const config = withCrypto(STATIC, crypto);
+            const gcm = enc.endsWith("GCM-16");
+            if ((version === "ikev1" && gcm) || !IOS_GROUPS.includes(dh)) {
+              expect(() => render({ device: "csr1000v", config }), `${version} ${enc} ${integ} ${dh}`).toThrow(DeviceConfigError);
+              continue;
+            }
+            const out = render({ device: "csr1000v", config });
+            rendered++;
+            if (version === "ikev1") {
+              expect(out).toContain(
+                `crypto isakmp policy 272\n encryption ${IOS_ENC[enc].ikev1}\n authentication pre-share\n group ${dh}\n lifetime 28800\n hash ${IOS_INTEG[integ].ikev1}\n`,
+              );
+              expect(out).not.toContain("crypto ikev2");
+            } else {
+              const hashLine = `${gcm ? "prf" : "integrity"} ${IOS_INTEG[integ].ikev2}`;
+              expect(out).toContain(
+                `crypto ikev2 proposal ikev2-prop-vpn-0a1b2c3d4e5f60718-0\n encryption ${IOS_ENC[enc].ikev2}\n ${hashLine}\n group ${dh}\nexit\n`,
+              );
+              expect(out.match(/ set ikev2-profile /g)).toHaveLength(2);
+              expect(out).not.toContain("crypto isakmp");
+            }
+          }
+        }
+      }
+    }
+    // (2 CBC ciphers with IKEv1 + 4 with IKEv2) x 4 integrity x the 8 AWS groups IOS-XE has (not 17, 18, 22, 23).
+    expect(rendered).toBe((2 + 4) * 4 * 8);
+  });
+
+  it("CSR: every single phase 2 choice (transform set and PFS)", () => {
+    for (const enc of ENCRYPTION_ALGORITHMS) {
+      for (const integ of INTEGRITY_ALGORITHMS) {
+        for (const dh of PHASE2_DH_GROUPS) {
+          const crypto = tunnelCrypto("modern", { phase2Encryption: [enc], phase2Integrity: [integ], phase2DhGroups: [dh] });
+          const config = withCrypto(STATIC, crypto);
+          if (!IOS_GROUPS.includes(dh)) {
+            expect(() => render({ device: "csr1000v", config })).toThrow(/IOS-XE supports none of the phase 2 DH groups the tunnel allows/);
+            continue;
+          }
+          const out = render({ device: "csr1000v", config });
+          const algorithms = enc.endsWith("GCM-16") ? IOS_ENC[enc].esp : `${IOS_ENC[enc].esp} ${IOS_INTEG[integ].esp}`;
+          expect(out).toContain(`crypto ipsec transform-set ipsec-prop-vpn-0a1b2c3d4e5f60718-0 ${algorithms}\n mode tunnel\n`);
+          expect(out.match(new RegExp(` set pfs group${dh}\\n`, "g"))).toHaveLength(2);
+        }
+      }
+    }
+  });
+
+  it("picks one algorithm of each kind from a list, the strongest the device has (AWS takes the weakest offered)", () => {
+    const crypto = tunnelCrypto("compatible", {
+      ikeVersions: ["ikev1", "ikev2"],
+      phase1Encryption: ["AES128", "AES256-GCM-16"],
+      phase1Integrity: ["SHA1", "SHA2-256"],
+      phase1DhGroups: [2, 14, 19],
+      phase2Encryption: ["AES128", "AES256"],
+      phase2Integrity: ["SHA2-512", "SHA2-256"],
+      phase2DhGroups: [5, 24, 17],
+    });
+    const csr = renderDevice({ device: "csr1000v", config: withCrypto(STATIC, crypto), vpcCidrs: VPC, onpremCidrs: ONPREM });
+    // Both versions allowed, no preference: IKEv1 (so no GCM), DH 19; PFS 24 (IOS-XE has no 17).
+    expect(csr.suites[0]).toEqual({
+      ikeVersion: "ikev1",
+      phase1: { encryption: "AES128", integrity: "SHA2-256", dhGroup: 19 },
+      phase2: { encryption: "AES256", integrity: "SHA2-256", dhGroup: 24 },
+    });
+    expect(csr.text).toContain(" encryption aes 128\n authentication pre-share\n group 19\n");
+    expect(csr.text).toContain("esp-aes 256 esp-sha256-hmac\n");
+    expect(csr.text).toContain(" set pfs group24\n");
+    // A preference picks IKEv2, which has GCM.
+    const v2 = renderDevice({ device: "csr1000v", config: withCrypto(STATIC, crypto), vpcCidrs: VPC, onpremCidrs: ONPREM, ikeVersion: "ikev2" });
+    expect(v2.suites[1]?.phase1).toEqual({ encryption: "AES256-GCM-16", integrity: "SHA2-256", dhGroup: 19 });
+    const swan = renderDevice({ device: "strongswan", config: withCrypto(STATIC, crypto), vpcCidrs: VPC, onpremCidrs: ONPREM });
+    // strongSwan has group 17 (modp6144), preferred over the small-subgroup 24.
+    expect(swan.text).toContain("        esp_proposals = aes256-sha256-modp6144\n");
+  });
+
+  it("modern on the CSR: IKEv2, AES-256-GCM, DH 20, and nothing IOS-XE 17.11+ refuses", () => {
+    const result = renderDevice({ device: "csr1000v", config: withCrypto(BGP, tunnelCrypto("modern")), vpcCidrs: VPC, onpremCidrs: ONPREM });
+    const out = result.text;
+    expectGolden("csr1000v-modern.txt", out);
+    expect(result.warnings).toEqual([]);
+    expect(out).toContain("crypto ikev2 proposal ikev2-prop-vpn-0123456789abcdef0-0\n encryption aes-gcm-256\n prf sha384\n group 20\nexit\n");
+    expect(out).toContain("crypto ikev2 policy vpcwire-198-51-100-10\n match address local 198.51.100.10\n");
+    expect(out.match(/ esp-gcm 256\n/g)).toHaveLength(2);
+    expect(out.match(/ set pfs group20\n/g)).toHaveLength(2);
+    expect(out).toContain("AWS starts IKE on both tunnels itself");
+    // FN72510's list, line by line: DH 1/2/5 anywhere, 24 in IKEv2 proposals, DES/3DES/MD5, null and GMAC transforms.
+    for (const line of out.split("\n").filter((l) => !l.startsWith("!"))) {
+      expect(line).not.toMatch(/^ group (1|2|5|24)$/);
+      expect(line).not.toMatch(/set pfs group(1|2|5)$/);
+      expect(line).not.toMatch(/\b(3?des|md5|esp-null|esp-gmac)\b/);
+    }
+    expect(out).not.toContain("crypto isakmp");
+    expect(out).not.toContain("WARNING");
+  });
+
+  it("a tunnel at AWS's defaults proposes the XML's suite, and says IOS-XE 17.11+ refuses it", () => {
+    const result = renderDevice({ device: "csr1000v", config: withCrypto(STATIC, tunnelCrypto("compatible")), vpcCidrs: VPC, onpremCidrs: ONPREM });
+    expect(result.suites[0]).toEqual({
+      ikeVersion: "ikev1",
+      phase1: { encryption: "AES128", integrity: "SHA1", dhGroup: 2 },
+      phase2: { encryption: "AES128", integrity: "SHA1", dhGroup: 2 },
+    });
+    expect(result.warnings).toEqual([
+      "the CSR1000V config proposes DH group 2 (phase 1 and PFS), which IOS-XE 17.11 and later (Catalyst 8000V) refuses by default (Cisco Field Notice FN72510)",
+    ]);
+    expect(result.text).toContain("! WARNING: this config proposes DH group 2 (phase 1 and PFS), which IOS-XE\n! 17.11 and later");
+    expect(result.text.replace(/\n! /g, " ")).toContain('"crypto engine compliance shield disable" and a reload');
+  });
+
+  it("the XML's algorithms never override the options (AWS's XML always says aes-128/sha1/group2)", () => {
+    const out = render({ device: "strongswan", config: withCrypto(STATIC, tunnelCrypto("modern")) });
+    expect(out.match(/ {4}proposals = aes256gcm16-prfsha384-ecp384\n/g)).toHaveLength(2);
+    expect(out.match(/ {8}esp_proposals = aes256gcm16-ecp384\n/g)).toHaveLength(2);
+    expect(out.match(/ {4}version = 2\n/g)).toHaveLength(2);
+    expect(out).not.toContain("modp1024");
+  });
+
+  it("the IKE version comes from the options; a contrary preference is reported, not rendered", () => {
+    const result = renderDevice({
+      device: "csr1000v",
+      config: withCrypto(STATIC, tunnelCrypto("modern")),
+      vpcCidrs: VPC,
+      onpremCidrs: ONPREM,
+      ikeVersion: "ikev1",
+    });
+    expect(result.suites.map((s) => s.ikeVersion)).toEqual(["ikev2", "ikev2"]);
+    expect(result.warnings).toEqual([
+      "tunnel 1 allows only ikev2; rendering that instead of ikev1",
+      "tunnel 2 allows only ikev2; rendering that instead of ikev1",
+    ]);
+    const v1 = render({ device: "strongswan", config: withCrypto(STATIC, tunnelCrypto("compatible", { ikeVersions: ["ikev1"] })), ikeVersion: "ikev2" });
+    expect(v1.match(/ {4}version = 1\n/g)).toHaveLength(2);
+  });
+
+  it("lifetimes come from the options", () => {
+    const crypto = { ...tunnelCrypto("modern"), phase1LifetimeSeconds: 14_400, phase2LifetimeSeconds: 1_800 };
+    const out = render({ device: "strongswan", config: withCrypto(STATIC, crypto) });
+    expect(out).toContain("    rekey_time = 12960s\n    over_time = 1440s\n");
+    expect(out).toContain("        rekey_time = 1620s\n        life_time = 1800s\n");
+    const csr = render({ device: "csr1000v", config: withCrypto(STATIC, crypto) });
+    expect(csr.match(/ lifetime 14400\n/g)).toHaveLength(2);
+    expect(csr.match(/ set security-association lifetime seconds 1800\n/g)).toHaveLength(2);
+  });
+
+  it("the offline preview renders the crypto the run will ask for", () => {
+    const preview = placeholderVpnConfig({ routing: "static", customerOutsideIp: "198.51.100.10" });
+    const specs = tunnelOptionsSpecs(tunnelCrypto("modern"), [{}, {}]);
+    const out = render({ device: "csr1000v", config: withTunnelOptions(preview, specs), offline: true });
+    expect(out).toContain("OFFLINE PREVIEW");
+    expect(out).toContain(" encryption aes-gcm-256\n prf sha384\n group 20\n");
+    expect(out).toContain("interface Tunnel<TUNNEL1-NUMBER>\n");
+    expect(out).toContain("track <TUNNEL2-NUMBER> ip sla <TUNNEL2-NUMBER> reachability\n");
+  });
+});
+
+describe("CSR1000V failover details", () => {
+  it("BGP announces only the on-premises prefixes (AWS drops a session over 100 routes)", () => {
+    const out = render({ device: "csr1000v", config: BGP });
+    expect(out).toContain(
+      "ip prefix-list vpn-0123456789abcdef0-onprem seq 5 permit 192.168.10.0/24\nip prefix-list vpn-0123456789abcdef0-onprem seq 10 permit 172.16.0.0/12\n",
+    );
+    for (const ip of ["169.254.44.9", "169.254.45.13"]) expect(out).toContain(`  neighbor ${ip} prefix-list vpn-0123456789abcdef0-onprem out\n`);
+    // The list exists before the neighbors use it: IOS-XE treats a missing list as "permit everything".
+    expect(out.indexOf("ip prefix-list")).toBeLessThan(out.indexOf("router bgp"));
+    // Without on-prem prefixes nothing may go out.
+    const none = render({ device: "csr1000v", config: BGP, onpremCidrs: [] });
+    expect(none).toContain("ip prefix-list vpn-0123456789abcdef0-onprem seq 5 deny 0.0.0.0/0 le 32\n");
+    expect(none).not.toMatch(/prefix-list .* permit/);
+  });
+});
+
+describe("numbering: two connections on one router", () => {
+  it("derives different numbers from different connection ids", () => {
+    expect(tunnelNumbers("vpn-0a1b2c3d4e5f60718")).toEqual([272, 273]);
+    expect(tunnelNumbers("vpn-0123456789abcdef0")).toEqual([508, 509]);
+    expect(tunnelNumbers("<VPN-CONNECTION-ID>")).toBeNull();
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9a-f]{17}$/), (hex) => {
+        const [a, b] = tunnelNumbers(`vpn-${hex}`)!;
+        expect(a % 2).toBe(0);
+        expect(b).toBe(a + 1);
+        expect(a).toBeGreaterThanOrEqual(100);
+        expect(b).toBeLessThanOrEqual(999);
+      }),
+    );
+  });
+
+  it("two connections' CSR configs share no tunnel, policy, SLA or track number, and no object name", () => {
+    const a = render({ device: "csr1000v", config: STATIC });
+    const other = structuredClone(STATIC);
+    other.vpnConnectionId = "vpn-0fedcba9876543210";
+    const b = render({ device: "csr1000v", config: other });
+    const numbers = (text: string) => new Set([...text.matchAll(/^(?:interface Tunnel|crypto isakmp policy |ip sla |track )(\d+)/gm)].map((m) => m[1]));
+    const names = (text: string) =>
+      new Set([...text.matchAll(/^crypto (?:keyring|isakmp profile|ipsec transform-set|ipsec profile) (\S+)/gm)].map((m) => m[1]));
+    expect(numbers(a).size).toBe(2);
+    expect([...numbers(a)].filter((n) => numbers(b).has(n))).toEqual([]);
+    expect([...names(a)].filter((n) => names(b).has(n))).toEqual([]);
+  });
+
+  it("takes a base instead (--tunnel-number-base), within IOS-XE's track range", () => {
+    const out = render({ device: "csr1000v", config: STATIC, tunnelBase: 40 });
+    expect(out).toContain("interface Tunnel40\n");
+    expect(out).toContain("interface Tunnel41\n");
+    expect(out).toContain("crypto isakmp policy 41\n");
+    expect(out).toContain("track 41 ip sla 41 reachability\n");
+    expect(out).toContain("They start at the chosen tunnel number base");
+    const swan = render({ device: "strongswan", config: STATIC, tunnelBase: 998 });
+    expect(swan).toContain("        if_id_in = 999\n");
+    expect(swan).toContain("#   ip link add aws-tun998 type xfrm dev eth0 if_id 998\n");
+    expect(checkTunnelBase(999)).toBeUndefined();
+    expect(checkTunnelBase(1000)).toMatch(/from 1 to 999/);
+    expect(checkTunnelBase(0)).toMatch(/from 1 to 999/);
+    expect(() => render({ device: "csr1000v", config: STATIC, tunnelBase: 1.5 })).toThrow(UsageError);
+  });
+
+  it("strongSwan: interfaces, if_ids, file names and connection names differ per connection, and the header says so", () => {
+    const other = structuredClone(STATIC);
+    other.vpnConnectionId = "vpn-0fedcba9876543210";
+    const a = renderDevice({ device: "strongswan", config: STATIC, vpcCidrs: VPC, onpremCidrs: ONPREM });
+    const b = renderDevice({ device: "strongswan", config: other, vpcCidrs: VPC, onpremCidrs: ONPREM });
+    const ids = (text: string) => new Set([...text.matchAll(/(?:if_id_in = |aws-tun)(\d+)/g)].map((m) => m[1]));
+    expect([...ids(a.text)].filter((n) => ids(b.text).has(n))).toEqual([]);
+    expect(a.files.map((f) => f.path).filter((p) => b.files.some((f) => f.path === p))).toEqual(["/etc/strongswan.d/vpcwire-retransmit.conf"]);
+    expect(a.text).toContain("# Numbers used on this host: XFRM interfaces aws-tun272 and aws-tun273 with\n# if_id 272 and 273.\n");
+    expect(a.text).toContain("# They are derived from the VPN connection id");
+  });
+});
+
+describe("strongSwan failover details", () => {
+  const fakeIpDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "vpcwire-updown-"));
+    // A fake `ip` that logs its arguments, and fails for "route replace" when FAIL_IP is set.
+    writeFileSync(join(dir, "ip"), '#!/bin/sh\necho "$*" >> "$IP_LOG"\nif [ -n "$FAIL_IP" ] && [ "$1 $2" = "route replace" ]; then exit 2; fi\nexit 0\n', {
+      mode: 0o755,
+    });
+    return dir;
+  };
+
+  it("static routing: the rendered updown script adds and removes the VPC routes with the CHILD SA", () => {
+    const rendered = renderDevice({ device: "strongswan", config: STATIC, vpcCidrs: VPC, onpremCidrs: ONPREM });
+    const script = extractEmbedded(rendered.text, UPDOWN_MARKER);
+    expect(rendered.files.find((f) => f.path.includes("/vpcwire-updown-"))?.text).toBe(script);
+    expect(rendered.files.find((f) => f.path.includes("/vpcwire-updown-"))?.mode).toBe(0o755);
+    expect(script.startsWith("#!/bin/sh\n")).toBe(true);
+    // The sed command the header gives extracts exactly this.
+    expect(rendered.text).toContain(
+      "#   sed -n 's/^#updown| \\{0,1\\}//p' /etc/swanctl/conf.d/vpn-0a1b2c3d4e5f60718.conf > /etc/swanctl/vpcwire-updown-vpn-0a1b2c3d4e5f60718.sh\n",
+    );
+    const sed = spawnSync("sed", ["-n", "s/^#updown| \\{0,1\\}//p"], { input: rendered.text, encoding: "utf8" });
+    expect(sed.status).toBe(0);
+    expect(sed.stdout).toBe(script);
+
+    const dir = fakeIpDir();
+    const path = join(dir, "updown.sh");
+    writeFileSync(path, script, { mode: 0o755 });
+    const log = join(dir, "ip.log");
+    // strongSwan runs `updown = <script> <interface> <metric>` through a shell with PLUTO_* set.
+    const line = rendered.text.match(/updown = \S+ (aws-tun272 100)\n/)![1]!;
+    const run = (verb: string, env: Record<string, string> = {}) =>
+      spawnSync("/bin/sh", ["-c", `${path} ${line}`], {
+        env: { PATH: `${dir}:/usr/bin:/bin`, IP_LOG: log, FAIL_IP: "", PLUTO_VERB: verb, ...env },
+        encoding: "utf8",
+      });
+
+    expect(run("up-client").status).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("route replace 10.20.0.0/16 dev aws-tun272 metric 100\nroute replace 10.21.0.0/16 dev aws-tun272 metric 100\n");
+    writeFileSync(log, "");
+    expect(run("down-client").status).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("route del 10.20.0.0/16 dev aws-tun272 metric 100\nroute del 10.21.0.0/16 dev aws-tun272 metric 100\n");
+    writeFileSync(log, "");
+    // Other events (prepare, IPv6 variants) leave routes alone; a failing `ip` on up is reported.
+    expect(run("prepare-client").status).toBe(0);
+    expect(run("up-client-v6").status).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("");
+    expect(run("up-client", { FAIL_IP: "1" }).status).toBe(1);
+    expect(spawnSync("/bin/sh", [path], { env: { PATH: `${dir}:/usr/bin:/bin`, IP_LOG: log, PLUTO_VERB: "up-client" } }).status).toBe(2);
+  });
+
+  it("BGP routing has no updown script: FRR follows the sessions", () => {
+    const rendered = renderDevice({ device: "strongswan", config: BGP, vpcCidrs: VPC, onpremCidrs: ONPREM });
+    expect(rendered.files.map((f) => f.path)).toEqual(["/etc/swanctl/conf.d/vpn-0123456789abcdef0.conf", "/etc/strongswan.d/vpcwire-retransmit.conf"]);
+    expect(extractEmbedded(rendered.text, UPDOWN_MARKER)).toBe("");
+  });
+
+  it("IKEv2 dead-peer detection near AWS's 30 s through charon's retransmit settings", () => {
+    // Defaults: 4 s, base 1.8, 5 tries give up after 165 s (strongswan.conf(5)).
+    expect(retransmitGiveUpSeconds({ timeout: 4, base: 1.8, tries: 5 })).toBeCloseTo(165.1, 0);
+    const giveUp = retransmitGiveUpSeconds();
+    expect(giveUp).toBeCloseTo(20.3, 1);
+    const out = render({ device: "strongswan", config: withCrypto(STATIC, tunnelCrypto("modern")) });
+    const dpdDelay = Number(out.match(/ {4}dpd_delay = (\d+)s\n/)![1]);
+    expect(dpdDelay + giveUp).toBeGreaterThan(25);
+    expect(dpdDelay + giveUp).toBeLessThan(35);
+    const conf = extractEmbedded(out, CHARON_MARKER);
+    expect(conf).toContain("charon {\n  retransmit_timeout = 2.5\n  retransmit_base = 1.5\n  retransmit_tries = 3\n}\n");
+    expect(out).toContain("sed -n 's/^#charon| \\{0,1\\}//p' /etc/swanctl/conf.d/vpn-0a1b2c3d4e5f60718.conf > /etc/strongswan.d/vpcwire-retransmit.conf\n");
+  });
+
+  it("MTU and MSS follow the negotiated ESP algorithms and NAT traversal", () => {
+    const mtu = (config: VpnConfigModel, localAddress?: string) => {
+      const out = render({ device: "strongswan", config, ...(localAddress ? { localAddress } : {}) });
+      return [Number(out.match(/ip link set aws-tun\d+ mtu (\d+) up/)![1]), Number(out.match(/--set-mss (\d+)\n/)![1])];
+    };
+    const modern = withCrypto(STATIC, tunnelCrypto("modern"));
+    expect(mtu(modern)).toEqual([1446, 1406]);
+    expect(mtu(modern, "172.31.5.10")).toEqual([1438, 1398]);
+    const cbc384 = withCrypto(STATIC, tunnelCrypto("modern", { phase2Encryption: ["AES256"], phase2Integrity: ["SHA2-384"] }));
+    expect(mtu(cbc384)).toEqual([1422, 1382]);
+    const sha512 = withCrypto(STATIC, tunnelCrypto("modern", { phase2Encryption: ["AES256"], phase2Integrity: ["SHA2-512"] }));
+    expect(mtu(sha512, "172.31.5.10")).toEqual([1406, 1366]);
+  });
+
+  it("clears DF on the outer header like IOS's df-bit clear", () => {
+    const out = render({ device: "strongswan", config: BGP });
+    expect(out.match(/\n {8}copy_df = no\n/g)).toHaveLength(2);
+  });
+
+  it("modern renders (golden)", () => {
+    expectGolden("strongswan-modern.txt", render({ device: "strongswan", config: withCrypto(STATIC, tunnelCrypto("modern")) }));
   });
 });

@@ -35,7 +35,7 @@ describe("vpn create against an emulator's canned tunnel configuration", () => {
   it("static routing: finishes, renders static routes (not the XML's BGP), and warns about the single endpoint", async () => {
     const r = await runCli(["vpn", "create", "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes"], { aws });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("ip route 172.31.0.0 255.255.0.0 Tunnel1");
+    expect(r.stdout).toMatch(/^ip route 172\.31\.0\.0 255\.255\.0\.0 Tunnel\d+ 10 track \d+$/m);
     expect(r.stdout).not.toContain("router bgp");
     expect(r.stderr).toContain("both tunnels in the VPN connection's configuration have the AWS outside IP 52.2.144.13");
     expect(r.stderr).toContain("the tunnel configuration says bgp routing but the connection uses static");

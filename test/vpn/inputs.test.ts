@@ -190,7 +190,7 @@ describe("dry-run", () => {
     expect(r.stdout).toContain("offline: ids in <...> are placeholders");
     expect(r.stdout).toContain("<new-vgw-id>");
     expect(r.stdout).toContain("OFFLINE PREVIEW");
-    expect(r.stdout).toContain("ip route 172.31.0.0 255.255.0.0 Tunnel1");
+    expect(r.stdout).toContain("ip route 172.31.0.0 255.255.0.0 Tunnel<TUNNEL1-NUMBER> 10 track <TUNNEL1-NUMBER>");
   });
 
   it("keeps pre-shared keys out of the plan", async () => {
