@@ -96,3 +96,10 @@ const UNSUPPORTED = new Set(["NonAwsResponse", "InvalidAction", "UnsupportedOper
 export function isUnsupportedOperation(error: unknown): boolean {
   return UNSUPPORTED.has(awsCode(error) ?? "");
 }
+
+/** Errors that mean "something that depends on this still exists; try again shortly". */
+const DEPENDENCY_CODES = new Set(["DependencyViolation", "IncorrectState", "InvalidVpnGatewayState", "ResourceInUse", "ResourceInUseException"]);
+
+export function isDependencyError(error: unknown): boolean {
+  return DEPENDENCY_CODES.has(awsCode(error) ?? "");
+}

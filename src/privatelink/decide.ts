@@ -5,12 +5,13 @@
  */
 import type { LoadBalancer, TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { STACK_TAG, tagValue } from "../aws/tags.js";
+import type { SubnetInfo } from "../aws/vpc.js";
 import type { PlanWhere } from "../core/create-command.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { permissionCovers } from "../net/allow.js";
 import { type Cidr4, cidrContains, ipv4ToInt, parseCidr4 } from "../net/ip.js";
-import { lower, type SubnetInfo } from "./aws.js";
+import { lower } from "./aws.js";
 import type { NatMode, RelayInput } from "./inputs.js";
 import { type Direction, nlbName, role, securityGroupName, targetGroupName } from "./names.js";
 import type { DirectionRead, LoadBalancerFacts, RelayFacts, TargetGroupFacts } from "./observe.js";

@@ -5,7 +5,7 @@
  */
 import type { Instance, NetworkInterface, SecurityGroup, ServiceConfiguration, VpcEndpoint } from "@aws-sdk/client-ec2";
 import type { Listener, LoadBalancer, TargetDescription, TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { getVpc } from "../aws/vgw.js";
+import { getInstance, getVpc, listSubnets, type SubnetInfo } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import type { PlanWhere } from "../core/create-command.js";
 import {
@@ -20,11 +20,8 @@ import {
   findLoadBalancer,
   findStackSecurityGroup,
   findTargetGroup,
-  getInstance,
   getSubnets,
   listListeners,
-  listSubnetsOf,
-  type SubnetInfo,
   targetHealth,
 } from "./aws.js";
 import type { RelayInput } from "./inputs.js";
@@ -115,8 +112,8 @@ export async function observeRelay(ctx: Context, input: RelayInput, where: PlanW
   const [targetInstance, targetVpcSubnets, relayIpHolders, inbound, outbound] = await inOrder<
     [Instance | undefined, SubnetInfo[] | undefined, NetworkInterface[] | undefined, DirectionRead | undefined, DirectionRead | undefined]
   >([
-    ib?.targetInstance ? getInstance(ctx, ib.targetInstance) : Promise.resolve(undefined),
-    ib ? listSubnetsOf(ctx, input.targetVpcId) : Promise.resolve(undefined),
+    ib?.targetInstance ? getInstance(ctx, ib.targetInstance, "--target-instance") : Promise.resolve(undefined),
+    ib ? listSubnets(ctx, input.targetVpcId) : Promise.resolve(undefined),
     ib?.relayIp ? findInterfacesWithIp(ctx, input.relayVpcId, ib.relayIp) : Promise.resolve(undefined),
     ib ? observeDirection(ctx, input, "inbound") : Promise.resolve(undefined),
     input.outbound ? observeDirection(ctx, input, "outbound") : Promise.resolve(undefined),

@@ -20,11 +20,11 @@ import {
 import { send } from "../aws/call.js";
 import { awsCode } from "../aws/errors.js";
 import { stackTags, tagSpec } from "../aws/tags.js";
-import { taskWaiter } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepResults, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
 import { WaitFailedError } from "../core/poll.js";
+import { waiter } from "../core/wait.js";
 import { toIpPermission } from "../net/allow.js";
 import {
   CROSS_ZONE,
@@ -52,7 +52,7 @@ interface RunnerEnv {
   ctx: Context;
   input: RelayInput;
   journal: Journal;
-  wait: ReturnType<typeof taskWaiter>;
+  wait: ReturnType<typeof waiter>;
 }
 
 /** What the endpoint runner hands to finish. */
@@ -81,7 +81,7 @@ function idOf(results: StepResults, stepId: string): string {
 }
 
 export function relayRunners(ctx: Context, input: RelayInput, journal: Journal): Record<string, StepRunner> {
-  const env: RunnerEnv = { ctx, input, journal, wait: taskWaiter(ctx, ctx.config.timeoutMs ?? RELAY_DEFAULT_TIMEOUT_MS) };
+  const env: RunnerEnv = { ctx, input, journal, wait: waiter(ctx, ctx.config.timeoutMs ?? RELAY_DEFAULT_TIMEOUT_MS) };
   return {
     "load-balancer": loadBalancerRunner(env),
     "target-group": targetGroupRunner(env),

@@ -1,7 +1,7 @@
 /** `decideRelay` is pure: these cases drive it with hand-made facts, no fake AWS. */
 import type { NetworkInterface, VpcEndpoint } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import type { SubnetInfo } from "../../src/privatelink/aws.js";
+import type { SubnetInfo } from "../../src/aws/vpc.js";
 import { decideRelay, relayLayout } from "../../src/privatelink/decide.js";
 import { type RelayFlags, validateRelayFlags } from "../../src/privatelink/inputs.js";
 import type { DirectionRead, RelayFacts } from "../../src/privatelink/observe.js";

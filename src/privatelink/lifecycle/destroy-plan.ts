@@ -22,14 +22,8 @@ const ec2 = () => import("@aws-sdk/client-ec2");
  */
 async function interfacesUsing(ctx: Context, groupIds: string[], ownEnis: Set<string>): Promise<NetworkInterface[]> {
   if (groupIds.length === 0) return [];
-  const { DescribeNetworkInterfacesCommand } = await ec2();
-  const all = await listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "group-id", Values: groupIds }], NextToken }),
-    (o) => o.NetworkInterfaces,
-    (o) => o.NextToken,
-  );
+  const { paginateDescribeNetworkInterfaces } = await ec2();
+  const all = await listAll(ctx, "ec2", paginateDescribeNetworkInterfaces, { Filters: [{ Name: "group-id", Values: groupIds }] }, (o) => o.NetworkInterfaces);
   const users: NetworkInterface[] = [];
   for (const e of all.filter((x) => x.Groups?.some((g) => groupIds.includes(g.GroupId!)) && !ownEnis.has(x.NetworkInterfaceId!))) {
     const endpointId = e.InterfaceType === "vpc_endpoint" ? /\b(vpce-[0-9a-f]+)\b/.exec(e.Description ?? "")?.[1] : undefined;

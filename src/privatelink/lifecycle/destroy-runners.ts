@@ -4,15 +4,13 @@ import { awsCode, isNotFound } from "../../aws/errors.js";
 import type { Journal, StepRunner } from "../../core/apply.js";
 import type { Context } from "../../core/context.js";
 import { AwsError } from "../../core/errors.js";
-import { pollUntil } from "../../core/poll.js";
-import { isDependencyError, withDependencyRetry } from "../../lifecycle/retry.js";
-import { DESTROY_TIMEOUT_MS, deletedOutcome, destroyWaiter, teardownRunners } from "../../lifecycle/teardown.js";
+import { dependencyVerdict, retryWhileBlocked, untilDone } from "../../core/wait.js";
+import { DESTROY_TIMEOUT_MS, deletedOutcome, teardownRunners } from "../../lifecycle/teardown.js";
 import type { StackSummary } from "../../lifecycle/types.js";
 import { describeEndpoint, describeEndpointService, describeLoadBalancer, listEndpointConnections, lower } from "../aws.js";
 import { LIVE_CONNECTION } from "./parts.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
-
 const elb = () => import("@aws-sdk/client-elastic-load-balancing-v2");
 
 /** An `Unsuccessful[]` item of a batch call as an error (its code decides: gone, retry, or fail). */
@@ -24,7 +22,7 @@ function unsuccessful(operation: string, id: string, error: { Code?: string; Mes
 export async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Journal): Promise<Record<string, StepRunner>> {
   const [m, lbApi] = await Promise.all([ec2(), elb()]);
   const timeoutMs = ctx.config.timeoutMs ?? DESTROY_TIMEOUT_MS;
-  const waitFor = destroyWaiter(ctx, timeoutMs);
+  const waitFor = untilDone(ctx, timeoutMs);
   const gone =
     <T>(read: () => Promise<T | undefined>, state: (v: T) => string | undefined) =>
     async () => {
@@ -42,16 +40,15 @@ export async function destroyRunners(ctx: Context, _summary: StackSummary, journ
     "privatelink-endpoint-delete": async (step) => {
       const p = step.params as { endpointId: string; state?: string };
       if (lower(p.state) !== "deleting") {
-        await withDependencyRetry(
-          ctx,
-          `interface endpoint ${p.endpointId}`,
-          async () => {
+        await retryWhileBlocked(ctx, {
+          what: `interface endpoint ${p.endpointId}`,
+          call: async () => {
             const out = await send(ctx, "ec2", new m.DeleteVpcEndpointsCommand({ VpcEndpointIds: [p.endpointId] }));
             const failed = out.Unsuccessful?.find((u) => !u.ResourceId || u.ResourceId === p.endpointId);
             if (failed) throw unsuccessful("DeleteVpcEndpoints", p.endpointId, failed.Error);
           },
           timeoutMs,
-        );
+        });
       }
       await waitFor(
         `interface endpoint ${p.endpointId} deleting`,
@@ -72,9 +69,9 @@ export async function destroyRunners(ctx: Context, _summary: StackSummary, journ
         // The stack's own endpoints are gone by now; any connection left is someone else's: reject it,
         // then delete. A connection that is still closing makes AWS refuse the delete: try again.
         // (An endpoint that cannot list connections, as the plan found, gets the delete only.)
-        await pollUntil({
+        await retryWhileBlocked(ctx, {
           what: `endpoint service ${id}`,
-          describe: async () => {
+          call: async () => {
             const listed = p.listConnections === false ? [] : await listEndpointConnections(ctx, id);
             const open = listed.filter((c) => LIVE_CONNECTION.includes(lower(c.VpcEndpointState)));
             if (open.length) {
@@ -84,22 +81,18 @@ export async function destroyRunners(ctx: Context, _summary: StackSummary, journ
               const rejected = ids.filter((x) => !refused.includes(x));
               if (rejected.length) ctx.io.info(`${id}: rejected the connection${rejected.length > 1 ? "s" : ""} of ${rejected.join(", ")}`);
             }
-            try {
-              const out = await send(ctx, "ec2", new m.DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [id] }));
-              const failed = out.Unsuccessful?.find((u) => !u.ResourceId || u.ResourceId === id);
-              if (failed) throw unsuccessful("DeleteVpcEndpointServiceConfigurations", id, failed.Error);
-              return "done";
-            } catch (error) {
-              if (isNotFound(error)) return "gone";
-              const code = awsCode(error);
-              if (code === "ExistingVpcEndpointConnections" || isDependencyError(error)) return `waiting for endpoint connections to close (${code})`;
-              throw error;
-            }
+            const out = await send(ctx, "ec2", new m.DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [id] }));
+            const failed = out.Unsuccessful?.find((u) => !u.ResourceId || u.ResourceId === id);
+            if (failed) throw unsuccessful("DeleteVpcEndpointServiceConfigurations", id, failed.Error);
           },
-          check: (v) => (v === "done" || v === "gone" ? { status: "done", state: v } : { status: "wait", state: v }),
+          // A connection still closing makes AWS refuse the delete.
+          verdict: (error) => {
+            const code = awsCode(error);
+            if (code === "ExistingVpcEndpointConnections") return { waiting: `waiting for endpoint connections to close (${code})` };
+            const v = dependencyVerdict(error);
+            return v === undefined || v === "gone" ? v : { waiting: `waiting for endpoint connections to close (${code})` };
+          },
           timeoutMs,
-          clock: ctx,
-          signal: ctx.signal,
         });
       }
       await waitFor(
@@ -116,7 +109,11 @@ export async function destroyRunners(ctx: Context, _summary: StackSummary, journ
 
     "privatelink-listener-delete": async (step) => {
       const arn = String(step.params.listenerArn);
-      await withDependencyRetry(ctx, `listener ${step.resourceId}`, () => send(ctx, "elbv2", new lbApi.DeleteListenerCommand({ ListenerArn: arn })), timeoutMs);
+      await retryWhileBlocked(ctx, {
+        what: `listener ${step.resourceId}`,
+        call: () => send(ctx, "elbv2", new lbApi.DeleteListenerCommand({ ListenerArn: arn })),
+        timeoutMs,
+      });
       ctx.io.success(`listener ${step.resourceId} deleted`);
       return deletedOutcome(journal, step);
     },
@@ -124,12 +121,11 @@ export async function destroyRunners(ctx: Context, _summary: StackSummary, journ
     "privatelink-nlb-delete": async (step) => {
       const p = step.params as { name: string; arn: string };
       // Refused (ResourceInUse) while an endpoint service still uses it: retried until the service is gone.
-      await withDependencyRetry(
-        ctx,
-        `load balancer ${p.name}`,
-        () => send(ctx, "elbv2", new lbApi.DeleteLoadBalancerCommand({ LoadBalancerArn: p.arn })),
+      await retryWhileBlocked(ctx, {
+        what: `load balancer ${p.name}`,
+        call: () => send(ctx, "elbv2", new lbApi.DeleteLoadBalancerCommand({ LoadBalancerArn: p.arn })),
         timeoutMs,
-      );
+      });
       // Gone when DescribeLoadBalancers no longer knows it (LoadBalancerNotFound), as waitUntilLoadBalancersDeleted.
       await waitFor(
         `load balancer ${p.name} deleting`,
@@ -146,12 +142,11 @@ export async function destroyRunners(ctx: Context, _summary: StackSummary, journ
     "privatelink-tg-delete": async (step) => {
       const p = step.params as { name: string; arn: string };
       // ResourceInUse until no listener forwards to it (and the load balancer is gone): retried.
-      await withDependencyRetry(
-        ctx,
-        `target group ${p.name}`,
-        () => send(ctx, "elbv2", new lbApi.DeleteTargetGroupCommand({ TargetGroupArn: p.arn })),
+      await retryWhileBlocked(ctx, {
+        what: `target group ${p.name}`,
+        call: () => send(ctx, "elbv2", new lbApi.DeleteTargetGroupCommand({ TargetGroupArn: p.arn })),
         timeoutMs,
-      );
+      });
       ctx.io.success(`target group ${p.name} deleted`);
       return deletedOutcome(journal, step);
     },
@@ -159,7 +154,11 @@ export async function destroyRunners(ctx: Context, _summary: StackSummary, journ
     "privatelink-sg-delete": async (step) => {
       const id = String(step.params.groupId);
       // DependencyViolation while an endpoint's interfaces are still going away: retried.
-      await withDependencyRetry(ctx, `security group ${id}`, () => send(ctx, "ec2", new m.DeleteSecurityGroupCommand({ GroupId: id })), timeoutMs);
+      await retryWhileBlocked(ctx, {
+        what: `security group ${id}`,
+        call: () => send(ctx, "ec2", new m.DeleteSecurityGroupCommand({ GroupId: id })),
+        timeoutMs,
+      });
       ctx.io.success(`security group ${id} deleted`);
       return deletedOutcome(journal, step);
     },

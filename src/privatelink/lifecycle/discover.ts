@@ -38,20 +38,8 @@ export async function readStacks(ctx: Context, only: string | undefined, health:
   };
   const [services, endpoints, groups, rules, elbParts] = await Promise.all([
     listEndpointServices(ctx, filters),
-    listAll(
-      ctx,
-      "ec2",
-      (NextToken) => new m.DescribeVpcEndpointsCommand({ Filters: filters, NextToken }),
-      (o) => o.VpcEndpoints,
-      (o) => o.NextToken,
-    ),
-    listAll(
-      ctx,
-      "ec2",
-      (NextToken) => new m.DescribeSecurityGroupsCommand({ Filters: filters, NextToken }),
-      (o) => o.SecurityGroups,
-      (o) => o.NextToken,
-    ),
+    listAll(ctx, "ec2", m.paginateDescribeVpcEndpoints, { Filters: filters }, (o) => o.VpcEndpoints),
+    listAll(ctx, "ec2", m.paginateDescribeSecurityGroups, { Filters: filters }, (o) => o.SecurityGroups),
     describeSgRules(ctx, filters),
     readElb(ctx, only, mine, health),
   ]);
