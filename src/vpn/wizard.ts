@@ -69,8 +69,8 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
     });
   }
   if (!flags.onpremCidr?.length) {
-    // A VPC given by flag: read its CIDRs now (offline there is nothing to read; --vpc-cidr stands in).
-    vpcCidrs ??= ctx.config.offline ? (given.vpcCidr ?? []) : (await getVpc(ctx, flags.vpcId)).cidrs;
+    // A VPC given by flag: read its CIDRs now (the wizard never runs offline: the pipeline refuses that).
+    vpcCidrs ??= (await getVpc(ctx, flags.vpcId!)).cidrs;
     const known = vpcCidrs;
     const required = flags.routing !== "bgp";
     const answer = await prompt.input({
