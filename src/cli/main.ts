@@ -1,13 +1,11 @@
 import { Command, CommanderError } from "commander";
-import type { AwsClients } from "../aws/clients.js";
 import { type AwsClientSource, type Clock, type Context, type GlobalConfig, realClock } from "../core/context.js";
 import { ApplyError, AwsError, InterruptedError, UsageError, VpcwireError } from "../core/errors.js";
 import type { Io } from "../core/io.js";
-import { createIo } from "../ui/io.js";
 import { type IoStreams, processStreams } from "../ui/streams.js";
 import { registerAll } from "./commands.js";
 import type { ActionFactory, Handler } from "./kit.js";
-import { addGlobalOptions, toGlobalConfig } from "./options.js";
+import { addGlobalOptions } from "./options.js";
 import { VERSION } from "./version.js";
 
 export interface MainDeps {
@@ -16,7 +14,7 @@ export interface MainDeps {
   /** Aborted on Ctrl-C (the process edge wires SIGINT to it). */
   signal?: AbortSignal;
   /** Client factory; tests use the real one with aws-sdk-client-mock patching the clients. */
-  clients?: (config: GlobalConfig, env: NodeJS.ProcessEnv) => AwsClients;
+  clients?: (config: GlobalConfig, env: NodeJS.ProcessEnv) => AwsClientSource;
 }
 
 const ISSUES_URL = "https://github.com/vpcwire/vpcwire/issues";
@@ -50,9 +48,10 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     (load) =>
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
-      const all = cmd.optsWithGlobals();
-      const config = toGlobalConfig(all);
-      const io = createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
+      // Loaded only when a command runs: --help and --version need neither (nor chalk, ms, ...).
+      const [{ toGlobalConfig }, { createIo }] = await Promise.all([import("./config.js"), import("../ui/io.js")]);
+      const config = toGlobalConfig(cmd.optsWithGlobals());
+      const io = await createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
       active = { io, config };
       const clients = lazyClients(config, streams.env, deps.clients);
       const ctx: Context = { io, config, clients, signal, env: streams.env, cwd: streams.cwd, sleep: clock.sleep, now: clock.now };
@@ -73,16 +72,17 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
 }
 
 /**
- * Clients are built on first use, and the SDK module is imported only then: it is the heaviest
- * import by far. Offline runs make no AWS call; reaching for a client there is a bug.
+ * Clients are built on first use, and the client factory (and through it each service's SDK module)
+ * is imported only then: the SDK is the heaviest import by far. Offline runs make no AWS call;
+ * reaching for a client there is a bug.
  */
 function lazyClients(config: GlobalConfig, env: NodeJS.ProcessEnv, factory?: MainDeps["clients"]): AwsClientSource {
-  let clients: AwsClients | undefined;
+  let source: AwsClientSource | undefined;
   return {
     async get(service) {
       if (config.offline) throw new Error("an offline run tried to call AWS");
-      clients ??= (factory ?? (await import("../aws/clients.js")).createAwsClients)(config, env);
-      return clients[service];
+      source ??= (factory ?? (await import("../aws/clients.js")).createAwsClients)(config, env);
+      return source.get(service);
     },
   };
 }
