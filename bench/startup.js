@@ -5,6 +5,7 @@
 // The cases run interleaved (one of each per round), so a busy machine slows all of them alike, and
 // each ratio is taken between medians. BENCH_RUNS sets the rounds (default 21).
 import { spawnSync } from "node:child_process";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -49,6 +50,8 @@ const stats = samples.map((s) => {
 });
 const base = stats[0].median;
 console.log(`startup: ${runs} interleaved runs each, wall time in ms (median, p10-p90), ratio = median / median of node -e 0`);
+// Other work on the machine inflates the ratios (module loading suffers more than bare node): say how busy it was.
+console.log(`  load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
 let missed = 0;
 cases.forEach((c, j) => {
   const { median, p10, p90 } = stats[j];
