@@ -24,7 +24,8 @@ export {
   nameOf,
 } from "../aws/vgw.js";
 
-const LIVE = ["pending", "available"];
+/** `modifying`: a tunnel options update in progress (not in the SDK's VpnState enum, but AWS reports it). */
+const LIVE = ["pending", "available", "modifying"];
 
 /** An existing CGW with the same IP and ASN (AWS would return it anyway for an identical create). */
 export async function findCustomerGateway(ctx: Ctx, ip: string, asn: number): Promise<CustomerGateway | undefined> {

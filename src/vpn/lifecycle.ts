@@ -10,7 +10,9 @@ import { withDependencyRetry } from "../lifecycle/retry.js";
 import { vgwResource } from "../lifecycle/summary.js";
 import { DESTROY_TIMEOUT_MS, deletedOutcome, destroyWaiter, keptStep, planVgwTeardown, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
+import { type CryptoDevice, cryptoFromTunnelOption, DEVICE_REFUSALS, describeCrypto, describeRefusals, refusedBy } from "../net/crypto.js";
 import { listRouteTables, nameOf } from "./aws.js";
+import { DEVICE_TAG } from "./inputs.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 const gone = (state: string | undefined) => state === "deleted";
@@ -125,6 +127,8 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
       healthy = false;
       lines.push({ ok: false, text: "tunnels: state unknown: AWS returned no tunnel telemetry (VgwTelemetry) for this connection" });
     }
+    const crypto = tunnelCryptoStatus(c);
+    lines.push(...crypto.lines);
     if (!bgp) {
       const routes = (c.Routes ?? []).filter((r) => r.State !== "deleted").map((r) => `${r.DestinationCidrBlock} (${r.State})`);
       lines.push({ ok: routes.length > 0 ? null : false, text: `static routes: ${routes.join(", ") || "none: add them with the same vpn create command"}` });
@@ -143,6 +147,8 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
         lastStatusChange: t.LastStatusChange,
         explanation: explainTunnel(t, bgp).why ?? "up",
       })),
+      device: crypto.device ?? null,
+      tunnelCrypto: crypto.data,
     });
   }
   for (const vgw of parts.vgws) {
@@ -171,6 +177,42 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
   }
   if (parts.rules.length) sections.push({ title: "Security group rules added", lines: parts.rules.map((r) => ({ ok: null, text: describeSgRule(r) })) });
   return { healthy, sections, data };
+}
+
+/**
+ * Each tunnel's crypto from `Options.TunnelOptions`, flagged when it allows what the device refuses
+ * by default. The device is the `vpcwire:device` tag `vpn create` put on the connection; without it
+ * (made by hand, or by an older vpcwire) every device vpcwire renders for is checked. A flagged tunnel
+ * does not make the stack unhealthy by itself: an older router may accept it (the telemetry says).
+ */
+export function tunnelCryptoStatus(c: VpnConnection): {
+  device: CryptoDevice | undefined;
+  lines: StatusLine[];
+  data: Array<{ outsideIp: string | undefined; crypto: string; refusedBy: Array<{ device: CryptoDevice; text: string }>; unknownValues: string[] }>;
+} {
+  const tag = tagValue(c.Tags, DEVICE_TAG);
+  const device = tag && tag in DEVICE_REFUSALS ? (tag as CryptoDevice) : undefined;
+  const devices = device ? [device] : (Object.keys(DEVICE_REFUSALS) as CryptoDevice[]);
+  const lines: StatusLine[] = [];
+  const data: ReturnType<typeof tunnelCryptoStatus>["data"] = [];
+  for (const option of c.Options?.TunnelOptions ?? []) {
+    const { unknown, ...crypto } = cryptoFromTunnelOption(option);
+    const refusals = devices
+      .map((d) => ({ device: d, text: describeRefusals(d, refusedBy(d, crypto)) }))
+      .filter((r): r is { device: CryptoDevice; text: string } => r.text !== undefined);
+    const text = describeCrypto(crypto);
+    const extra = unknown.length ? `; values vpcwire does not know: ${unknown.join(", ")}` : "";
+    lines.push(
+      refusals.length
+        ? {
+            ok: false,
+            text: `tunnel ${option.OutsideIpAddress} crypto: ${text}${extra}: ${refusals.map((r) => r.text).join("; ")}; change it with vpn create --crypto modern (one tunnel at a time)`,
+          }
+        : { ok: null, text: `tunnel ${option.OutsideIpAddress} crypto: ${text}${extra}` },
+    );
+    data.push({ outsideIp: option.OutsideIpAddress, crypto: text, refusedBy: refusals, unknownValues: unknown });
+  }
+  return { device, lines, data };
 }
 
 /**
