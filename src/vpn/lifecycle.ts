@@ -13,6 +13,7 @@ import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusRepo
 import { type CryptoDevice, cryptoFromTunnelOption, DEVICE_REFUSALS, describeCrypto, describeRefusals, refusedBy } from "../net/crypto.js";
 import { listRouteTables, nameOf } from "./aws.js";
 import { DEVICE_TAG } from "./inputs.js";
+import { plainCrypto } from "./plan.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 const gone = (state: string | undefined) => state === "deleted";
@@ -83,8 +84,11 @@ function summarise(stack: string, parts: VpnStackParts): StackSummary {
   return { stack, kind: "vpn", state, resources };
 }
 
-/** What a tunnel's telemetry means, in words a router engineer can act on. */
-export function explainTunnel(t: VgwTelemetry, bgp: boolean): StatusLine & { why: string | undefined } {
+/**
+ * What a tunnel's telemetry means, in words a router engineer can act on. `awsStarts`: the tunnel's
+ * startup action is `start`, so AWS initiates IKE rather than waiting for the router.
+ */
+export function explainTunnel(t: VgwTelemetry, bgp: boolean, awsStarts = false): StatusLine & { why: string | undefined } {
   const status = t.Status ?? "UNKNOWN";
   const message = (t.StatusMessage ?? "").trim();
   const routes = t.AcceptedRouteCount ?? 0;
@@ -97,6 +101,9 @@ export function explainTunnel(t: VgwTelemetry, bgp: boolean): StatusLine & { why
     why = bgp && routes === 0 ? "BGP is up but your router announces no routes: add network statements for the on-prem prefixes" : undefined;
   } else if (/IPSEC IS UP/i.test(message) || (bgp && /BGP/i.test(message))) {
     why = "IPsec is up but BGP is down: check the neighbor statements on the router (neighbor address, remote-as, timers)";
+  } else if (awsStarts) {
+    why =
+      "IKE does not come up: AWS starts it (startup action start), so check that the router has the config, the pre-shared key, and that UDP 500/4500 and ESP from AWS reach it";
   } else {
     why = "no IKE from your router yet: AWS waits for the customer side to initiate (check the pre-shared key, and that UDP 500/4500 and ESP reach AWS)";
   }
@@ -117,8 +124,9 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
       },
     ];
     if (c.State !== "available") healthy = false;
+    const awsStarts = (ip: string | undefined) => c.Options?.TunnelOptions?.find((o) => o.OutsideIpAddress === ip)?.StartupAction === "start";
     for (const t of c.VgwTelemetry ?? []) {
-      const line = explainTunnel(t, bgp);
+      const line = explainTunnel(t, bgp, awsStarts(t.OutsideIpAddress));
       if (!line.ok) healthy = false;
       lines.push(line);
     }
@@ -145,7 +153,7 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
         statusMessage: t.StatusMessage,
         acceptedRouteCount: t.AcceptedRouteCount,
         lastStatusChange: t.LastStatusChange,
-        explanation: explainTunnel(t, bgp).why ?? "up",
+        explanation: explainTunnel(t, bgp, awsStarts(t.OutsideIpAddress)).why ?? "up",
       })),
       device: crypto.device ?? null,
       tunnelCrypto: crypto.data,
@@ -200,7 +208,7 @@ export function tunnelCryptoStatus(c: VpnConnection): {
     const refusals = devices
       .map((d) => ({ device: d, text: describeRefusals(d, refusedBy(d, crypto)) }))
       .filter((r): r is { device: CryptoDevice; text: string } => r.text !== undefined);
-    const text = describeCrypto(crypto);
+    const text = describeCrypto(plainCrypto(crypto));
     const extra = unknown.length ? `; values vpcwire does not know: ${unknown.join(", ")}` : "";
     lines.push(
       refusals.length

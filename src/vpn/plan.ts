@@ -3,10 +3,10 @@ import { sgRuleParams } from "../aws/sg-rules.js";
 import { hasStackTags, STACK_TAG, tagValue } from "../aws/tags.js";
 import { getVpc } from "../aws/vgw.js";
 import { decidePropagationSteps, decideVgwSteps, observeRouteTables, observeVgw, type VgwFacts } from "../aws/vgw-plan.js";
+import type { StepResults } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanWhere } from "../core/create-command.js";
 import { flagError } from "../core/errors.js";
-import type { StepResults } from "../core/apply.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { permissionCovers } from "../net/allow.js";
 import {
@@ -17,6 +17,7 @@ import {
   describeRefusals,
   refusedBy,
   type TunnelCrypto,
+  withDefaults,
 } from "../net/crypto.js";
 import { findCustomerGateway, findVpnConnections, getSecurityGroup } from "./aws.js";
 import { assertNoOverlap, containedVpcNotes, type VpnInput } from "./inputs.js";
@@ -167,7 +168,9 @@ export function decideVpn(input: VpnInput, facts: VpnFacts, where: PlanWhere): P
   };
   const current = vpn ? tunnelsOf(vpn) : [];
   if (vpn && current.length === 0 && facts.read) {
-    warnings.push(`VPN connection ${vpn.VpnConnectionId} lists no tunnel options: its crypto cannot be compared with what this run asks for, so it is left as it is.`);
+    warnings.push(
+      `VPN connection ${vpn.VpnConnectionId} lists no tunnel options: its crypto cannot be compared with what this run asks for, so it is left as it is.`,
+    );
   }
   const changes = current.map((t) => ({ ...t, differences: cryptoDifferences(wanted, t.crypto) }));
   steps.push(
@@ -292,13 +295,38 @@ async function findInsideCidrClash(ctx: Context, vgwId: string, input: VpnInput)
   return undefined;
 }
 
+/**
+ * A tunnel's crypto with every list that names all of AWS's allowed values emptied, so a tunnel left
+ * at AWS's defaults reads "AWS defaults (...)" whether AWS lists the values or not. Same meaning.
+ */
+export function plainCrypto(crypto: TunnelCrypto): TunnelCrypto {
+  const full = withDefaults({ ...crypto, ikeVersions: [], phase1: EMPTY_PHASE, phase2: EMPTY_PHASE });
+  const plain = <T>(list: T[], all: T[]) => (list.length === all.length && all.every((v) => list.includes(v)) ? [] : list);
+  return {
+    ...crypto,
+    ikeVersions: plain(crypto.ikeVersions, full.ikeVersions),
+    phase1: {
+      encryption: plain(crypto.phase1.encryption, full.phase1.encryption),
+      integrity: plain(crypto.phase1.integrity, full.phase1.integrity),
+      dhGroups: plain(crypto.phase1.dhGroups, full.phase1.dhGroups),
+    },
+    phase2: {
+      encryption: plain(crypto.phase2.encryption, full.phase2.encryption),
+      integrity: plain(crypto.phase2.integrity, full.phase2.integrity),
+      dhGroups: plain(crypto.phase2.dhGroups, full.phase2.dhGroups),
+    },
+  };
+}
+
+const EMPTY_PHASE = { encryption: [], integrity: [], dhGroups: [] };
+
 /** Each tunnel's crypto as the connection holds it (`Options.TunnelOptions`, in AWS's order = tunnel 1, 2). */
 export function tunnelsOf(vpn: VpnConnection): Array<{ tunnel: number; outsideIp: string; crypto: TunnelCrypto }> {
   return (vpn.Options?.TunnelOptions ?? [])
     .filter((t) => t.OutsideIpAddress)
     .map((t, i) => {
       const { unknown: _unknown, ...crypto } = cryptoFromTunnelOption(t);
-      return { tunnel: i + 1, outsideIp: t.OutsideIpAddress!, crypto };
+      return { tunnel: i + 1, outsideIp: t.OutsideIpAddress!, crypto: plainCrypto(crypto) };
     });
 }
 
@@ -307,7 +335,7 @@ export function tunnelCryptoText(vpn: VpnConnection | undefined, outsideIp: stri
   const option = vpn?.Options?.TunnelOptions?.find((t) => t.OutsideIpAddress === outsideIp);
   if (!option) return undefined;
   const { unknown: _unknown, ...crypto } = cryptoFromTunnelOption(option);
-  return describeCrypto(crypto);
+  return describeCrypto(plainCrypto(crypto));
 }
 
 /**

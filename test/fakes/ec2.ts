@@ -900,7 +900,9 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         // AWS replaces the tunnel's endpoint: that tunnel goes down until the router negotiates again.
         (vpn.State as string) = "modifying";
         vpn.VgwTelemetry = (vpn.VgwTelemetry ?? []).map((t) =>
-          t.OutsideIpAddress === i.VpnTunnelOutsideIpAddress ? { ...t, Status: "DOWN", StatusMessage: "IPSEC IS DOWN", LastStatusChange: new Date(aws.clock.now()) } : t,
+          t.OutsideIpAddress === i.VpnTunnelOutsideIpAddress
+            ? { ...t, Status: "DOWN", StatusMessage: "IPSEC IS DOWN", LastStatusChange: new Date(aws.clock.now()) }
+            : t,
         );
         later(aws, vpn, aws.timings.vpnModifyMs ?? DEFAULT_VPN_MODIFY_MS, () => {
           vpn.State = "available";
