@@ -88,3 +88,10 @@ export function isNotFound(error: unknown): boolean {
   const code = awsCode(error) ?? "";
   return code.endsWith(".NotFound") || code.endsWith("NotFoundException") || code.endsWith("NotFound");
 }
+
+/** Errors that mean "something that depends on this still exists; try again shortly". */
+const DEPENDENCY_CODES = new Set(["DependencyViolation", "IncorrectState", "InvalidVpnGatewayState", "ResourceInUse", "ResourceInUseException"]);
+
+export function isDependencyError(error: unknown): boolean {
+  return DEPENDENCY_CODES.has(awsCode(error) ?? "");
+}

@@ -76,15 +76,9 @@ const UNSUPPORTED = new Set(["NonAwsResponse", "InvalidAction", "UnsupportedOper
  * emulators) must not stop `list` or `status`: warn, say what to check by hand, and go on without rules.
  */
 export async function describeSgRules(ctx: Pick<Context, "clients" | "io" | "config">, filters: Array<{ Name: string; Values: string[] }>) {
-  const { DescribeSecurityGroupRulesCommand } = await ec2();
+  const { paginateDescribeSecurityGroupRules } = await ec2();
   try {
-    return await listAll(
-      ctx,
-      "ec2",
-      (NextToken) => new DescribeSecurityGroupRulesCommand({ Filters: filters, NextToken }),
-      (o) => o.SecurityGroupRules,
-      (o) => o.NextToken,
-    );
+    return await listAll(ctx, "ec2", paginateDescribeSecurityGroupRules, { Filters: filters }, (o) => o.SecurityGroupRules);
   } catch (error) {
     if (!UNSUPPORTED.has(awsCode(error) ?? "")) throw error;
     ctx.io.warn(

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { STACK_NAME_RE } from "../aws/tags.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { globalArgv } from "../core/workflow.js";
+import { checkId } from "../net/ids.js";
 import { isIpv4, isRfc1918, isRfc6598, parseCidr4 } from "../net/ip.js";
 
 export type NatMode = "iptables" | "nftables" | "none";
@@ -69,18 +70,6 @@ export interface RelayFlags {
   nat?: string;
   allowFrom?: string[];
   out?: string;
-}
-
-const ID = {
-  vpc: /^vpc-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
-  subnet: /^subnet-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
-  instance: /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
-};
-
-function checkId(flag: string, value: string, kind: keyof typeof ID): string {
-  const v = value.trim();
-  if (!ID[kind].test(v)) throw flagError(flag, `"${value}" is not a ${kind} id (${kind === "instance" ? "i" : kind}- followed by 8 or 17 hex digits)`);
-  return v;
 }
 
 /** True for the addresses an NLB accepts as IP targets outside its VPC, and that a VPN can carry. */

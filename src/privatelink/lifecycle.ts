@@ -26,9 +26,8 @@ import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import { AwsError } from "../core/errors.js";
 import type { PlanStep } from "../core/plan.js";
-import { pollUntil } from "../core/poll.js";
-import { isDependencyError, withDependencyRetry } from "../lifecycle/retry.js";
-import { DESTROY_TIMEOUT_MS, deletedOutcome, destroyWaiter, keptStep, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
+import { dependencyVerdict, retryWhileBlocked, untilDone } from "../core/wait.js";
+import { DESTROY_TIMEOUT_MS, deletedOutcome, keptStep, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusReport, StatusSection } from "../lifecycle/types.js";
 import {
   describeEndpoint,
@@ -121,20 +120,8 @@ async function readStacks(ctx: Context, only: string | undefined, health: boolea
   };
   const [services, endpoints, groups, rules, elbParts] = await Promise.all([
     listEndpointServices(ctx, filters),
-    listAll(
-      ctx,
-      "ec2",
-      (NextToken) => new m.DescribeVpcEndpointsCommand({ Filters: filters, NextToken }),
-      (o) => o.VpcEndpoints,
-      (o) => o.NextToken,
-    ),
-    listAll(
-      ctx,
-      "ec2",
-      (NextToken) => new m.DescribeSecurityGroupsCommand({ Filters: filters, NextToken }),
-      (o) => o.SecurityGroups,
-      (o) => o.NextToken,
-    ),
+    listAll(ctx, "ec2", m.paginateDescribeVpcEndpoints, { Filters: filters }, (o) => o.VpcEndpoints),
+    listAll(ctx, "ec2", m.paginateDescribeSecurityGroups, { Filters: filters }, (o) => o.SecurityGroups),
     describeSgRules(ctx, filters),
     readElb(ctx, only, mine, health),
   ]);
@@ -673,14 +660,8 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
  */
 async function interfacesUsing(ctx: Context, groupIds: string[], ownEnis: Set<string>): Promise<NetworkInterface[]> {
   if (groupIds.length === 0) return [];
-  const { DescribeNetworkInterfacesCommand } = await ec2();
-  const all = await listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "group-id", Values: groupIds }], NextToken }),
-    (o) => o.NetworkInterfaces,
-    (o) => o.NextToken,
-  );
+  const { paginateDescribeNetworkInterfaces } = await ec2();
+  const all = await listAll(ctx, "ec2", paginateDescribeNetworkInterfaces, { Filters: [{ Name: "group-id", Values: groupIds }] }, (o) => o.NetworkInterfaces);
   const users: NetworkInterface[] = [];
   for (const e of all.filter((x) => x.Groups?.some((g) => groupIds.includes(g.GroupId!)) && !ownEnis.has(x.NetworkInterfaceId!))) {
     const endpointId = e.InterfaceType === "vpc_endpoint" ? /\b(vpce-[0-9a-f]+)\b/.exec(e.Description ?? "")?.[1] : undefined;
@@ -901,7 +882,7 @@ function unsuccessful(operation: string, id: string, error: { Code?: string; Mes
 async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Journal): Promise<Record<string, StepRunner>> {
   const [m, lbApi] = await Promise.all([ec2(), elb()]);
   const timeoutMs = ctx.config.timeoutMs ?? DESTROY_TIMEOUT_MS;
-  const waitFor = destroyWaiter(ctx, timeoutMs);
+  const waitFor = untilDone(ctx, timeoutMs);
   const gone =
     <T>(read: () => Promise<T | undefined>, state: (v: T) => string | undefined) =>
     async () => {
@@ -919,16 +900,15 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
     "privatelink-endpoint-delete": async (step) => {
       const p = step.params as { endpointId: string; state?: string };
       if (lower(p.state) !== "deleting") {
-        await withDependencyRetry(
-          ctx,
-          `interface endpoint ${p.endpointId}`,
-          async () => {
+        await retryWhileBlocked(ctx, {
+          what: `interface endpoint ${p.endpointId}`,
+          call: async () => {
             const out = await send(ctx, "ec2", new m.DeleteVpcEndpointsCommand({ VpcEndpointIds: [p.endpointId] }));
             const failed = out.Unsuccessful?.find((u) => !u.ResourceId || u.ResourceId === p.endpointId);
             if (failed) throw unsuccessful("DeleteVpcEndpoints", p.endpointId, failed.Error);
           },
           timeoutMs,
-        );
+        });
       }
       await waitFor(
         `interface endpoint ${p.endpointId} deleting`,
@@ -948,9 +928,9 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
       if (lower(p.state) !== "deleting") {
         // The stack's own endpoints are gone by now; any connection left is someone else's: reject it,
         // then delete. A connection that is still closing makes AWS refuse the delete: try again.
-        await pollUntil({
+        await retryWhileBlocked(ctx, {
           what: `endpoint service ${id}`,
-          describe: async () => {
+          call: async () => {
             const open = (await listEndpointConnections(ctx, id)).filter((c) => LIVE_CONNECTION.includes(lower(c.VpcEndpointState)));
             if (open.length) {
               const ids = open.map((c) => c.VpcEndpointId!);
@@ -959,22 +939,18 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
               const rejected = ids.filter((x) => !refused.includes(x));
               if (rejected.length) ctx.io.info(`${id}: rejected the connection${rejected.length > 1 ? "s" : ""} of ${rejected.join(", ")}`);
             }
-            try {
-              const out = await send(ctx, "ec2", new m.DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [id] }));
-              const failed = out.Unsuccessful?.find((u) => !u.ResourceId || u.ResourceId === id);
-              if (failed) throw unsuccessful("DeleteVpcEndpointServiceConfigurations", id, failed.Error);
-              return "done";
-            } catch (error) {
-              if (isNotFound(error)) return "gone";
-              const code = awsCode(error);
-              if (code === "ExistingVpcEndpointConnections" || isDependencyError(error)) return `waiting for endpoint connections to close (${code})`;
-              throw error;
-            }
+            const out = await send(ctx, "ec2", new m.DeleteVpcEndpointServiceConfigurationsCommand({ ServiceIds: [id] }));
+            const failed = out.Unsuccessful?.find((u) => !u.ResourceId || u.ResourceId === id);
+            if (failed) throw unsuccessful("DeleteVpcEndpointServiceConfigurations", id, failed.Error);
           },
-          check: (v) => (v === "done" || v === "gone" ? { status: "done", state: v } : { status: "wait", state: v }),
+          // A connection still closing makes AWS refuse the delete.
+          verdict: (error) => {
+            const code = awsCode(error);
+            if (code === "ExistingVpcEndpointConnections") return { waiting: `waiting for endpoint connections to close (${code})` };
+            const v = dependencyVerdict(error);
+            return v === undefined || v === "gone" ? v : { waiting: `waiting for endpoint connections to close (${code})` };
+          },
           timeoutMs,
-          clock: ctx,
-          signal: ctx.signal,
         });
       }
       await waitFor(
@@ -991,7 +967,11 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
 
     "privatelink-listener-delete": async (step) => {
       const arn = String(step.params.listenerArn);
-      await withDependencyRetry(ctx, `listener ${step.resourceId}`, () => send(ctx, "elbv2", new lbApi.DeleteListenerCommand({ ListenerArn: arn })), timeoutMs);
+      await retryWhileBlocked(ctx, {
+        what: `listener ${step.resourceId}`,
+        call: () => send(ctx, "elbv2", new lbApi.DeleteListenerCommand({ ListenerArn: arn })),
+        timeoutMs,
+      });
       ctx.io.success(`listener ${step.resourceId} deleted`);
       return deletedOutcome(journal, step);
     },
@@ -999,12 +979,11 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
     "privatelink-nlb-delete": async (step) => {
       const p = step.params as { name: string; arn: string };
       // Refused (ResourceInUse) while an endpoint service still uses it: retried until the service is gone.
-      await withDependencyRetry(
-        ctx,
-        `load balancer ${p.name}`,
-        () => send(ctx, "elbv2", new lbApi.DeleteLoadBalancerCommand({ LoadBalancerArn: p.arn })),
+      await retryWhileBlocked(ctx, {
+        what: `load balancer ${p.name}`,
+        call: () => send(ctx, "elbv2", new lbApi.DeleteLoadBalancerCommand({ LoadBalancerArn: p.arn })),
         timeoutMs,
-      );
+      });
       // Gone when DescribeLoadBalancers no longer knows it (LoadBalancerNotFound), as waitUntilLoadBalancersDeleted.
       await waitFor(
         `load balancer ${p.name} deleting`,
@@ -1021,12 +1000,11 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
     "privatelink-tg-delete": async (step) => {
       const p = step.params as { name: string; arn: string };
       // ResourceInUse until no listener forwards to it (and the load balancer is gone): retried.
-      await withDependencyRetry(
-        ctx,
-        `target group ${p.name}`,
-        () => send(ctx, "elbv2", new lbApi.DeleteTargetGroupCommand({ TargetGroupArn: p.arn })),
+      await retryWhileBlocked(ctx, {
+        what: `target group ${p.name}`,
+        call: () => send(ctx, "elbv2", new lbApi.DeleteTargetGroupCommand({ TargetGroupArn: p.arn })),
         timeoutMs,
-      );
+      });
       ctx.io.success(`target group ${p.name} deleted`);
       return deletedOutcome(journal, step);
     },
@@ -1034,7 +1012,11 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
     "privatelink-sg-delete": async (step) => {
       const id = String(step.params.groupId);
       // DependencyViolation while an endpoint's interfaces are still going away: retried.
-      await withDependencyRetry(ctx, `security group ${id}`, () => send(ctx, "ec2", new m.DeleteSecurityGroupCommand({ GroupId: id })), timeoutMs);
+      await retryWhileBlocked(ctx, {
+        what: `security group ${id}`,
+        call: () => send(ctx, "ec2", new m.DeleteSecurityGroupCommand({ GroupId: id })),
+        timeoutMs,
+      });
       ctx.io.success(`security group ${id} deleted`);
       return deletedOutcome(journal, step);
     },

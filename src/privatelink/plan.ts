@@ -1,11 +1,11 @@
 import type { LoadBalancer, TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { STACK_TAG, tagValue } from "../aws/tags.js";
+import { getInstance, getVpc, listSubnets, type SubnetInfo } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { permissionCovers } from "../net/allow.js";
 import { type Cidr4, cidrContains, ipv4ToInt, parseCidr4 } from "../net/ip.js";
-import { getVpc } from "../vpn/aws.js";
 import {
   allowedPrincipals,
   crossZoneEnabled,
@@ -18,12 +18,9 @@ import {
   findLoadBalancer,
   findStackSecurityGroup,
   findTargetGroup,
-  getInstance,
   getSubnets,
   listListeners,
-  listSubnetsOf,
   lower,
-  type SubnetInfo,
   targetHealth,
 } from "./aws.js";
 import type { NatMode, RelayInput } from "./inputs.js";
@@ -132,7 +129,7 @@ export async function planRelay(ctx: Context, input: RelayInput, region: string 
     // The destination: the existing EC2, by IP or instance.
     let destinationIp = ib.targetIp ?? PLACEHOLDER.targetIp;
     if (!offline && ib.targetInstance) {
-      const instance = await getInstance(ctx, ib.targetInstance);
+      const instance = await getInstance(ctx, ib.targetInstance, "--target-instance");
       if (instance.VpcId !== input.targetVpcId) {
         throw flagError("--target-instance", `${ib.targetInstance} is in ${instance.VpcId}, not in --target-vpc-id ${input.targetVpcId}`);
       }
@@ -143,7 +140,7 @@ export async function planRelay(ctx: Context, input: RelayInput, region: string 
     if (!offline) {
       if (targetVpcCidrs.some((c) => contains(c, destinationIp))) {
         // Inside the VPC the target's zone is its subnet's; the NLB sends only to targets in its own zones.
-        const home = (await listSubnetsOf(ctx, input.targetVpcId)).find((s) => contains(s.cidr, destinationIp));
+        const home = (await listSubnets(ctx, input.targetVpcId)).find((s) => contains(s.cidr, destinationIp));
         if (!home) throw flagError(ib.targetIp ? "--target-ip" : "--target-instance", `${destinationIp} is in ${input.targetVpcId} but in none of its subnets`);
         if (!targetSubnets.some((s) => s.az === home.az)) {
           throw flagError(

@@ -21,11 +21,11 @@ import {
 import { send } from "../aws/call.js";
 import { awsCode } from "../aws/errors.js";
 import { stackTags, tagSpec } from "../aws/tags.js";
-import { taskWaiter } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepResults, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
 import { WaitFailedError } from "../core/poll.js";
+import { waiter } from "../core/wait.js";
 import { toIpPermission } from "../net/allow.js";
 import {
   CROSS_ZONE,
@@ -53,8 +53,8 @@ function resultOf(results: StepResults, stepId: string) {
 }
 
 /** Poll with progress through ctx.io.task, honouring --timeout (default RELAY_DEFAULT_TIMEOUT_MS) and Ctrl-C. */
-export function waiter(ctx: Context) {
-  return taskWaiter(ctx, ctx.config.timeoutMs ?? RELAY_DEFAULT_TIMEOUT_MS);
+function relayWaiter(ctx: Context) {
+  return waiter(ctx, ctx.config.timeoutMs ?? RELAY_DEFAULT_TIMEOUT_MS);
 }
 
 /** What the endpoint runner hands to the finish step. */
@@ -64,7 +64,7 @@ export interface EndpointResult {
 }
 
 export function relayRunners(ctx: Context, input: RelayInput, journal: Journal): Record<string, StepRunner> {
-  const wait = waiter(ctx);
+  const wait = relayWaiter(ctx);
   const dir = (step: PlanStep) => step.params.direction as Direction;
   const kindTags = (r: string, name?: string) => stackTags(input.stack, "privatelink", r, name);
   // Where on-prem connects, for `vpcwire status`: on the endpoint itself (pinned there), or on a NAT server.
@@ -392,7 +392,7 @@ export async function waitForHealthyTargets(
   groups: Array<{ arn: string; name: string; port: number }>,
   advise: (t: TargetHealthDescription) => string | undefined,
 ): Promise<TargetHealthReport[]> {
-  const wait = waiter(ctx);
+  const wait = relayWaiter(ctx);
   const reports = await Promise.all(
     groups.map(async (g) => {
       const found = await wait(

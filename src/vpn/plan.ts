@@ -1,8 +1,8 @@
 import type { CustomerGateway, RouteTable, SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
 import { sgRuleParams } from "../aws/sg-rules.js";
 import { hasStackTags, STACK_TAG, tagValue } from "../aws/tags.js";
-import { getVpc } from "../aws/vgw.js";
 import { decidePropagationSteps, decideVgwSteps, observeRouteTables, observeVgw, type VgwFacts } from "../aws/vgw-plan.js";
+import { getSecurityGroup, getVpc } from "../aws/vpc.js";
 import type { StepResults } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanWhere } from "../core/create-command.js";
@@ -19,7 +19,7 @@ import {
   type TunnelCrypto,
   withDefaults,
 } from "../net/crypto.js";
-import { findCustomerGateway, findVpnConnections, getSecurityGroup } from "./aws.js";
+import { findCustomerGateway, findVpnConnections } from "./aws.js";
 import { assertNoOverlap, containedVpcNotes, type VpnInput } from "./inputs.js";
 
 /** What `vpn create` reads from the account. Offline: nothing is read and every field says so. */

@@ -13,10 +13,11 @@ import { send } from "../aws/call.js";
 import { awsCode } from "../aws/errors.js";
 import { sgRuleRunner } from "../aws/sg-rules.js";
 import { tagSpec } from "../aws/tags.js";
-import { idOf, taskWaiter, vgwRunners } from "../aws/vgw-runners.js";
+import { idOf, vgwRunners } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PollVerdict } from "../core/poll.js";
+import { waiter } from "../core/wait.js";
 import { modifyTunnelOptionsSpec, tunnelOptionsSpecs } from "../net/crypto.js";
 import { DEVICE_TAG, type VpnInput } from "./inputs.js";
 
@@ -34,7 +35,7 @@ export const VPN_DEFAULT_TIMEOUT_MS = 45 * 60_000;
 
 export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Record<string, StepRunner> {
   const timeoutMs = ctx.config.timeoutMs ?? VPN_DEFAULT_TIMEOUT_MS;
-  const wait = taskWaiter(ctx, timeoutMs);
+  const wait = waiter(ctx, timeoutMs);
 
   return {
     ...vgwRunners(ctx, { stack: input.stack, kind: "vpn", journal, timeoutMs }),

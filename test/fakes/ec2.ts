@@ -805,7 +805,12 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
           const options = applyTunnelOptions(defaultTunnelOption(), spec);
           const cidr = spec.TunnelInsideCidr ?? pickInsideCidr(aws, used);
           used.add(cidr);
-          return { OutsideIpAddress: awsOutsideIp(), TunnelInsideCidr: cidr, PreSharedKey: spec.PreSharedKey ?? makePsk(), ...options };
+          return {
+            OutsideIpAddress: aws.vpnOutsideIp?.() ?? awsOutsideIp(),
+            TunnelInsideCidr: cidr,
+            PreSharedKey: spec.PreSharedKey ?? makePsk(),
+            ...options,
+          };
         });
         const vpn: FakeVpn = {
           VpnConnectionId: aws.ids.next("vpn"),
