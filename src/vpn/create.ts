@@ -3,10 +3,11 @@ import type { Handler } from "../cli/kit.js";
 import type { Context } from "../core/context.js";
 import { type CreateCommand, createHandler, type Finished, type Message } from "../core/create-command.js";
 import { redact, writeSecretFile } from "../core/output.js";
-import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel } from "../render/vpn-xml.js";
+import { tunnelOptionsSpecs } from "../net/crypto.js";
+import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel, withTunnelOptions } from "../render/vpn-xml.js";
 import { renderDeviceConfig, VPC_CIDR_PLACEHOLDER } from "./device-config.js";
 import { missingVpnFlags, type VpnFlags, type VpnInput, validateVpnFlags, vpnArgv } from "./inputs.js";
-import { amazonAsnOf, decideVpn, observeVpn, type VpnFacts } from "./plan.js";
+import { amazonAsnOf, connectionAfterApply, decideVpn, observeVpn, tunnelCryptoText, type VpnFacts } from "./plan.js";
 
 /** `vpcwire vpn create`: input -> plan -> confirm -> apply -> router config. */
 export const vpnCreateCommand: CreateCommand<VpnFlags, VpnInput, VpnFacts> = {
@@ -24,14 +25,16 @@ export const vpnCreateCommand: CreateCommand<VpnFlags, VpnInput, VpnFacts> = {
     const text = renderDeviceConfig({ ...deviceInput(input, facts, previewModel(input, facts)), offline: !facts.read });
     return { text, json: { deviceConfigPreview: { device: input.device, placeholder: true, text } } };
   },
-  finish: async (ctx, input, facts, results) => finishVpn(ctx, input, facts, results.get("vpn")?.data?.connection as VpnConnection),
+  // After tunnel option updates the connection holds the new options: render from the last read of it.
+  finish: async (ctx, input, facts, results) => finishVpn(ctx, input, facts, connectionAfterApply(results)),
   converged: (input) => `Everything for stack ${input.stack} already exists; nothing was changed.`,
 };
 
 export const vpnCreate: Handler = createHandler(vpnCreateCommand);
 
+/** The preview renders the crypto this run asks for (the tunnel options CreateVpnConnection will send). */
 function previewModel(input: VpnInput, facts: VpnFacts): VpnConfigModel {
-  return placeholderVpnConfig({
+  const model = placeholderVpnConfig({
     routing: input.routing,
     customerOutsideIp: input.cgwIp,
     customerAsn: input.cgwAsn,
@@ -39,6 +42,7 @@ function previewModel(input: VpnInput, facts: VpnFacts): VpnConfigModel {
     ...(input.tunnelInsideCidrs[0] ? { tunnel1InsideCidr: input.tunnelInsideCidrs[0] } : {}),
     ...(input.tunnelInsideCidrs[1] ? { tunnel2InsideCidr: input.tunnelInsideCidrs[1] } : {}),
   });
+  return withTunnelOptions(model, tunnelOptionsSpecs(input.crypto.crypto, [{}, {}]));
 }
 
 /**
@@ -68,6 +72,7 @@ function deviceInput(input: VpnInput, facts: VpnFacts, config: VpnConfigModel) {
     vpcCidrs: facts.vpcCidrs.length === 0 && config.placeholder ? [VPC_CIDR_PLACEHOLDER] : facts.vpcCidrs,
     onpremCidrs: input.onpremCidrs,
     ...(input.ikeVersion ? { ikeVersion: input.ikeVersion } : {}),
+    ...(input.tunnelBase !== undefined ? { tunnelBase: input.tunnelBase } : {}),
     ...(input.outsideInterface ? { outsideInterface: input.outsideInterface } : {}),
     ...(input.localAddress ? { localAddress: input.localAddress } : {}),
   };
@@ -90,6 +95,7 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnFacts, connect
     insideCidr: t.customer.insideCidr,
     awsInsideIp: t.aws.insideIp,
     customerInsideIp: t.customer.insideIp,
+    crypto: tunnelCryptoText(connection, t.aws.outsideIp) ?? "not listed by AWS",
     ...(reveal ? { preSharedKey: t.ike.preSharedKey } : {}),
   }));
   const warnings = model.warnings ?? [];
@@ -117,14 +123,14 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnFacts, connect
     ...tunnels.map(
       (t): Message => ({
         level: "info",
-        text: `  tunnel ${t.tunnel}: AWS ${t.awsOutsideIp} <-> router ${t.customerOutsideIp}, inside ${t.customerInsideIp} (router) / ${t.awsInsideIp} (AWS) in ${t.insideCidr}`,
+        text: `  tunnel ${t.tunnel}: AWS ${t.awsOutsideIp} <-> router ${t.customerOutsideIp}, inside ${t.customerInsideIp} (router) / ${t.awsInsideIp} (AWS) in ${t.insideCidr}; crypto ${t.crypto}`,
       }),
     ),
     {
       level: "info",
       text:
         `Next: load the ${input.device === "csr1000v" ? "CSR1000V" : "strongSwan"} config on the router${input.out ? ` (written to ${input.out}, mode 0600)` : " (printed on stdout)"}. ` +
-        `AWS waits for your router to start IKE; the tunnels come UP after that. Check them with: vpcwire status --stack ${input.stack}`,
+        `${input.crypto.crypto.startupAction === "start" ? "AWS starts IKE itself (startup action start); the tunnels come UP once the router has the config." : "AWS waits for your router to start IKE; the tunnels come UP after that."} Check them with: vpcwire status --stack ${input.stack}`,
     },
   ];
   return { document, ...(input.out ? {} : { stdout: text }), messages };

@@ -143,6 +143,19 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
       default: "csr1000v",
     });
   }
+  if (given.crypto === undefined) {
+    flags.crypto = await prompt.select({
+      message: "Which tunnel crypto? (docs/CRYPTO.md)",
+      choices: [
+        { name: "modern: IKEv2 only, AES-256, SHA-2, DH groups 19/20; AWS starts the tunnels (current routers)", value: "modern" },
+        {
+          name: "compatible: AWS's defaults (IKEv1, AES-128, SHA-1, DH group 2 allowed) for old devices; IOS-XE 17.11 and later refuse it (Cisco FN72510)",
+          value: "compatible",
+        },
+      ],
+      default: "modern",
+    });
+  }
   if (given.out === undefined) {
     // The config holds the pre-shared keys: offer a file (mode 0600) rather than the terminal.
     const stack = given.stack ?? deriveStackName(flags.vpcId!, flags.cgwIp!);
