@@ -6,6 +6,9 @@ export default defineConfig({
     benchmark: { include: ["bench/**/*.bench.ts"] },
     environment: "node",
     testTimeout: 20_000,
+    // Builds dist/ when it is missing or older than src/ or templates/ (npm test has built it already),
+    // for the tests that spawn bin/vpcwire.js; those fail, never skip, when the build is not fresh.
+    globalSetup: ["test/setup/dist.ts"],
     // Command tests share the mocked SDK clients (aws-sdk-client-mock patches the client prototypes),
     // so files run in separate workers but tests inside a file run one after another.
     pool: "forks",

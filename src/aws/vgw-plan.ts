@@ -8,7 +8,8 @@ import type { Context } from "../core/context.js";
 import { flagError } from "../core/errors.js";
 import type { PlanStep } from "../core/plan.js";
 import { STACK_TAG, tagValue } from "./tags.js";
-import { findAttachedVgw, findStackVgw, getRouteTables, getVpnGateway, listRouteTables, nameOf } from "./vgw.js";
+import { findAttachedVgw, findStackVgw, getVpnGateway } from "./vgw.js";
+import { getRouteTables, listRouteTables, nameOf } from "./vpc.js";
 
 /** The placeholder id of a gateway the plan will create. */
 export const NEW_VGW = "<new-vgw-id>";

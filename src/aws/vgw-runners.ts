@@ -7,9 +7,8 @@ import { AttachVpnGatewayCommand, CreateVpnGatewayCommand, DescribeVpnGatewaysCo
 import type { Journal, StepOutcome, StepResults, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { Kind, PlanStep } from "../core/plan.js";
-import { type PollVerdict, pollUntil } from "../core/poll.js";
+import { waiter } from "../core/wait.js";
 import { send } from "./call.js";
-import { isNotFound } from "./errors.js";
 import { tagSpec } from "./tags.js";
 
 /** The id a finished step produced (a created gateway, a reused connection). */
@@ -17,44 +16,6 @@ export function idOf(results: StepResults, stepId: string): string {
   const id = results.get(stepId)?.resourceId;
   if (!id) throw new Error(`step ${stepId} produced no id`);
   return id;
-}
-
-/**
- * A poll with one progress line (`ctx.io.task`) that shows each state change and ends with a tick
- * or a cross. `retryOn` defaults to `*.NotFound` (a new id not yet visible).
- */
-export function taskWaiter(ctx: Context, timeoutMs: number) {
-  return <T>(
-    what: string,
-    label: string,
-    describe: () => Promise<T>,
-    check: (value: T) => PollVerdict,
-    opts: { retryOn?: (error: unknown) => boolean; onState?: (state: string) => void; doneText?: (value: T) => string | undefined } = {},
-  ): Promise<T> => {
-    const task = ctx.io.task(label);
-    return pollUntil({
-      what,
-      describe,
-      check,
-      retryOn: opts.retryOn ?? isNotFound,
-      timeoutMs,
-      clock: ctx,
-      signal: ctx.signal,
-      onState: (state) => {
-        task.update(state);
-        opts.onState?.(state);
-      },
-    }).then(
-      (v) => {
-        task.succeed(opts.doneText?.(v));
-        return v;
-      },
-      (e: unknown) => {
-        task.fail(`${label}: ${(e as Error).message}`);
-        throw e;
-      },
-    );
-  };
 }
 
 export interface VgwRunnerOptions {
@@ -71,7 +32,7 @@ export interface VgwRunnerOptions {
  * `route-propagation`, as planned by src/aws/vgw-plan.ts.
  */
 export function vgwRunners(ctx: Context, opts: VgwRunnerOptions): Record<"vpn-gateway" | "vgw-attachment" | "route-propagation", StepRunner> {
-  const wait = taskWaiter(ctx, opts.timeoutMs);
+  const wait = waiter(ctx, opts.timeoutMs);
   const describeVgw = async (id: string) => (await send(ctx, "ec2", new DescribeVpnGatewaysCommand({ VpnGatewayIds: [id] }))).VpnGateways?.[0];
 
   return {

@@ -1,5 +1,5 @@
 import type { Context } from "../core/context.js";
-import { listRouteTables, nameOf } from "./vgw.js";
+import { listRouteTables, nameOf } from "./vpc.js";
 
 /**
  * The wizard question shared by every capability that propagates routes from a gateway: which route

@@ -1,9 +1,12 @@
-/** Read-only AWS calls for `dx accept-vif` and `dx status`. Writes live in runners.ts. */
+/**
+ * Read-only AWS calls for `dx accept-vif` and `dx status` (the VIF reads shared with other
+ * capabilities live in src/aws/dx.ts). Writes live in runners.ts.
+ */
 import type { BGPPeer, DirectConnectGateway, VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { VpnGateway } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
-import { awsCode } from "../aws/errors.js";
-import { listAll } from "../aws/list.js";
+import { getVif, isDxNotFound, listVifs, VIF_GONE_STATES } from "../aws/dx.js";
+import { listAll, tokenPaginator } from "../aws/list.js";
 import { batched } from "../core/batch.js";
 import type { Context } from "../core/context.js";
 
@@ -12,42 +15,6 @@ type Ctx = Pick<Context, "clients" | "io" | "config">;
 /** The SDK modules, loaded on first use so offline runs and --help never pay for them. */
 const dx = () => import("@aws-sdk/client-direct-connect");
 const ec2 = () => import("@aws-sdk/client-ec2");
-
-/** A VIF in one of these states will never carry traffic again. */
-export const GONE_STATES = ["rejected", "deleting", "deleted"];
-
-/**
- * Direct Connect reports an unknown id as `DirectConnectClientException` whose message says
- * "does not exist" (there is no NotFound code), so match on the message as Terraform does.
- */
-export function isDxNotFound(error: unknown): boolean {
-  return awsCode(error) === "DirectConnectClientException" && /does not exist|not found/i.test((error as Error)?.message ?? "");
-}
-
-/** Every virtual interface of the account in this Region (hosted ones waiting to be accepted included). */
-export async function listVifs(ctx: Ctx): Promise<VirtualInterface[]> {
-  const { DescribeVirtualInterfacesCommand } = await dx();
-  return listAll(
-    ctx,
-    "dx",
-    (nextToken) => new DescribeVirtualInterfacesCommand(nextToken ? { nextToken } : {}),
-    (o) => o.virtualInterfaces,
-    (o) => o.nextToken,
-  );
-}
-
-/** One virtual interface, or undefined when this account and Region have no such id. */
-export async function getVif(ctx: Ctx, id: string): Promise<VirtualInterface | undefined> {
-  const { DescribeVirtualInterfacesCommand } = await dx();
-  try {
-    const out = await send(ctx, "dx", new DescribeVirtualInterfacesCommand({ virtualInterfaceId: id }));
-    // Match on the id: an emulator that ignores the filter returns every interface.
-    return out.virtualInterfaces?.find((v) => v.virtualInterfaceId === id);
-  } catch (error) {
-    if (isDxNotFound(error)) return undefined;
-    throw error;
-  }
-}
 
 /**
  * A look-up for waits on several VIFs at once: pollers that ask in the same tick share one
@@ -77,13 +44,8 @@ export async function getDxGateway(ctx: Ctx, id: string): Promise<DirectConnectG
 
 export async function listDxGateways(ctx: Ctx): Promise<DirectConnectGateway[]> {
   const { DescribeDirectConnectGatewaysCommand } = await dx();
-  return listAll(
-    ctx,
-    "dx",
-    (nextToken) => new DescribeDirectConnectGatewaysCommand(nextToken ? { nextToken } : {}),
-    (o) => o.directConnectGateways,
-    (o) => o.nextToken,
-  );
+  // Direct Connect ships no paginators.
+  return listAll(ctx, "dx", tokenPaginator(DescribeDirectConnectGatewaysCommand, "nextToken"), {}, (o) => o.directConnectGateways);
 }
 
 /** Every virtual private gateway of the account in this Region that is not deleted (for the wizard). */
@@ -141,6 +103,6 @@ export function bgpSummary(vif: VirtualInterface): string {
 export function vifStateLabel(vif: VirtualInterface | undefined): string {
   if (!vif) return "not listed";
   const state = vif.virtualInterfaceState ?? "unknown";
-  if (state === "confirming" || GONE_STATES.includes(state)) return state;
+  if (state === "confirming" || VIF_GONE_STATES.includes(state)) return state;
   return livePeers(vif).length ? `${state} (BGP ${bgpSummary(vif)})` : state;
 }

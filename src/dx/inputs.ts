@@ -1,8 +1,8 @@
 import { STACK_NAME_RE } from "../aws/tags.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { globalArgv } from "../core/workflow.js";
+import { checkId, checkVifId, DXGW_RE } from "../net/ids.js";
 import { checkAmazonAsn, parseAsn } from "../net/vpn-rules.js";
-import { checkId } from "../vpn/inputs.js";
 
 /** Where the accepted interfaces go. */
 export type DxTarget =
@@ -52,17 +52,7 @@ export interface DxStatusInput {
   stack?: string;
 }
 
-/** Hosted and own VIF ids: `dxvif-` and 8 characters (longer forms accepted, should AWS grow them). */
-export const DXVIF_RE = /^dxvif-[a-z0-9]{8,17}$/;
-/** Direct Connect gateway ids are UUIDs. */
-export const DXGW_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export const DEFAULT_AMAZON_ASN = 64512;
-
-export function checkVifId(flag: string, value: string): string {
-  if (!DXVIF_RE.test(value)) throw flagError(flag, `"${value}" is not a virtual interface id (dxvif- followed by 8 lowercase letters or digits)`);
-  return value;
-}
 
 /** The flags required off a TTY; the wizard asks for exactly these. */
 export function missingDxAcceptFlags(flags: DxAcceptFlags): string[] {

@@ -12,6 +12,7 @@
  */
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { send } from "../aws/call.js";
+import { isVifGone, listVifs } from "../aws/dx.js";
 import { hasStackTags, KIND_TAG, STACK_TAG } from "../aws/tags.js";
 import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
 import type { Journal, StepRunner } from "../core/apply.js";
@@ -21,7 +22,7 @@ import type { PlanStep } from "../core/plan.js";
 import { vgwResource } from "../lifecycle/summary.js";
 import { DESTROY_TIMEOUT_MS, keptStep, planVgwTeardown, type TeardownVgw, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusReport } from "../lifecycle/types.js";
-import { bgpSummary, dxTagValue, GONE_STATES, isVifHealthy, listVifs } from "./aws.js";
+import { bgpSummary, dxTagValue, isVifHealthy } from "./aws.js";
 import { dxReportSections, readDxReport } from "./report.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
@@ -50,7 +51,7 @@ async function readAllVifs(ctx: Context): Promise<{ vifs?: VirtualInterface[]; w
   }
 }
 
-const isLive = (v: VirtualInterface) => !GONE_STATES.includes(v.virtualInterfaceState ?? "");
+const isLive = (v: VirtualInterface) => !isVifGone(v);
 
 /** Tagged for this stack by `dx accept-vif` (a kind tag, when present, must say dx). */
 function taggedFor(v: VirtualInterface): string | undefined {

@@ -1,12 +1,14 @@
 import type { DirectConnectGateway, VirtualInterface } from "@aws-sdk/client-direct-connect";
+import { getVif, VIF_GONE_STATES } from "../aws/dx.js";
 import { STACK_TAG } from "../aws/tags.js";
-import { attachedVpcOf, getVpc, getVpnGateway } from "../aws/vgw.js";
+import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
 import { decidePropagationSteps, decideVgwSteps, observeRouteTables, observeVgw, type RouteTableFacts, type VgwFacts } from "../aws/vgw-plan.js";
+import { getVpc } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import type { PlanWhere } from "../core/create-command.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
-import { customerAsnOf, dxTagValue, GONE_STATES, gatewayOf, getDxGateway, getVif, isVifHealthy } from "./aws.js";
+import { customerAsnOf, dxTagValue, gatewayOf, getDxGateway, isVifHealthy } from "./aws.js";
 import type { DxAcceptInput } from "./inputs.js";
 
 /** What `dx accept-vif` reads from the account. Offline: nothing is read and `read` says so. */
@@ -242,7 +244,7 @@ export function decideDxVif(input: DxAcceptInput, facts: DxFacts, gw: DxGatewayD
       bgpUp: false,
     };
   }
-  if (GONE_STATES.includes(state)) {
+  if (VIF_GONE_STATES.includes(state)) {
     throw flagError("--vif-id", `${id} is ${state}: ${GONE_REASON[state]}; ask the partner to provision a new one`);
   }
   // Already accepted: fine when it is on the gateway we want, an error otherwise.

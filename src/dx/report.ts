@@ -14,10 +14,12 @@
  */
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { RouteTable } from "@aws-sdk/client-ec2";
+import { VIF_GONE_STATES } from "../aws/dx.js";
 import { STACK_TAG } from "../aws/tags.js";
-import { attachedVpcOf, getVpnGateway, listRouteTables, nameOf } from "../aws/vgw.js";
+import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
+import { listRouteTables, nameOf } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
-import { bgpSummary, customerAsnOf, dxTagValue, GONE_STATES, isVifHealthy, livePeers } from "./aws.js";
+import { bgpSummary, customerAsnOf, dxTagValue, isVifHealthy, livePeers } from "./aws.js";
 
 export interface BgpPeerReport {
   bgpPeerId: string | null;
@@ -218,7 +220,7 @@ function problemOf(vif: VirtualInterface): string {
     case "verifying":
       return "AWS is verifying it";
     default:
-      if (GONE_STATES.includes(state)) {
+      if (VIF_GONE_STATES.includes(state)) {
         return state === "rejected"
           ? "rejected: it was declined (or deleted before it was accepted); ask the partner for a new one"
           : `${state}: the partner or the owner deleted it`;

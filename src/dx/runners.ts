@@ -1,15 +1,17 @@
 /** The only code of `dx accept-vif` that writes to AWS: one runner per plan step type. */
 import { ConfirmPrivateVirtualInterfaceCommand, TagResourceCommand, type VirtualInterface } from "@aws-sdk/client-direct-connect";
 import { send } from "../aws/call.js";
+import { getVif, VIF_GONE_STATES } from "../aws/dx.js";
 import { awsCode } from "../aws/errors.js";
 import { KIND_TAG, ROLE_TAG, STACK_TAG } from "../aws/tags.js";
-import { idOf, propagationRunner, taskWaiter, vgwRunners } from "../aws/vgw-runners.js";
+import { idOf, propagationRunner, vgwRunners } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
 import type { PollVerdict } from "../core/poll.js";
 import { resolveRegion } from "../core/region.js";
-import { GONE_STATES, gatewayOf, getVif, livePeers, vifArn, vifLoader, vifStateLabel } from "./aws.js";
+import { waiter } from "../core/wait.js";
+import { gatewayOf, livePeers, vifArn, vifLoader, vifStateLabel } from "./aws.js";
 import type { DxAcceptInput } from "./inputs.js";
 
 /** Default wait for accepted interfaces to settle (`available`, or `down` until BGP comes up). */
@@ -27,7 +29,7 @@ export function vifVerdict(vif: VirtualInterface | undefined, waitBgp: boolean):
   if (!vif) return { status: "failed", state: label, reason: "it is no longer listed in this account and Region" };
   const state = vif.virtualInterfaceState ?? "unknown";
   if (state === "rejected") return { status: "failed", state, reason: "the interface was rejected (declined, or deleted before it was accepted)" };
-  if (GONE_STATES.includes(state)) return { status: "failed", state, reason: "the partner or the owner deleted it" };
+  if (VIF_GONE_STATES.includes(state)) return { status: "failed", state, reason: "the partner or the owner deleted it" };
   if (state === "available") {
     const allUp = livePeers(vif).every((p) => p.bgpStatus === "up");
     return !waitBgp || allUp ? { status: "done", state: label } : { status: "wait", state: label };
@@ -43,8 +45,8 @@ interface DxRun {
   input: DxAcceptInput;
   journal: Journal;
   /** Waits on interfaces to settle, and on BGP with --wait-bgp (a longer default). */
-  wait: ReturnType<typeof taskWaiter>;
-  waitBgp: ReturnType<typeof taskWaiter>;
+  wait: ReturnType<typeof waiter>;
+  waitBgp: ReturnType<typeof waiter>;
   /** Concurrent waits on several interfaces share one DescribeVirtualInterfaces call per poll. */
   loadVif: (id: string) => Promise<VirtualInterface | undefined>;
   /** The verdict of a poll, failing fast once another interface is gone. */
@@ -64,8 +66,8 @@ export function dxRunners(ctx: Context, input: DxAcceptInput, journal: Journal):
     ctx,
     input,
     journal,
-    wait: taskWaiter(ctx, timeoutMs),
-    waitBgp: taskWaiter(ctx, ctx.config.timeoutMs ?? DX_WAIT_BGP_DEFAULT_TIMEOUT_MS),
+    wait: waiter(ctx, timeoutMs),
+    waitBgp: waiter(ctx, ctx.config.timeoutMs ?? DX_WAIT_BGP_DEFAULT_TIMEOUT_MS),
     loadVif: vifLoader(ctx),
     verdict: (id, vif, bgp) => {
       const v = vifVerdict(vif, bgp);

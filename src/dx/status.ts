@@ -1,10 +1,11 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
+import { isVifGone, listVifs } from "../aws/dx.js";
 import { STACK_TAG } from "../aws/tags.js";
 import { findStackVgw } from "../aws/vgw.js";
 import type { Handler } from "../cli/kit.js";
 import { flagError } from "../core/errors.js";
 import { resolveRegion } from "../core/region.js";
-import { dxTagValue, GONE_STATES, listVifs, vifLoader } from "./aws.js";
+import { dxTagValue, vifLoader } from "./aws.js";
 import { type DxStatusFlags, validateDxStatusFlags } from "./inputs.js";
 import { formatDxReport, readDxReport } from "./report.js";
 
@@ -43,7 +44,7 @@ export const dxStatus: Handler = async (ctx, opts) => {
       );
     }
   } else {
-    vifs = (await listVifs(ctx)).filter((v) => !GONE_STATES.includes(v.virtualInterfaceState ?? ""));
+    vifs = (await listVifs(ctx)).filter((v) => !isVifGone(v));
   }
 
   const report = await readDxReport(ctx, vifs);

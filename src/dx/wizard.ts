@@ -1,9 +1,11 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
-import { attachedVpcOf, getVpnGateway, listVpcs, nameOf } from "../aws/vgw.js";
+import { listVifs } from "../aws/dx.js";
+import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
 import { askRouteTables } from "../aws/vgw-wizard.js";
+import { listVpcs, nameOf } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { AwsError, VpcwireError } from "../core/errors.js";
-import { customerAsnOf, listDxGateways, listVifs, listVpnGateways } from "./aws.js";
+import { customerAsnOf, listDxGateways, listVpnGateways } from "./aws.js";
 import type { DxAcceptFlags } from "./inputs.js";
 
 /** One line per interface in the picker: everything the partner's hand-over sheet lists. */

@@ -1,7 +1,7 @@
 import ipaddr from "ipaddr.js";
 import { flagError, UsageError } from "../core/errors.js";
+import { checkId, isEc2Id } from "../net/ids.js";
 import { type Cidr4, cidrContains, cidrsOverlap, isIpv4, isIpv6, isRfc1918, parseCidr4 } from "../net/ip.js";
-import { checkId } from "../vpn/inputs.js";
 
 /**
  * Inputs for `vpcwire flets isatap`, validated. Every value here may end up in a shell script,
@@ -217,7 +217,8 @@ function validatePrivateIp(text: string): string {
 }
 
 function validateInstanceId(text: string): string {
-  if (!/^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/i.test(text)) {
+  // Accepted in any case (a copy from a console in upper case), given back lower case as AWS has it.
+  if (!isEc2Id(text.toLowerCase(), "instance")) {
     throw flagError("--instance-id", `${show(text)} is not an EC2 instance id (i- followed by 8 or 17 hex digits)`);
   }
   return text.toLowerCase();

@@ -10,22 +10,19 @@
 
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { Instance, RouteTable, VpnGateway } from "@aws-sdk/client-ec2";
-import { send } from "../aws/call.js";
-import { isNotFound } from "../aws/errors.js";
+import { listVifs } from "../aws/dx.js";
 import { describeSgRule, describeSgRules, findStackSgRules, type StackSgRule } from "../aws/sg-rules.js";
 import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
-import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
+import { findAttachedVgw } from "../aws/vgw.js";
+import { findInstance, listRouteTables, nameOf, vpcOfSecurityGroup } from "../aws/vpc.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import { AwsError } from "../core/errors.js";
 import type { PlanStep } from "../core/plan.js";
-import { listVifs } from "../dx/aws.js";
 import { DESTROY_TIMEOUT_MS, sgRevokeSteps, teardownRunners, vifList } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
-import { findInstance, findInstanceByIp } from "./aws.js";
+import { findInstanceByIp } from "./aws.js";
 import { PROTOCOL_41, PROTOCOL_41_LABEL, routesTo, subnetRouteTable } from "./plan.js";
-
-const ec2 = () => import("@aws-sdk/client-ec2");
 
 /** What the stack name says about the tunnel's end (see fletsStackName). */
 export function parseFletsStack(stack: string): { instanceId: string } | { privateIp: string } | undefined {
@@ -57,17 +54,6 @@ interface FletsParts {
   vifProblem?: string;
 }
 
-/** The VPC of a security group, or undefined when the group is gone. */
-async function vpcOfGroup(ctx: Context, groupId: string): Promise<string | undefined> {
-  const { DescribeSecurityGroupsCommand } = await ec2();
-  try {
-    return (await send(ctx, "ec2", new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }))).SecurityGroups?.[0]?.VpcId;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
 /**
  * Read what the stack's health depends on: its rules; the VPC (from the rule's group, else the
  * instance); the instance (from the stack name) and the subnet of its interface in that group; the
@@ -80,7 +66,7 @@ async function readParts(ctx: Context, stack: string, rules?: StackSgRule[]): Pr
   const parts: FletsParts = { rules, protocol41, propagation: false, routeToRouter: false };
   if (protocol41[0]?.cidr.endsWith("/32")) parts.router = protocol41[0].cidr.slice(0, -3);
   if (rule) {
-    const vpcId = await vpcOfGroup(ctx, rule.groupId);
+    const vpcId = await vpcOfSecurityGroup(ctx, rule.groupId);
     if (vpcId) parts.vpcId = vpcId;
   }
 

@@ -1,14 +1,15 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { Instance, IpPermission, RouteTable, SecurityGroup, VpnGateway } from "@aws-sdk/client-ec2";
-import { findAttachedVgw, listRouteTables, nameOf } from "../aws/vgw.js";
+import { isVifGone, listVifs } from "../aws/dx.js";
+import { findAttachedVgw } from "../aws/vgw.js";
 import { propagationStep } from "../aws/vgw-plan.js";
+import { getInstance, getSecurityGroups, listRouteTables, nameOf } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import type { PlanWhere } from "../core/create-command.js";
 import { AwsError, flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
-import { listVifs } from "../dx/aws.js";
 import { cidrContains, parseCidr4 } from "../net/ip.js";
-import { getInstance, getSecurityGroups, instanceOs, interfaceWith, privateIps } from "./aws.js";
+import { instanceOs, interfaceWith, privateIps } from "./aws.js";
 import type { FletsInput } from "./inputs.js";
 
 export type OsSource = "flag" | "instance" | "default";
@@ -85,7 +86,7 @@ export async function observeFlets(ctx: Context, input: FletsInput, where: PlanW
     if (!input.privateIp) throw flagError("--instance-id", "cannot be read with --offline; give --private-ip (and --os) for an offline preview");
     return {};
   }
-  const instance = await getInstance(ctx, instanceId);
+  const instance = await getInstance(ctx, instanceId, "--instance-id");
   const privateIp = tunnelIp(input, instance);
   const vpcId = instance.VpcId;
   if (!vpcId) throw flagError("--instance-id", `${instanceId} is not in a VPC`);
@@ -360,11 +361,9 @@ function groupLabel(g: SecurityGroup): string {
   return g.GroupName ? `${g.GroupId} (${g.GroupName})` : g.GroupId!;
 }
 
-const GONE = ["deleting", "deleted", "rejected"];
-
 function vifWarnings(vifs: VirtualInterface[], vgwId: string, acceptCommand: string): string[] {
   const list: string[] = [];
-  const onVgw = vifs.filter((v) => v.virtualGatewayId === vgwId && !GONE.includes(v.virtualInterfaceState ?? ""));
+  const onVgw = vifs.filter((v) => v.virtualGatewayId === vgwId && !isVifGone(v));
   const confirming = vifs.filter((v) => v.virtualInterfaceState === "confirming");
   const ids = (vs: VirtualInterface[]) => vs.map((v) => v.virtualInterfaceId).join(", ");
   if (confirming.length) {

@@ -1,8 +1,8 @@
 import type { Instance } from "@aws-sdk/client-ec2";
-import { nameOf } from "../aws/vgw.js";
+import { listInstances, nameOf } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { VpcwireError } from "../core/errors.js";
-import { instanceOs, listInstances } from "./aws.js";
+import { instanceOs } from "./aws.js";
 import { type FletsFlags, validateFletsFlags } from "./inputs.js";
 
 /** What the seed setup (NTT East's example) uses; shown as examples, never as defaults. */

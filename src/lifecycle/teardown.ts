@@ -11,14 +11,14 @@
 import type { VirtualInterface } from "@aws-sdk/client-direct-connect";
 import type { VpnGateway } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
+import { isVifGone, listVifs } from "../aws/dx.js";
 import { describeSgRule, revokeSgRule, type StackSgRule } from "../aws/sg-rules.js";
-import { listRouteTables } from "../aws/vgw.js";
+import { listRouteTables } from "../aws/vpc.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import { AwsError, VpcwireError } from "../core/errors.js";
 import type { PlanStep } from "../core/plan.js";
-import { pollUntil } from "../core/poll.js";
-import { withDependencyRetry } from "./retry.js";
+import { retryWhileBlocked, untilDone } from "../core/wait.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 
@@ -59,8 +59,6 @@ export function sgRevokeSteps(rules: StackSgRule[], dependsOn: string[] = []): P
 export type TeardownVgw = VpnGateway & { owned: boolean };
 
 const live = (state: string | undefined) => state === "attached" || state === "attaching";
-/** VIF states in which an interface no longer uses its gateway (as src/dx/aws.ts GONE_STATES). */
-const VIF_GONE = ["rejected", "deleting", "deleted"];
 
 /** The Direct Connect interfaces that use a gateway, as `dxvif-a (available), dxvif-b (down)`. */
 export function vifList(vifs: VirtualInterface[]): string {
@@ -81,7 +79,7 @@ export async function vifsOnGateways(
   let all = vifs;
   if (!all) {
     try {
-      all = await (await import("../dx/aws.js")).listVifs(ctx);
+      all = await listVifs(ctx);
     } catch (error) {
       if (!(error instanceof AwsError) || error.details.code === "CredentialsError" || error.details.code === "RegionMissing") throw error;
       return {
@@ -93,7 +91,7 @@ export async function vifsOnGateways(
     }
   }
   for (const id of vgwIds) {
-    const on = all.filter((v) => v.virtualGatewayId === id && !VIF_GONE.includes(v.virtualInterfaceState ?? ""));
+    const on = all.filter((v) => v.virtualGatewayId === id && !isVifGone(v));
     if (on.length) byVgw.set(id, on);
   }
   return { byVgw };
@@ -251,31 +249,6 @@ export async function planVgwTeardown(
   return { propagation, propagationIds, gatewaySteps, warnings, inUse };
 }
 
-/** A wait with one progress line; `done` returns true when finished, else the state to show. */
-export function destroyWaiter(ctx: Context, timeoutMs: number) {
-  return async <T>(what: string, describe: () => Promise<T>, done: (v: T) => string | true): Promise<void> => {
-    const task = ctx.io.task(what);
-    try {
-      await pollUntil({
-        what,
-        describe,
-        check: (v) => {
-          const r = done(v);
-          return r === true ? { status: "done", state: "done" } : { status: "wait", state: r };
-        },
-        timeoutMs,
-        clock: ctx,
-        signal: ctx.signal,
-        onState: (s) => task.update(s),
-      });
-      task.succeed();
-    } catch (e) {
-      task.fail();
-      throw e;
-    }
-  };
-}
-
 /** Record a deleted resource in the journal (for the failure report) and return its outcome. */
 export function deletedOutcome(journal: Journal, step: PlanStep): StepOutcome {
   journal.record(step, step.resourceId!, "deleted");
@@ -305,7 +278,7 @@ export async function teardownRunners(
   timeoutMs: number,
 ): Promise<Record<"keep" | "sg-revoke" | "disable-propagation" | "vgw-detach" | "vgw-delete", StepRunner>> {
   const m = await ec2();
-  const waitFor = destroyWaiter(ctx, timeoutMs);
+  const waitFor = untilDone(ctx, timeoutMs);
   return {
     keep: async (step) => ({ resourceId: step.resourceId! }),
     "sg-revoke": async (step) => {
@@ -317,12 +290,11 @@ export async function teardownRunners(
     "disable-propagation": async (step) => {
       const p = step.params as { routeTableId: string; vgwId: string };
       await checkNotInUse(ctx, p.vgwId);
-      await withDependencyRetry(
-        ctx,
-        `route table ${p.routeTableId}`,
-        () => send(ctx, "ec2", new m.DisableVgwRoutePropagationCommand({ GatewayId: p.vgwId, RouteTableId: p.routeTableId })),
+      await retryWhileBlocked(ctx, {
+        what: `route table ${p.routeTableId}`,
+        call: () => send(ctx, "ec2", new m.DisableVgwRoutePropagationCommand({ GatewayId: p.vgwId, RouteTableId: p.routeTableId })),
         timeoutMs,
-      );
+      });
       ctx.io.success(`propagation from ${p.vgwId} disabled on ${p.routeTableId}`);
       return { resourceId: p.routeTableId };
     },
@@ -330,12 +302,11 @@ export async function teardownRunners(
       const p = step.params as { vgwId: string; vpcId: string; state?: string };
       if (p.state !== "detaching") {
         await checkNotInUse(ctx, p.vgwId);
-        await withDependencyRetry(
-          ctx,
-          `attachment of ${p.vgwId}`,
-          () => send(ctx, "ec2", new m.DetachVpnGatewayCommand({ VpnGatewayId: p.vgwId, VpcId: p.vpcId })),
+        await retryWhileBlocked(ctx, {
+          what: `attachment of ${p.vgwId}`,
+          call: () => send(ctx, "ec2", new m.DetachVpnGatewayCommand({ VpnGatewayId: p.vgwId, VpcId: p.vpcId })),
           timeoutMs,
-        );
+        });
       }
       await waitFor(
         `detach ${p.vgwId} from ${p.vpcId}`,
@@ -349,7 +320,11 @@ export async function teardownRunners(
     },
     "vgw-delete": async (step) => {
       const id = String(step.params.vgwId);
-      await withDependencyRetry(ctx, `virtual private gateway ${id}`, () => send(ctx, "ec2", new m.DeleteVpnGatewayCommand({ VpnGatewayId: id })), timeoutMs);
+      await retryWhileBlocked(ctx, {
+        what: `virtual private gateway ${id}`,
+        call: () => send(ctx, "ec2", new m.DeleteVpnGatewayCommand({ VpnGatewayId: id })),
+        timeoutMs,
+      });
       ctx.io.success(`virtual private gateway ${id} deleted`);
       return deletedOutcome(journal, step);
     },

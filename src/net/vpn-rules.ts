@@ -4,8 +4,18 @@
  */
 import { type Cidr4, parseCidr4 } from "./ip.js";
 
-/** 8–64 characters of letters, digits, `.` and `_`, not starting with `0`. */
+/**
+ * AWS's pre-shared key rule, the one vpcwire applies everywhere a key is checked: 8–64 characters
+ * of letters, digits, `.` and `_`, not starting with `0` (shared/docs/aws-facts.md section 2.1).
+ */
 export const PSK_RE = /^(?!0)[A-Za-z0-9._]{8,64}$/;
+
+/** The rule as words, for messages that must not show the key. */
+export const PSK_RULE = "8-64 characters from [A-Za-z0-9._], not starting with 0";
+
+export function isPsk(psk: string): boolean {
+  return PSK_RE.test(psk);
+}
 
 export function checkPsk(psk: string): string | undefined {
   if (psk.length < 8 || psk.length > 64) return "a pre-shared key must be 8 to 64 characters long";

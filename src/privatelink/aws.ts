@@ -1,10 +1,11 @@
 /** Read-only AWS calls for `privatelink relay` planning, waits and the wizard. Writes live in runners.ts. */
-import type { Instance, NetworkInterface, SecurityGroup, ServiceConfiguration, Subnet, VpcEndpoint, VpcEndpointConnection } from "@aws-sdk/client-ec2";
+import type { NetworkInterface, SecurityGroup, ServiceConfiguration, Subnet, VpcEndpoint, VpcEndpointConnection } from "@aws-sdk/client-ec2";
 import type { Tag as ElbTag, Listener, LoadBalancer, TargetGroup, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
 import { listAll } from "../aws/list.js";
 import { ROLE_TAG, STACK_TAG, stackFilters, tagValue } from "../aws/tags.js";
+import { type SubnetInfo, subnetInfo } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { flagError } from "../core/errors.js";
 
@@ -28,28 +29,6 @@ export function hasStackRole(tags: Array<{ Key?: string; Value?: string }> | und
 export const DEAD_ENDPOINT = ["deleting", "deleted", "rejected", "failed", "expired"];
 /** Endpoint service states after which it cannot be used. */
 export const DEAD_SERVICE = ["deleting", "deleted", "failed"];
-
-/** A subnet as the plan needs it. */
-export interface SubnetInfo {
-  id: string;
-  vpcId: string;
-  az: string;
-  azId?: string;
-  cidr: string;
-  name?: string;
-}
-
-export function subnetInfo(s: Subnet): SubnetInfo {
-  const name = tagValue(s.Tags, "Name");
-  return {
-    id: s.SubnetId!,
-    vpcId: s.VpcId!,
-    az: s.AvailabilityZone!,
-    ...(s.AvailabilityZoneId ? { azId: s.AvailabilityZoneId } : {}),
-    cidr: s.CidrBlock!,
-    ...(name ? { name } : {}),
-  };
-}
 
 /**
  * The subnets given on a flag: each must exist, be in `vpcId`, and be the only one of its AZ (an NLB
@@ -77,50 +56,6 @@ export async function getSubnets(ctx: Ctx, ids: string[], vpcId: string, flag: s
     byAz.set(az, id);
     return subnetInfo(s);
   });
-}
-
-export async function listSubnetsOf(ctx: Ctx, vpcId: string): Promise<SubnetInfo[]> {
-  const { DescribeSubnetsCommand } = await ec2();
-  const all = await listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }], NextToken }),
-    (o) => o.Subnets,
-    (o) => o.NextToken,
-  );
-  // Checked on our side too: an emulator that ignores Filters would list every VPC's subnets.
-  return all
-    .filter((s) => s.VpcId === vpcId)
-    .map(subnetInfo)
-    .sort((a, b) => a.az.localeCompare(b.az) || a.cidr.localeCompare(b.cidr));
-}
-
-export async function getInstance(ctx: Ctx, id: string, flag = "--target-instance"): Promise<Instance> {
-  const { DescribeInstancesCommand } = await ec2();
-  try {
-    const out = await send(ctx, "ec2", new DescribeInstancesCommand({ InstanceIds: [id] }));
-    const instance = out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
-    if (!instance) throw flagError(flag, `${id} does not exist in this account and Region`);
-    return instance;
-  } catch (error) {
-    if (isNotFound(error)) throw flagError(flag, `${id} does not exist in this account and Region`);
-    throw error;
-  }
-}
-
-export async function listInstancesIn(ctx: Ctx, vpcId: string): Promise<Instance[]> {
-  const { DescribeInstancesCommand } = await ec2();
-  const reservations = await listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeInstancesCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }], NextToken }),
-    (o) => o.Reservations,
-    (o) => o.NextToken,
-  );
-  // Filter on our side too, so an emulator that ignores the filter does not list other VPCs.
-  return reservations
-    .flatMap((r) => r.Instances ?? [])
-    .filter((i) => i.VpcId === vpcId && i.PrivateIpAddress && !["terminated", "shutting-down"].includes(i.State?.Name ?? ""));
 }
 
 /** Interfaces in a VPC that hold `ip` (primary or secondary). */
@@ -164,6 +99,23 @@ export async function describeLoadBalancer(ctx: Ctx, arn: string): Promise<LoadB
   return (await send(ctx, "elbv2", new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }))).LoadBalancers?.[0];
 }
 
+/** A load balancer as the address map shows it: its name, DNS name and node addresses. */
+export interface LoadBalancerView {
+  name: string;
+  dnsName?: string;
+  addresses: Array<{ az?: string; subnetId?: string; ip?: string }>;
+}
+
+export function loadBalancerView(name: string, lb: LoadBalancer | undefined): LoadBalancerView {
+  return {
+    name,
+    ...(lb?.DNSName ? { dnsName: lb.DNSName } : {}),
+    addresses: (lb?.AvailabilityZones ?? []).flatMap((z) =>
+      (z.LoadBalancerAddresses ?? []).map((a) => ({ az: z.ZoneName, subnetId: z.SubnetId, ip: a.PrivateIPv4Address ?? a.IpAddress })),
+    ),
+  };
+}
+
 export const CROSS_ZONE = "load_balancing.cross_zone.enabled";
 
 /** Whether cross-zone load balancing is on (it is off by default on an NLB). */
@@ -202,37 +154,19 @@ export async function elbStackTags(ctx: Ctx, arns: string[]): Promise<Map<string
 
 /** Every load balancer of the Region (to find stacks by their tags). */
 export async function listLoadBalancers(ctx: Ctx): Promise<LoadBalancer[]> {
-  const { DescribeLoadBalancersCommand } = await elb();
-  return listAll(
-    ctx,
-    "elbv2",
-    (Marker) => new DescribeLoadBalancersCommand({ Marker }),
-    (o) => o.LoadBalancers,
-    (o) => o.NextMarker,
-  );
+  const { paginateDescribeLoadBalancers } = await elb();
+  return listAll(ctx, "elbv2", paginateDescribeLoadBalancers, {}, (o) => o.LoadBalancers);
 }
 
 /** Every target group of the Region (a group behind no listener is found only this way). */
 export async function listTargetGroups(ctx: Ctx): Promise<TargetGroup[]> {
-  const { DescribeTargetGroupsCommand } = await elb();
-  return listAll(
-    ctx,
-    "elbv2",
-    (Marker) => new DescribeTargetGroupsCommand({ Marker }),
-    (o) => o.TargetGroups,
-    (o) => o.NextMarker,
-  );
+  const { paginateDescribeTargetGroups } = await elb();
+  return listAll(ctx, "elbv2", paginateDescribeTargetGroups, {}, (o) => o.TargetGroups);
 }
 
 export async function listListeners(ctx: Ctx, lbArn: string): Promise<Listener[]> {
-  const { DescribeListenersCommand } = await elb();
-  return listAll(
-    ctx,
-    "elbv2",
-    (Marker) => new DescribeListenersCommand({ LoadBalancerArn: lbArn, Marker }),
-    (o) => o.Listeners,
-    (o) => o.NextMarker,
-  );
+  const { paginateDescribeListeners } = await elb();
+  return listAll(ctx, "elbv2", paginateDescribeListeners, { LoadBalancerArn: lbArn }, (o) => o.Listeners);
 }
 
 export async function targetHealth(ctx: Ctx, tgArn: string): Promise<TargetHealthDescription[]> {
@@ -247,14 +181,8 @@ export async function targetHealth(ctx: Ctx, tgArn: string): Promise<TargetHealt
  * decide which count as live). Callers check tags on their side too: emulators may ignore Filters.
  */
 export async function listEndpointServices(ctx: Ctx, filters?: Array<{ Name: string; Values: string[] }>): Promise<ServiceConfiguration[]> {
-  const { DescribeVpcEndpointServiceConfigurationsCommand } = await ec2();
-  return listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeVpcEndpointServiceConfigurationsCommand({ ...(filters ? { Filters: filters } : {}), NextToken }),
-    (o) => o.ServiceConfigurations,
-    (o) => o.NextToken,
-  );
+  const { paginateDescribeVpcEndpointServiceConfigurations } = await ec2();
+  return listAll(ctx, "ec2", paginateDescribeVpcEndpointServiceConfigurations, filters ? { Filters: filters } : {}, (o) => o.ServiceConfigurations);
 }
 
 /** The stack's endpoint service of one role, or the live one already on this NLB (an NLB serves one service). */
@@ -272,38 +200,32 @@ export async function describeEndpointService(ctx: Ctx, serviceId: string): Prom
 }
 
 export async function allowedPrincipals(ctx: Ctx, serviceId: string): Promise<string[]> {
-  const { DescribeVpcEndpointServicePermissionsCommand } = await ec2();
-  const all = await listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: serviceId, NextToken }),
-    (o) => o.AllowedPrincipals,
-    (o) => o.NextToken,
-  );
+  const { paginateDescribeVpcEndpointServicePermissions } = await ec2();
+  const all = await listAll(ctx, "ec2", paginateDescribeVpcEndpointServicePermissions, { ServiceId: serviceId }, (o) => o.AllowedPrincipals);
   return all.map((p) => p.Principal!).filter(Boolean);
 }
 
 export async function findEndpoint(ctx: Ctx, stack: string, roleName: string, vpcId: string): Promise<VpcEndpoint | undefined> {
-  const { DescribeVpcEndpointsCommand } = await ec2();
+  const { paginateDescribeVpcEndpoints } = await ec2();
   const found = await listAll(
     ctx,
     "ec2",
-    (NextToken) => new DescribeVpcEndpointsCommand({ Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }], NextToken }),
+    paginateDescribeVpcEndpoints,
+    { Filters: [...stackFilters(stack, roleName), { Name: "vpc-id", Values: [vpcId] }] },
     (o) => o.VpcEndpoints,
-    (o) => o.NextToken,
   );
   return found.find((e) => e.VpcId === vpcId && hasStackRole(e.Tags, stack, roleName) && !DEAD_ENDPOINT.includes(lower(e.State)));
 }
 
 /** The connections to an endpoint service (the provider's view of the endpoints using it). */
 export async function listEndpointConnections(ctx: Ctx, serviceId: string): Promise<VpcEndpointConnection[]> {
-  const { DescribeVpcEndpointConnectionsCommand } = await ec2();
+  const { paginateDescribeVpcEndpointConnections } = await ec2();
   const all = await listAll(
     ctx,
     "ec2",
-    (NextToken) => new DescribeVpcEndpointConnectionsCommand({ Filters: [{ Name: "service-id", Values: [serviceId] }], NextToken }),
+    paginateDescribeVpcEndpointConnections,
+    { Filters: [{ Name: "service-id", Values: [serviceId] }] },
     (o) => o.VpcEndpointConnections,
-    (o) => o.NextToken,
   );
   return all.filter((c) => c.ServiceId === serviceId);
 }

@@ -1,7 +1,6 @@
+import { getInstance, listInstances, listSubnets, listVpcs, nameOf, type SubnetInfo } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { cidrContains, parseCidr4 } from "../net/ip.js";
-import { listVpcs, nameOf } from "../vpn/aws.js";
-import { getInstance, listInstancesIn, listSubnetsOf, type SubnetInfo } from "./aws.js";
 import { checkPrivateIp, parsePorts, type RelayFlags } from "./inputs.js";
 
 const list = (answer: string) =>
@@ -52,7 +51,7 @@ export async function relayWizard(ctx: Context, given: RelayFlags): Promise<Rela
 
   let targetHome: string | undefined;
   if (inbound && !flags.targetIp && !flags.targetInstance) {
-    const instances = await listInstancesIn(ctx, targetVpcId);
+    const instances = (await listInstances(ctx, targetVpcId)).filter((i) => i.PrivateIpAddress);
     const picked = await prompt.select<string>({
       message: "Which host should on-prem reach?",
       choices: [
@@ -79,10 +78,10 @@ export async function relayWizard(ctx: Context, given: RelayFlags): Promise<Rela
     flags.ports = list(await prompt.input({ message: "TCP ports on that host to relay (comma list, e.g. 80,443):", validate: portsValid }));
   }
 
-  const targetSubnetList = await listSubnetsOf(ctx, targetVpcId);
+  const targetSubnetList = await listSubnets(ctx, targetVpcId);
   if (!flags.targetSubnets?.length) {
     const subnets = targetSubnetList;
-    if (!targetHome && flags.targetInstance) targetHome = (await getInstance(ctx, flags.targetInstance)).SubnetId;
+    if (!targetHome && flags.targetInstance) targetHome = (await getInstance(ctx, flags.targetInstance, "--target-instance")).SubnetId;
     const home = targetHome ?? subnets.find((s) => flags.targetIp && contains(s.cidr, flags.targetIp))?.id;
     flags.targetSubnets = await pickSubnets(
       ctx,
@@ -99,7 +98,7 @@ export async function relayWizard(ctx: Context, given: RelayFlags): Promise<Rela
       choices: vpcs.filter((v) => v.VpcId !== targetVpcId).map(vpcChoice),
     }));
   flags.relayVpcId = relayVpcId;
-  const relaySubnets = await listSubnetsOf(ctx, relayVpcId);
+  const relaySubnets = await listSubnets(ctx, relayVpcId);
   if (!flags.relaySubnets?.length) {
     const zones = new Set(targetSubnetList.filter((s) => flags.targetSubnets!.includes(s.id)).map((s) => s.az));
     // Pre-select the first subnet of each zone the target side also has: the zones an endpoint can use.

@@ -1,28 +1,13 @@
 /** Read-only AWS calls for `vpn create` planning and status. Writes live in runners.ts. */
-import type { CustomerGateway, SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
+import type { CustomerGateway, VpnConnection } from "@aws-sdk/client-ec2";
 import { send } from "../aws/call.js";
-import { isNotFound } from "../aws/errors.js";
-import { listAll } from "../aws/list.js";
 import { tagValue } from "../aws/tags.js";
 import type { Context } from "../core/context.js";
-import { flagError } from "../core/errors.js";
 
 type Ctx = Pick<Context, "clients" | "io" | "config">;
 
 /** The EC2 SDK module, loaded on first use so offline runs and --help never pay for it. */
 const ec2 = () => import("@aws-sdk/client-ec2");
-
-// The VPC, gateway and route-table reads are shared with other capabilities; they live in src/aws/vgw.ts.
-export {
-  findAttachedVgw,
-  findStackVgw,
-  getRouteTables,
-  getVpc,
-  getVpnGateway,
-  listRouteTables,
-  listVpcs,
-  nameOf,
-} from "../aws/vgw.js";
 
 const LIVE = ["pending", "available"];
 
@@ -64,30 +49,4 @@ function filterField(c: VpnConnection, name: VpnConnectionFilter["Name"]): strin
   if (name === "vpn-gateway-id") return c.VpnGatewayId;
   if (name === "customer-gateway-id") return c.CustomerGatewayId;
   return tagValue(c.Tags, name.slice("tag:".length));
-}
-
-export async function listSecurityGroups(ctx: Ctx, vpcId: string): Promise<SecurityGroup[]> {
-  const { DescribeSecurityGroupsCommand } = await ec2();
-  const groups = await listAll(
-    ctx,
-    "ec2",
-    (NextToken) => new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }], NextToken }),
-    (o) => o.SecurityGroups,
-    (o) => o.NextToken,
-  );
-  // Checked here too: an emulator that ignores Filters would offer other VPCs' groups.
-  return groups.filter((g) => g.VpcId === vpcId);
-}
-
-export async function getSecurityGroup(ctx: Ctx, id: string, vpcId: string, flag = "--security-group"): Promise<SecurityGroup> {
-  const { DescribeSecurityGroupsCommand } = await ec2();
-  try {
-    const g = (await send(ctx, "ec2", new DescribeSecurityGroupsCommand({ GroupIds: [id] }))).SecurityGroups?.[0];
-    if (!g) throw flagError(flag, `${id} does not exist`);
-    if (g.VpcId !== vpcId) throw flagError(flag, `${id} belongs to ${g.VpcId}, not ${vpcId}`);
-    return g;
-  } catch (error) {
-    if (isNotFound(error)) throw flagError(flag, `${id} does not exist`);
-    throw error;
-  }
 }

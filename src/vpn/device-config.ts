@@ -1,6 +1,7 @@
 import { UsageError, VpcwireError } from "../core/errors.js";
 import { type CryptoDevice, DEVICE_REFUSALS, type EncryptionAlgorithm, espTunnelMtu, type IkeVersion, type IntegrityAlgorithm } from "../net/crypto.js";
 import { isIpv4, parseCidr4, prefixToMask } from "../net/ip.js";
+import { isPsk, PSK_RULE } from "../net/vpn-rules.js";
 import { render } from "../render/render.js";
 import type { TunnelModel, VpnConfigModel } from "../render/vpn-xml.js";
 
@@ -202,7 +203,6 @@ interface Common {
 // Placeholders come only from placeholderVpnConfig; anything else must be a real value.
 const PLACEHOLDER_RE = /^<[A-Z0-9-]+>$/;
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
-const PSK_RE = /^[A-Za-z0-9._]{8,64}$/;
 const INTERFACE_RE = /^[A-Za-z][A-Za-z0-9/.:_-]{0,63}$/;
 
 function prepareCommon(input: DeviceConfigInput): Common {
@@ -232,8 +232,8 @@ function prepareCommon(input: DeviceConfigInput): Common {
       throw new DeviceConfigError(`${where} has no pre-shared key (certificate authentication is not supported by this generator)`);
     }
     // Never echo a key, valid or not.
-    if (!PSK_RE.test(psk) && !(placeholder && PLACEHOLDER_RE.test(psk))) {
-      throw new DeviceConfigError(`${where} pre-shared key is not 8-64 characters from [A-Za-z0-9._]`);
+    if (!isPsk(psk) && !(placeholder && PLACEHOLDER_RE.test(psk))) {
+      throw new DeviceConfigError(`${where} pre-shared key is not ${PSK_RULE}`);
     }
     if (t.ipsec.protocol.toLowerCase() !== "esp" || t.ipsec.mode.toLowerCase() !== "tunnel") {
       throw new DeviceConfigError(`${where}: only ESP in tunnel mode can be routed through a tunnel interface`);

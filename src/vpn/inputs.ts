@@ -4,6 +4,7 @@ import { STACK_NAME_RE } from "../aws/tags.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { globalArgv } from "../core/workflow.js";
 import { type AllowRule, parseAllowToken } from "../net/allow.js";
+import { checkId } from "../net/ids.js";
 import { type Cidr4, cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn } from "../net/vpn-rules.js";
 import { type DeviceSpec, nearestRenderer, parseDeviceFlag } from "./device.js";
@@ -73,18 +74,6 @@ export interface VpnFlags {
 /** Defaults applied here rather than by commander, so `--help` shows them as plain numbers. */
 export const DEFAULT_CGW_ASN = 65000;
 export const DEFAULT_AMAZON_ASN = 64512;
-
-export const ID_RULES = {
-  vpc: /^vpc-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
-  vgw: /^vgw-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
-  rtb: /^rtb-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
-  sg: /^sg-[0-9a-f]{8}(?:[0-9a-f]{9})?$/,
-};
-
-export function checkId(flag: string, value: string, kind: keyof typeof ID_RULES): string {
-  if (!ID_RULES[kind].test(value)) throw flagError(flag, `"${value}" is not a ${kind} id (${kind}- followed by 8 or 17 hex digits)`);
-  return value;
-}
 
 /** Flags required off a TTY; the wizard asks for exactly these. */
 export function missingVpnFlags(flags: VpnFlags): string[] {

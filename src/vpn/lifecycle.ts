@@ -3,14 +3,14 @@ import type { CustomerGateway, VgwTelemetry, VpnConnection, VpnGateway } from "@
 import { send } from "../aws/call.js";
 import { describeSgRule, describeSgRules, findStackSgRules, type StackSgRule } from "../aws/sg-rules.js";
 import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../aws/tags.js";
+import { listRouteTables, nameOf } from "../aws/vpc.js";
 import type { Journal, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
 import type { PlanStep } from "../core/plan.js";
-import { withDependencyRetry } from "../lifecycle/retry.js";
+import { retryWhileBlocked, untilDone } from "../core/wait.js";
 import { vgwResource } from "../lifecycle/summary.js";
-import { DESTROY_TIMEOUT_MS, deletedOutcome, destroyWaiter, keptStep, planVgwTeardown, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
+import { DESTROY_TIMEOUT_MS, deletedOutcome, keptStep, planVgwTeardown, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
-import { listRouteTables, nameOf } from "./aws.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 const gone = (state: string | undefined) => state === "deleted";
@@ -245,12 +245,16 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
 async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Journal): Promise<Record<string, StepRunner>> {
   const m = await ec2();
   const timeoutMs = ctx.config.timeoutMs ?? DESTROY_TIMEOUT_MS;
-  const waitFor = destroyWaiter(ctx, timeoutMs);
+  const waitFor = untilDone(ctx, timeoutMs);
   return {
     ...(await teardownRunners(ctx, journal, timeoutMs)),
     "vpn-connection-delete": async (step) => {
       const id = String(step.params.vpnConnectionId);
-      await withDependencyRetry(ctx, `VPN connection ${id}`, () => send(ctx, "ec2", new m.DeleteVpnConnectionCommand({ VpnConnectionId: id })), timeoutMs);
+      await retryWhileBlocked(ctx, {
+        what: `VPN connection ${id}`,
+        call: () => send(ctx, "ec2", new m.DeleteVpnConnectionCommand({ VpnConnectionId: id })),
+        timeoutMs,
+      });
       await waitFor(
         `VPN connection ${id} deleting`,
         async () => {
@@ -266,12 +270,11 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
     },
     "customer-gateway-delete": async (step) => {
       const id = String(step.params.customerGatewayId);
-      await withDependencyRetry(
-        ctx,
-        `customer gateway ${id}`,
-        () => send(ctx, "ec2", new m.DeleteCustomerGatewayCommand({ CustomerGatewayId: id })),
+      await retryWhileBlocked(ctx, {
+        what: `customer gateway ${id}`,
+        call: () => send(ctx, "ec2", new m.DeleteCustomerGatewayCommand({ CustomerGatewayId: id })),
         timeoutMs,
-      );
+      });
       ctx.io.success(`customer gateway ${id} deleted`);
       return deletedOutcome(journal, step);
     },

@@ -1,14 +1,14 @@
 import type { CustomerGateway, RouteTable, SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
 import { sgRuleParams } from "../aws/sg-rules.js";
 import { hasStackTags, STACK_TAG, tagValue } from "../aws/tags.js";
-import { getVpc } from "../aws/vgw.js";
 import { decidePropagationSteps, decideVgwSteps, observeRouteTables, observeVgw, type VgwFacts } from "../aws/vgw-plan.js";
+import { getSecurityGroup, getVpc } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import type { PlanWhere } from "../core/create-command.js";
 import { flagError } from "../core/errors.js";
 import type { Plan, PlanStep } from "../core/plan.js";
 import { permissionCovers } from "../net/allow.js";
-import { findCustomerGateway, findVpnConnections, getSecurityGroup } from "./aws.js";
+import { findCustomerGateway, findVpnConnections } from "./aws.js";
 import { assertNoOverlap, containedVpcNotes, type VpnInput } from "./inputs.js";
 
 /** What `vpn create` reads from the account. Offline: nothing is read and every field says so. */

@@ -12,9 +12,10 @@ import { send } from "../aws/call.js";
 import { awsCode } from "../aws/errors.js";
 import { sgRuleRunner } from "../aws/sg-rules.js";
 import { tagSpec } from "../aws/tags.js";
-import { idOf, taskWaiter, vgwRunners } from "../aws/vgw-runners.js";
+import { idOf, vgwRunners } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
+import { waiter } from "../core/wait.js";
 import type { VpnInput } from "./inputs.js";
 
 /** Default wait for a VPN connection: real AWS takes minutes, sometimes tens of minutes. */
@@ -22,7 +23,7 @@ export const VPN_DEFAULT_TIMEOUT_MS = 45 * 60_000;
 
 export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Record<string, StepRunner> {
   const timeoutMs = ctx.config.timeoutMs ?? VPN_DEFAULT_TIMEOUT_MS;
-  const wait = taskWaiter(ctx, timeoutMs);
+  const wait = waiter(ctx, timeoutMs);
 
   return {
     ...vgwRunners(ctx, { stack: input.stack, kind: "vpn", journal, timeoutMs }),

@@ -1,11 +1,11 @@
 import type { Vpc } from "@aws-sdk/client-ec2";
 import { askRouteTables } from "../aws/vgw-wizard.js";
+import { getVpc, listSecurityGroups, listVpcs, nameOf } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
 import { UsageError } from "../core/errors.js";
 import { parseAllowToken } from "../net/allow.js";
 import { isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkCustomerAsn, parseAsn } from "../net/vpn-rules.js";
-import { getVpc, listSecurityGroups, listVpcs, nameOf } from "./aws.js";
 import { DEFAULT_CGW_ASN, deriveStackName, overlapProblem, type VpnFlags } from "./inputs.js";
 
 /**

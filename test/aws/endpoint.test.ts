@@ -6,10 +6,10 @@
  */
 
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { requireFreshBuild } from "../helpers/binary.js";
 import { runCli } from "../helpers/cli.js";
 
 interface Seen {
@@ -162,7 +162,8 @@ describe("--endpoint-url against an EC2-shaped HTTP server", () => {
   });
 
   const root = fileURLToPath(new URL("../..", import.meta.url));
-  it.skipIf(!existsSync(`${root}dist/cli/index.js`))("the binary honours AWS_ENDPOINT_URL and AWS_REGION from the environment", async () => {
+  it("the binary honours AWS_ENDPOINT_URL and AWS_REGION from the environment", async () => {
+    requireFreshBuild();
     const child = spawn(process.execPath, [`${root}bin/vpcwire.js`, ...args().slice(0, -4)], {
       env: {
         PATH: process.env.PATH,
@@ -185,7 +186,8 @@ describe("--endpoint-url against an EC2-shaped HTTP server", () => {
     expect(seen[0]!.auth).toContain("/ap-southeast-2/ec2/aws4_request");
   });
 
-  it.skipIf(!existsSync(`${root}dist/cli/index.js`))("AWS_DEFAULT_REGION works as with the AWS CLI when AWS_REGION is not set", async () => {
+  it("AWS_DEFAULT_REGION works as with the AWS CLI when AWS_REGION is not set", async () => {
+    requireFreshBuild();
     const child = spawn(process.execPath, [`${root}bin/vpcwire.js`, ...args().slice(0, -2)], {
       env: { PATH: process.env.PATH, HOME: "/nonexistent", AWS_DEFAULT_REGION: "eu-central-1", AWS_ACCESS_KEY_ID: "AKIAENV", AWS_SECRET_ACCESS_KEY: "x" },
       stdio: ["ignore", "pipe", "pipe"],

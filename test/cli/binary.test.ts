@@ -1,11 +1,11 @@
 /**
- * A few tests spawn the built binary (npm test builds first) to catch packaging mistakes:
+ * A few tests spawn the built binary (the global setup builds it) to catch packaging mistakes:
  * the shim, the dist layout, templates found from dist, exit codes of a real process.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { requireFreshBuild } from "../helpers/binary.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = `${root}bin/vpcwire.js`;
@@ -17,7 +17,9 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe.skipIf(!existsSync(`${root}dist/cli/index.js`))("the built binary", () => {
+describe("the built binary", () => {
+  beforeEach(requireFreshBuild);
+
   it("--help lists every command group", () => {
     const r = run(["--help"]);
     expect(r.code).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { isDxNotFound } from "../../src/aws/dx.js";
 import { AwsError } from "../../src/core/errors.js";
-import { isDxNotFound, vifArn, vifStateLabel } from "../../src/dx/aws.js";
+import { vifArn, vifStateLabel } from "../../src/dx/aws.js";
 import { deriveDxStackName, dxAcceptArgv, validateDxAcceptFlags, validateDxStatusFlags } from "../../src/dx/inputs.js";
 import { vifVerdict } from "../../src/dx/runners.js";
 import { runCli } from "../helpers/cli.js";

@@ -690,7 +690,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
           const cidr = spec.TunnelInsideCidr ?? pickInsideCidr(aws, used);
           used.add(cidr);
           return {
-            OutsideIpAddress: awsOutsideIp(),
+            OutsideIpAddress: aws.vpnOutsideIp?.() ?? awsOutsideIp(),
             TunnelInsideCidr: cidr,
             PreSharedKey: spec.PreSharedKey ?? makePsk(),
             IkeVersions: spec.IKEVersions ?? [{ Value: "ikev1" }, { Value: "ikev2" }],

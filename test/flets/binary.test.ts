@@ -1,18 +1,18 @@
 /**
  * The built binary with no AWS account at all: no credentials, no Region, no ~/.aws. In-process tests
- * cannot show this (the SDK reads process.env, which vitest fills with fake keys). Needs `npm run build`
- * (which `npm test` runs first).
+ * cannot show this (the SDK reads process.env, which vitest fills with fake keys). Runs the built dist/
+ * (the global setup builds it; a missing or stale build fails these tests).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { requireFreshBuild } from "../helpers/binary.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "bin", "vpcwire.js");
-const built = existsSync(join(ROOT, "dist", "flets", "isatap.js"));
 
 function run(args: string[]) {
   const home = mkdtempSync(join(tmpdir(), "vpcwire-home-"));
@@ -30,7 +30,9 @@ function run(args: string[]) {
   }
 }
 
-describe.skipIf(!built)("bin/vpcwire.js flets isatap", () => {
+describe("bin/vpcwire.js flets isatap", () => {
+  beforeEach(requireFreshBuild);
+
   it("renders the seed's files with no AWS account", () => {
     const r = run(["flets", "isatap", "--prefix", "2001:db8::/64", "--private-ip", "10.216.0.101", "--router", "192.168.103.254"]);
     expect(r.stderr).not.toMatch(/internal error|credentials|region/i);
