@@ -188,6 +188,7 @@ function inquirerPrompter(streams: IoStreams, signal: AbortSignal): Prompter {
     input: (o) => ask(async () => (await load()).input({ message: o.message, default: o.default, validate: o.validate }, context())),
     password: (o) => ask(async () => (await load()).password({ message: o.message, mask: "*", validate: o.validate }, context())),
     select: (o) => ask(async () => (await load()).select({ message: o.message, choices: o.choices, default: o.default, pageSize: 12 }, context())),
+    search: (o) => ask(async () => (await load()).search({ message: o.message, source: (term) => o.source(term), pageSize: 12 }, context())),
     checkbox: (o) => ask(async () => (await load()).checkbox({ message: o.message, choices: o.choices, required: o.required, pageSize: 12 }, context())),
     confirm: (o) => ask(async () => (await load()).confirm({ message: o.message, default: o.default }, context())),
   };
@@ -216,5 +217,5 @@ function refusingPrompter(): Prompter {
   const refuse = (): never => {
     throw new UsageError("input is missing and vpcwire is not running interactively (see --help for the flags)");
   };
-  return { input: refuse, password: refuse, select: refuse, checkbox: refuse, confirm: refuse };
+  return { input: refuse, password: refuse, select: refuse, search: refuse, checkbox: refuse, confirm: refuse };
 }

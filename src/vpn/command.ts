@@ -45,7 +45,10 @@ export function registerVpn(program: Command, action: ActionFactory): void {
       "--tunnel-number-base <n>",
       "number of tunnel 1's interface and track objects on the router, 1-999; tunnel 2 uses the next (default: derived from the connection id)",
     )
-    .addOption(new Option("--device <type>", "router config to render (default: csr1000v)").choices(["csr1000v", "strongswan"]))
+    .option(
+      "--device <type>",
+      "router config: csr1000v (or ios-xe, catalyst8000v), strongswan, or an AWS device type: aws:<id> or a search (see vpn devices) (default: csr1000v)",
+    )
     .option("--outside-interface <name>", "router interface facing the Internet (CSR1000V default GigabitEthernet1)")
     .option("--local-address <ipv4>", "strongSwan behind NAT: the host's own outside address that IKE is sent from (default: --cgw-ip)")
     .option("--out <file>", "write the router config here (mode 0600) instead of stdout")
@@ -67,4 +70,51 @@ Crypto (docs/CRYPTO.md): re-running with other crypto flags updates an existing 
 time (ModifyVpnTunnelOptions), so one tunnel stays up while the other restarts.`,
     )
     .action(action(async () => (await import("./create.js")).vpnCreate));
+
+  registerVpnConfig(vpn, action);
+}
+
+/** `vpn config` and `vpn devices`: the router config of an existing connection, and AWS's device catalog. */
+function registerVpnConfig(vpn: Command, action: ActionFactory): void {
+  vpn
+    .command("config")
+    .description(
+      "write the router config for an existing VPN connection, at any time: vpcwire's own (csr1000v, strongswan) or AWS's sample for any device type",
+    )
+    .option("--stack <name>", "the stack whose VPN connection to use (see 'vpcwire list')")
+    .option("--vpn-id <id>", "the VPN connection, when it is not a vpcwire stack")
+    .option(
+      "--device <type>",
+      "csr1000v (or ios-xe, catalyst8000v), strongswan, or an AWS device type: aws:<id> or a search that matches one (default: csr1000v)",
+    )
+    .option("--out <file>", "write the config here (mode 0600) instead of stdout")
+    .option("--onprem-cidr <cidr>", "on-prem ranges the router announces over BGP (default: the connection's static routes)", collectList)
+    .option("--outside-interface <name>", "router interface facing the Internet (CSR1000V default GigabitEthernet1)")
+    .option("--local-address <ipv4>", "strongSwan behind NAT: the host's own outside address that IKE is sent from")
+    .addHelpText(
+      "after",
+      `
+Keys: the config holds the pre-shared keys; it goes to --out (mode 0600) or stdout only. --json gives the
+tunnels without keys (with --reveal-secrets: with them).
+
+Examples:
+  vpcwire vpn config --stack branch-osaka --out csr.cfg
+  vpcwire vpn config --stack branch-osaka --device "yamaha rtx" --out rtx.txt
+  vpcwire vpn config --vpn-id vpn-0123456789abcdef0 --device aws:9005b6c1 --out router.txt
+  vpcwire vpn config --stack branch-osaka --json`,
+    )
+    .action(action(async () => (await import("./config.js")).vpnConfig));
+  vpn
+    .command("devices")
+    .description("list AWS's customer gateway device types (vendor, platform, software, id) for --device aws:<id>")
+    .option("--search <text>", "only types whose vendor, platform or software contain every word")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  vpcwire vpn devices
+  vpcwire vpn devices --search yamaha
+  vpcwire vpn devices --search "palo alto" --json`,
+    )
+    .action(action(async () => (await import("./devices.js")).vpnDevices));
 }

@@ -8,6 +8,7 @@ import { type CryptoChoice, type CryptoFlags, type CryptoOverrides, parseCryptoF
 import { checkId } from "../net/ids.js";
 import { type Cidr4, cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn } from "../net/vpn-rules.js";
+import { type DeviceSpec, nearestRenderer, parseDeviceFlag } from "./device.js";
 import { checkTunnelBase } from "./device-config.js";
 
 export type Routing = "static" | "bgp";
@@ -50,7 +51,10 @@ export interface VpnInput {
   ikeVersion?: IkeVersion;
   /** `--tunnel-number-base`: tunnel 1's interface/track numbers on the router (tunnel 2 uses the next). */
   tunnelBase?: number;
+  /** The renderer: the one named, or for an AWS device type the nearest own one (previews). */
   device: Device;
+  /** `--device` as parsed, when it is not the plain renderer name (an alias or an AWS device type). */
+  deviceSpec?: DeviceSpec;
   out?: string;
   outsideInterface?: string;
   /** strongSwan only: the host's own outside address when it sits behind NAT (else the CGW IP). */
@@ -170,8 +174,8 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
   const crypto = cryptoFlags(flags);
   const ikeVersion = crypto.overrides.ikeVersions?.length === 1 ? crypto.overrides.ikeVersions[0] : undefined;
   const tunnelBase = tunnelBaseFlag(flags.tunnelNumberBase);
-  const device = flags.device ?? "csr1000v";
-  if (device !== "csr1000v" && device !== "strongswan") throw flagError("--device", `must be csr1000v or strongswan, not "${device}"`);
+  const deviceSpec = parseDeviceFlag(flags.device ?? "csr1000v");
+  const device = nearestRenderer(deviceSpec);
   if (flags.outsideInterface !== undefined && !/^[A-Za-z][A-Za-z0-9/.:-]{0,39}$/.test(flags.outsideInterface)) {
     throw flagError("--outside-interface", `"${flags.outsideInterface}" is not an interface name`);
   }
@@ -211,6 +215,7 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
     ...(ikeVersion ? { ikeVersion } : {}),
     ...(tunnelBase !== undefined ? { tunnelBase } : {}),
     device,
+    ...(deviceSpec.kind !== "own" || deviceSpec.name !== device ? { deviceSpec } : {}),
     ...(out ? { out } : {}),
     ...(flags.outsideInterface ? { outsideInterface: flags.outsideInterface } : {}),
     ...(localAddress ? { localAddress } : {}),
@@ -255,7 +260,7 @@ function tunnelBaseFlag(text: string | undefined): number | undefined {
  * exists at the end of a run). Not a directory or a device; its directory must already exist and be
  * writable. Returns the absolute path.
  */
-function outFlag(text: string, cwd: string): string {
+export function outFlag(text: string, cwd: string): string {
   const path = resolve(cwd, text);
   if (/[/\\]$/.test(text)) throw flagError("--out", `${text} names a directory; give a file name such as ${resolve(path, "router.cfg")}`);
   const stat = statOrUndefined(path);
@@ -391,7 +396,8 @@ export function vpnArgv(input: VpnInput, global: { region?: string; profile?: st
   if (input.psks[0] || input.psks[1]) args.push("--psk-file", "<your-psk-file>");
   args.push(...cryptoArgv(input.crypto));
   if (input.tunnelBase !== undefined) args.push("--tunnel-number-base", String(input.tunnelBase));
-  if (input.device !== "csr1000v") args.push("--device", input.device);
+  if (input.deviceSpec) args.push("--device", input.deviceSpec.kind === "own" ? input.deviceSpec.name : input.deviceSpec.text);
+  else if (input.device !== "csr1000v") args.push("--device", input.device);
   if (input.outsideInterface) args.push("--outside-interface", input.outsideInterface);
   if (input.localAddress) args.push("--local-address", input.localAddress);
   if (input.out) args.push("--out", input.out);

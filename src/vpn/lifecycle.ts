@@ -18,14 +18,14 @@ import { plainCrypto } from "./plan.js";
 const ec2 = () => import("@aws-sdk/client-ec2");
 const gone = (state: string | undefined) => state === "deleted";
 
-interface VpnStackParts {
+export interface VpnStackParts {
   connections: VpnConnection[];
   vgws: Array<VpnGateway & { owned: boolean }>;
   cgws: Array<CustomerGateway & { owned: boolean }>;
   rules: StackSgRule[];
 }
 
-async function readParts(ctx: Context, stack: string): Promise<VpnStackParts> {
+export async function readParts(ctx: Context, stack: string): Promise<VpnStackParts> {
   const { DescribeVpnConnectionsCommand, DescribeVpnGatewaysCommand, DescribeCustomerGatewaysCommand } = await ec2();
   // Only what `vpn create` made: a dx stack's gateway or a flets stack's rule carries another kind.
   const filters = [

@@ -134,14 +134,7 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
     }
   }
   if (given.device === undefined && given.localAddress === undefined) {
-    flags.device = await prompt.select({
-      message: "Which router config should vpcwire write?",
-      choices: [
-        { name: "Cisco CSR1000V / IOS-XE (route-based VTI)", value: "csr1000v" },
-        { name: "strongSwan on Linux (swanctl.conf, route-based)", value: "strongswan" },
-      ],
-      default: "csr1000v",
-    });
+    flags.device = await (await import("./device.js")).askDevice(ctx);
   }
   if (given.crypto === undefined) {
     flags.crypto = await prompt.select({
