@@ -1,9 +1,9 @@
 import type { Context } from "../core/context.js";
 import { InterruptedError } from "../core/errors.js";
-import type { AwsClients } from "./clients.js";
+import type { AwsService } from "./clients.js";
 import { toAwsError } from "./errors.js";
 
-const SERVICE_NAMES: Record<keyof AwsClients, string> = { ec2: "EC2", dx: "Direct Connect", elbv2: "ELBv2" };
+const SERVICE_NAMES: Record<AwsService, string> = { ec2: "EC2", dx: "Direct Connect", elbv2: "ELBv2" };
 
 /** Minimal shape shared by every SDK v3 command. */
 interface AnyCommand<Out> {
@@ -25,7 +25,7 @@ export type OutputOf<C> = C extends { resolveMiddleware: (...args: never[]) => i
  */
 export async function send<C extends AnyCommand<unknown>>(
   ctx: Pick<Context, "clients" | "io" | "config"> & { signal?: AbortSignal },
-  service: keyof AwsClients,
+  service: AwsService,
   command: C,
 ): Promise<OutputOf<C>> {
   const operation = command.constructor.name.replace(/Command$/, "");

@@ -89,6 +89,14 @@ export function isNotFound(error: unknown): boolean {
   return code.endsWith(".NotFound") || code.endsWith("NotFoundException") || code.endsWith("NotFound");
 }
 
+/** Codes an endpoint gives for an operation it does not implement (emulators), besides non-AWS replies. */
+const UNSUPPORTED = new Set(["NonAwsResponse", "InvalidAction", "UnsupportedOperation", "NotImplemented", "InternalFailure"]);
+
+/** The endpoint does not implement the operation (an emulator): callers that can do without it warn and go on. */
+export function isUnsupportedOperation(error: unknown): boolean {
+  return UNSUPPORTED.has(awsCode(error) ?? "");
+}
+
 /** Errors that mean "something that depends on this still exists; try again shortly". */
 const DEPENDENCY_CODES = new Set(["DependencyViolation", "IncorrectState", "InvalidVpnGatewayState", "ResourceInUse", "ResourceInUseException"]);
 

@@ -9,7 +9,7 @@ import type { Context } from "../core/context.js";
 import type { Kind, PlanStep } from "../core/plan.js";
 import { type AllowRule, toIpPermission } from "../net/allow.js";
 import { send } from "./call.js";
-import { awsCode } from "./errors.js";
+import { awsCode, isUnsupportedOperation } from "./errors.js";
 import { listAll } from "./list.js";
 import { hasStackTags, KIND_TAG, stackFilters, tagSpec } from "./tags.js";
 
@@ -68,9 +68,6 @@ export interface StackSgRule {
   description?: string;
 }
 
-/** Codes an endpoint gives for an operation it does not implement (emulators), besides non-AWS replies. */
-const UNSUPPORTED = new Set(["NonAwsResponse", "InvalidAction", "UnsupportedOperation", "NotImplemented", "InternalFailure"]);
-
 /**
  * DescribeSecurityGroupRules (all pages) for the given filters. An endpoint without the operation (older
  * emulators) must not stop `list` or `status`: warn, say what to check by hand, and go on without rules.
@@ -80,7 +77,7 @@ export async function describeSgRules(ctx: Pick<Context, "clients" | "io" | "con
   try {
     return await listAll(ctx, "ec2", paginateDescribeSecurityGroupRules, { Filters: filters }, (o) => o.SecurityGroupRules);
   } catch (error) {
-    if (!UNSUPPORTED.has(awsCode(error) ?? "")) throw error;
+    if (!isUnsupportedOperation(error)) throw error;
     ctx.io.warn(
       `Security-group rules could not be listed (${(error as Error).message}); the rules vpcwire added are not shown and not revoked: check the security groups by hand.`,
     );

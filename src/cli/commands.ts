@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { registerDx } from "../dx/command.js";
+import { registerExport } from "../export/command.js";
 import { registerFlets } from "../flets/command.js";
 import { registerLifecycle } from "../lifecycle/command.js";
 import { registerPolicy } from "../policy/command.js";
@@ -15,6 +16,7 @@ export function registerAll(program: Command, action: ActionFactory): void {
   registerFlets(program, action);
   registerPrivatelink(program, action);
   registerLifecycle(program, action);
+  registerExport(program, action);
   registerRoute(program, action);
   registerPolicy(program, action);
 }

@@ -1,14 +1,11 @@
 import { Command, CommanderError } from "commander";
-import type { AwsClients } from "../aws/clients.js";
-import { type AwsClientSource, type Clock, type Context, type GlobalConfig, realClock } from "../core/context.js";
-import { ApplyError, AwsError, InterruptedError, UsageError, VpcwireError } from "../core/errors.js";
-import { rejectEmptyValues } from "../core/flags.js";
+import type { AwsClientSource, Clock, Context, GlobalConfig } from "../core/context.js";
+import type * as Errors from "../core/errors.js";
 import type { Io } from "../core/io.js";
-import { createIo } from "../ui/io.js";
 import { type IoStreams, processStreams } from "../ui/streams.js";
 import { registerAll } from "./commands.js";
 import type { ActionFactory, Handler } from "./kit.js";
-import { addGlobalOptions, toGlobalConfig } from "./options.js";
+import { addGlobalOptions } from "./options.js";
 import { VERSION } from "./version.js";
 
 export interface MainDeps {
@@ -17,7 +14,7 @@ export interface MainDeps {
   /** Aborted on Ctrl-C (the process edge wires SIGINT to it). */
   signal?: AbortSignal;
   /** Client factory; tests use the real one with aws-sdk-client-mock patching the clients. */
-  clients?: (config: GlobalConfig, env: NodeJS.ProcessEnv) => AwsClients;
+  clients?: (config: GlobalConfig, env: NodeJS.ProcessEnv) => AwsClientSource;
 }
 
 const ISSUES_URL = "https://github.com/vpcwire/vpcwire/issues";
@@ -27,7 +24,6 @@ const ISSUES_URL = "https://github.com/vpcwire/vpcwire/issues";
  * decides an exit code. Never calls process.exit, so tests run it in-process.
  */
 export async function main(argv: string[], streams: IoStreams = processStreams(), deps: MainDeps = {}): Promise<number> {
-  const clock = deps.clock ?? realClock;
   const signal = deps.signal ?? new AbortController().signal;
   let exitCode = 0;
   let active: { io: Io; config: GlobalConfig } | undefined;
@@ -51,9 +47,17 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     (load) =>
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
+      // Loaded only when a command runs: --help and --version need none of these (nor chalk, ms, ...).
+      const [{ toGlobalConfig }, { createIo }, { realClock }, { rejectEmptyValues }] = await Promise.all([
+        import("./config.js"),
+        import("../ui/io.js"),
+        import("../core/context.js"),
+        import("../core/flags.js"),
+      ]);
+      const clock = deps.clock ?? realClock;
       const all = cmd.optsWithGlobals();
       const config = toGlobalConfig(all);
-      const io = createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
+      const io = await createIo(streams, { json: config.json, yes: config.yes, color: config.color, verbose: config.verbose }, clock, signal);
       active = { io, config };
       rejectEmptyValues(all, [...cmd.options, ...allParents(cmd).flatMap((c) => c.options)]);
       const clients = lazyClients(config, streams.env, deps.clients);
@@ -70,21 +74,24 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
   } catch (error) {
-    return report(error, argv, streams, active);
+    if (error instanceof CommanderError) return parserExit(error, argv, streams);
+    // The error classes load only when a command failed (whatever threw them has loaded them already).
+    return report(error, streams, active, await import("../core/errors.js"));
   }
 }
 
 /**
- * Clients are built on first use, and the SDK module is imported only then: it is the heaviest
- * import by far. Offline runs make no AWS call; reaching for a client there is a bug.
+ * Clients are built on first use, and the client factory (and through it each service's SDK module)
+ * is imported only then: the SDK is the heaviest import by far. Offline runs make no AWS call;
+ * reaching for a client there is a bug.
  */
 function lazyClients(config: GlobalConfig, env: NodeJS.ProcessEnv, factory?: MainDeps["clients"]): AwsClientSource {
-  let clients: AwsClients | undefined;
+  let source: AwsClientSource | undefined;
   return {
     async get(service) {
       if (config.offline) throw new Error("an offline run tried to call AWS");
-      clients ??= (factory ?? (await import("../aws/clients.js")).createAwsClients)(config, env);
-      return clients[service];
+      source ??= (factory ?? (await import("../aws/clients.js")).createAwsClients)(config, env);
+      return source.get(service);
     },
   };
 }
@@ -97,17 +104,19 @@ function allCommands(cmd: Command): Command[] {
   return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
 }
 
-/** One place that prints failures: one line for people, a JSON error document with --json. */
-function report(error: unknown, argv: string[], streams: IoStreams, active: { io: Io; config: GlobalConfig } | undefined): number {
-  if (error instanceof CommanderError) {
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
-    // Commander already printed its one-line message; usage errors exit 2 (with --json, also as JSON).
-    if (argv.includes("--json")) {
-      const message = error.message.replace(/^error: /, "");
-      streams.stdout.write(`${JSON.stringify({ schemaVersion: 1, ok: false, error: { type: "UsageError", exitCode: 2, message } }, null, 2)}\n`);
-    }
-    return 2;
+/** Commander already printed help, the version, or its one-line parser error; usage errors exit 2 (with --json, also as JSON). */
+function parserExit(error: CommanderError, argv: string[], streams: IoStreams): number {
+  if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
+  if (argv.includes("--json")) {
+    const message = error.message.replace(/^error: /, "");
+    streams.stdout.write(`${JSON.stringify({ schemaVersion: 1, ok: false, error: { type: "UsageError", exitCode: 2, message } }, null, 2)}\n`);
   }
+  return 2;
+}
+
+/** One place that prints failures: one line for people, a JSON error document with --json. */
+function report(error: unknown, streams: IoStreams, active: { io: Io; config: GlobalConfig } | undefined, errors: typeof Errors): number {
+  const { ApplyError, AwsError, InterruptedError, UsageError, VpcwireError } = errors;
   const json = active?.config.json ?? false;
   const verbose = active?.config.verbose ?? false;
   const err = (line: string) => streams.stderr.write(`${line}\n`);
@@ -145,7 +154,7 @@ function report(error: unknown, argv: string[], streams: IoStreams, active: { io
   for (const l of lines) err(l);
   if (json) {
     const doc: Record<string, unknown> = { schemaVersion: 1, ok: false, error: { type: kind, exitCode: code, message: (error as Error).message } };
-    const aws = error instanceof AwsError ? error : (error as Error)?.cause instanceof AwsError ? ((error as Error).cause as AwsError) : undefined;
+    const aws = error instanceof AwsError ? error : (error as Error)?.cause instanceof AwsError ? ((error as Error).cause as Errors.AwsError) : undefined;
     if (aws) Object.assign(doc.error as object, { aws: aws.details });
     if (error instanceof ApplyError) {
       Object.assign(doc, { existing: error.existing, resumeCommand: error.resumeCommand, destroyCommand: error.destroyCommand });

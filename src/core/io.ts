@@ -15,6 +15,8 @@ export interface Prompter {
   input(opts: { message: string; default?: string; validate?: (value: string) => true | string }): Promise<string>;
   password(opts: { message: string; validate?: (value: string) => true | string }): Promise<string>;
   select<T>(opts: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
+  /** Type to filter: `source` gets the typed text and returns the choices to show. */
+  search<T>(opts: { message: string; source: (term: string | undefined) => Choice<T>[] | Promise<Choice<T>[]> }): Promise<T>;
   checkbox<T>(opts: { message: string; choices: (Choice<T> & { checked?: boolean })[]; required?: boolean }): Promise<T[]>;
   confirm(opts: { message: string; default?: boolean }): Promise<boolean>;
 }

@@ -10,7 +10,7 @@ export async function allLifecycles(): Promise<KindLifecycle[]> {
     import("../vpn/lifecycle.js"),
     import("../dx/lifecycle.js"),
     import("../flets/lifecycle.js"),
-    import("../privatelink/lifecycle.js"),
+    import("../privatelink/lifecycle/index.js"),
   ]);
   return [vpn.vpnLifecycle, dx.dxLifecycle, flets.fletsLifecycle, privatelink.privatelinkLifecycle];
 }

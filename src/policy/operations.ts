@@ -22,6 +22,8 @@
 /** The commands that call AWS. `policy` itself never does. */
 export const POLICY_COMMANDS = [
   "vpn create",
+  "vpn config",
+  "vpn devices",
   "dx accept-vif",
   "dx status",
   "flets isatap",
@@ -29,6 +31,7 @@ export const POLICY_COMMANDS = [
   "list",
   "status",
   "destroy",
+  "export",
   "route explain",
 ] as const;
 export type PolicyCommand = (typeof POLICY_COMMANDS)[number];
@@ -69,6 +72,9 @@ const op = (service: Service, name: string, access: Access, commands: readonly P
 });
 
 const VPN = "vpn create";
+const VCFG = "vpn config";
+const VDEV = "vpn devices";
+const EXPORT = "export";
 const DX = "dx accept-vif";
 const DXS = "dx status";
 const FLETS = "flets isatap";
@@ -83,21 +89,23 @@ const LIFECYCLE = [LIST, STATUS, DESTROY] as const;
 // biome-ignore format: one row per line is the point of this table
 export const OPERATIONS: readonly Operation[] = [
   // --- EC2 reads ------------------------------------------------------------------------------------------------------------------------
-  op("ec2", "DescribeVpcs", read, [VPN, DX, PL, ROUTE], "read: the VPC and its CIDRs; wizard VPC pickers (src/aws/vpc.ts)"),
+  op("ec2", "DescribeVpcs", read, [VPN, VCFG, DX, PL, ROUTE], "read: the VPC and its CIDRs; wizard VPC pickers (src/aws/vpc.ts)"),
   op("ec2", "DescribeSubnets", read, [PL, STATUS, ROUTE], "read: subnets and zones (src/aws/vpc.ts, privatelink); route explain --subnet"),
-  op("ec2", "DescribeRouteTables", read, [VPN, DX, DXS, FLETS, STATUS, DESTROY, ROUTE], "read: route tables to propagate into, propagation state, the table that applies"),
-  op("ec2", "DescribeInstances", read, [FLETS, PL, ROUTE], "read: --instance-id, instance pickers (src/aws/vpc.ts)"),
-  op("ec2", "DescribeSecurityGroups", read, [VPN, FLETS, PL, ...LIFECYCLE], "read: --security-group, the relay's groups, rules shown by status"),
-  op("ec2", "DescribeSecurityGroupRules", read, [...LIFECYCLE], "read: the stack's tagged rules (src/aws/sg-rules.ts)"),
+  op("ec2", "DescribeRouteTables", read, [VPN, VCFG, DX, DXS, FLETS, STATUS, DESTROY, EXPORT, ROUTE], "read: route tables to propagate into, propagation state, the table that applies"),
+  op("ec2", "DescribeInstances", read, [FLETS, PL, STATUS, DESTROY, ROUTE], "read: --instance-id, instance pickers, the FLET'S instance (src/aws/vpc.ts)"),
+  op("ec2", "DescribeSecurityGroups", read, [VPN, FLETS, PL, ...LIFECYCLE, EXPORT], "read: --security-group, the relay's groups, rules shown by status"),
+  op("ec2", "DescribeSecurityGroupRules", read, [VCFG, ...LIFECYCLE, EXPORT], "read: the stack's tagged rules (src/aws/sg-rules.ts)"),
   op("ec2", "DescribeNetworkInterfaces", read, [PL, STATUS, DESTROY], "read: endpoint and NLB addresses, the NAT server (privatelink)"),
-  op("ec2", "DescribeVpnGateways", read, [VPN, DX, DXS, FLETS, ...LIFECYCLE], "read: the gateway on the VPC, its attachment (src/aws/vgw.ts)"),
-  op("ec2", "DescribeCustomerGateways", read, [VPN, ...LIFECYCLE], "read: customer gateway to reuse; vpn stacks"),
-  op("ec2", "DescribeVpnConnections", read, [VPN, ...LIFECYCLE, ROUTE], "read: connection to reuse, tunnel telemetry; carriers on the gateway"),
-  op("ec2", "DescribeVpcEndpoints", read, [PL, ...LIFECYCLE], "read: the relay's interface endpoints"),
-  op("ec2", "DescribeVpcEndpointServiceConfigurations", read, [PL, ...LIFECYCLE], "read: the relay's endpoint services"),
-  op("ec2", "DescribeVpcEndpointServicePermissions", read, [PL], "read: principals allowed on the relay's service"),
+  op("ec2", "DescribeVpnGateways", read, [VPN, VCFG, DX, DXS, FLETS, ...LIFECYCLE, EXPORT], "read: the gateway on the VPC, its attachment (src/aws/vgw.ts)"),
+  op("ec2", "DescribeCustomerGateways", read, [VPN, VCFG, ...LIFECYCLE, EXPORT], "read: customer gateway to reuse; vpn stacks"),
+  op("ec2", "DescribeVpnConnections", read, [VPN, VCFG, ...LIFECYCLE, EXPORT, ROUTE], "read: connection to reuse, tunnel telemetry; carriers on the gateway"),
+  op("ec2", "DescribeVpcEndpoints", read, [PL, ...LIFECYCLE, EXPORT], "read: the relay's interface endpoints"),
+  op("ec2", "DescribeVpcEndpointServiceConfigurations", read, [PL, ...LIFECYCLE, EXPORT], "read: the relay's endpoint services"),
+  op("ec2", "DescribeVpcEndpointServicePermissions", read, [PL, EXPORT], "read: principals allowed on the relay's service"),
   op("ec2", "DescribeVpcEndpointConnections", read, [DESTROY], "read: other accounts' endpoints on the service (rejected before delete)"),
   op("ec2", "GetManagedPrefixListEntries", read, [ROUTE], "read: entries of prefix lists a route table references"),
+  op("ec2", "GetVpnConnectionDeviceTypes", read, [VCFG, VDEV], "read: AWS's customer gateway device catalog"),
+  op("ec2", "GetVpnConnectionDeviceSampleConfiguration", read, [VCFG], "read: AWS's sample config for a device type (holds the keys; --vpn-id may name any connection)"),
   // --- EC2 writes -----------------------------------------------------------------------------------------------------------------------
   op("ec2", "CreateVpnGateway", create("vpn-gateway"), [VPN, DX], "step vpn-gateway (create)"),
   op("ec2", "AttachVpnGateway", shared("vpn-gateway", "vpc"), [VPN, DX], "step vgw-attachment: the gateway may be reused (--vgw-id)"),
@@ -105,6 +113,7 @@ export const OPERATIONS: readonly Operation[] = [
   op("ec2", "CreateCustomerGateway", create("customer-gateway"), [VPN], "step customer-gateway (create)"),
   op("ec2", "CreateVpnConnection", create("vpn-connection", "customer-gateway", "vpn-gateway"), [VPN], "step vpn-connection (create)"),
   op("ec2", "CreateVpnConnectionRoute", owned("vpn-connection"), [VPN], "step vpn-route (static routing)"),
+  op("ec2", "ModifyVpnTunnelOptions", owned("vpn-connection"), [VPN], "step vpn-tunnel-options (re-run with other crypto, one tunnel at a time)"),
   op("ec2", "AuthorizeSecurityGroupIngress", create("security-group-rule", "security-group"), [VPN, FLETS, PL], "step sg-rule (the user's group), privatelink security-group rules"),
   op("ec2", "CreateSecurityGroup", create("security-group", "vpc"), [PL], "step security-group (relay endpoint groups)"),
   op("ec2", "CreateVpcEndpointServiceConfiguration", create("vpc-endpoint-service"), [PL], "step endpoint-service (create)"),
@@ -122,17 +131,17 @@ export const OPERATIONS: readonly Operation[] = [
   op("ec2", "DeleteVpcEndpointServiceConfigurations", owned("vpc-endpoint-service"), [DESTROY], "step privatelink-service-delete"),
   op("ec2", "DeleteSecurityGroup", owned("security-group"), [DESTROY], "step privatelink-sg-delete"),
   // --- Direct Connect -------------------------------------------------------------------------------------------------------------------
-  op("dx", "DescribeVirtualInterfaces", read, [DX, DXS, FLETS, ...LIFECYCLE, ROUTE], "read: hosted VIFs, BGP peers (src/aws/dx.ts)"),
+  op("dx", "DescribeVirtualInterfaces", read, [DX, DXS, FLETS, ...LIFECYCLE, EXPORT, ROUTE], "read: hosted VIFs, BGP peers (src/aws/dx.ts)"),
   op("dx", "DescribeDirectConnectGateways", read, [DX], "read: --dx-gateway-id, the wizard's gateway picker"),
   op("dx", "ConfirmPrivateVirtualInterface", shared("dxvif"), [DX], "step dx-vif: a partner's hosted VIF, untagged until accepted"),
   op("dx", "TagResource", tagging("dxvif"), [DX], "step dx-vif: tag the accepted VIF with the stack"),
   // --- ELBv2 ----------------------------------------------------------------------------------------------------------------------------
-  op("elbv2", "DescribeLoadBalancers", read, [PL, ...LIFECYCLE], "read: the relay's NLBs"),
-  op("elbv2", "DescribeLoadBalancerAttributes", read, [PL], "read: cross-zone setting"),
-  op("elbv2", "DescribeTargetGroups", read, [PL, ...LIFECYCLE], "read: the relay's target groups"),
-  op("elbv2", "DescribeTargetHealth", read, [PL, ...LIFECYCLE], "read: target health"),
-  op("elbv2", "DescribeListeners", read, [PL, ...LIFECYCLE], "read: the relay's listeners"),
-  op("elbv2", "DescribeTags", read, [PL, ...LIFECYCLE], "read: stack tags of NLBs and target groups"),
+  op("elbv2", "DescribeLoadBalancers", read, [PL, ...LIFECYCLE, EXPORT], "read: the relay's NLBs"),
+  op("elbv2", "DescribeLoadBalancerAttributes", read, [PL, EXPORT], "read: cross-zone setting"),
+  op("elbv2", "DescribeTargetGroups", read, [PL, ...LIFECYCLE, EXPORT], "read: the relay's target groups"),
+  op("elbv2", "DescribeTargetHealth", read, [PL, ...LIFECYCLE, EXPORT], "read: target health"),
+  op("elbv2", "DescribeListeners", read, [PL, ...LIFECYCLE, EXPORT], "read: the relay's listeners"),
+  op("elbv2", "DescribeTags", read, [PL, ...LIFECYCLE, EXPORT], "read: stack tags of NLBs and target groups"),
   op("elbv2", "CreateLoadBalancer", create("loadbalancer/net"), [PL], "step load-balancer (create)"),
   op("elbv2", "ModifyLoadBalancerAttributes", owned("loadbalancer/net"), [PL], "step load-balancer: cross-zone on"),
   op("elbv2", "CreateTargetGroup", create("targetgroup"), [PL], "step target-group (create)"),

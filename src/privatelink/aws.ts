@@ -99,6 +99,23 @@ export async function describeLoadBalancer(ctx: Ctx, arn: string): Promise<LoadB
   return (await send(ctx, "elbv2", new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }))).LoadBalancers?.[0];
 }
 
+/** A load balancer as the address map shows it: its name, DNS name and node addresses. */
+export interface LoadBalancerView {
+  name: string;
+  dnsName?: string;
+  addresses: Array<{ az?: string; subnetId?: string; ip?: string }>;
+}
+
+export function loadBalancerView(name: string, lb: LoadBalancer | undefined): LoadBalancerView {
+  return {
+    name,
+    ...(lb?.DNSName ? { dnsName: lb.DNSName } : {}),
+    addresses: (lb?.AvailabilityZones ?? []).flatMap((z) =>
+      (z.LoadBalancerAddresses ?? []).map((a) => ({ az: z.ZoneName, subnetId: z.SubnetId, ip: a.PrivateIPv4Address ?? a.IpAddress })),
+    ),
+  };
+}
+
 export const CROSS_ZONE = "load_balancing.cross_zone.enabled";
 
 /** Whether cross-zone load balancing is on (it is off by default on an NLB). */

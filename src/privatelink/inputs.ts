@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { STACK_NAME_RE } from "../aws/tags.js";
 import { flagError, UsageError } from "../core/errors.js";
+import { rejectEmptyValues } from "../core/flags.js";
 import { globalArgv } from "../core/workflow.js";
 import { checkId } from "../net/ids.js";
 import { isIpv4, isRfc1918, isRfc6598, parseCidr4 } from "../net/ip.js";
@@ -70,6 +71,38 @@ export interface RelayFlags {
   nat?: string;
   allowFrom?: string[];
   out?: string;
+}
+
+/** Each flag of `privatelink relay` by its option name, for the empty-value check. */
+const FLAG_NAMES: Record<keyof RelayFlags, string> = {
+  stack: "--stack",
+  targetIp: "--target-ip",
+  targetInstance: "--target-instance",
+  targetVpcId: "--target-vpc-id",
+  targetSubnets: "--target-subnets",
+  ports: "--ports",
+  relayVpcId: "--relay-vpc-id",
+  relaySubnets: "--relay-subnets",
+  relayIp: "--relay-ip",
+  onpremIp: "--onprem-ip",
+  onpremPorts: "--onprem-ports",
+  nat: "--nat",
+  allowFrom: "--allow-from",
+  out: "--out",
+};
+
+/**
+ * An explicitly empty value is a usage error, never "not given" (an empty --allow-from must not fall
+ * back to every private range). main.ts checks the command line; this covers every other way in.
+ */
+function rejectEmpty(flags: RelayFlags): void {
+  const specs = Object.entries(FLAG_NAMES).map(([attr, long]) => ({ long, attributeName: () => attr }));
+  const trimmed = Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => String(x).trim()) : v]));
+  rejectEmptyValues(trimmed, specs);
+  for (const [attr, long] of Object.entries(FLAG_NAMES)) {
+    const value = flags[attr as keyof RelayFlags];
+    if (Array.isArray(value) && value.length === 0) throw flagError(long, "is empty; give a value or leave the flag out");
+  }
 }
 
 /** True for the addresses an NLB accepts as IP targets outside its VPC, and that a VPN can carry. */
@@ -142,6 +175,7 @@ export function deriveStackName(input: Pick<RelayInput, "targetVpcId" | "relayVp
 
 /** Validate every flag (exit 2 naming the flag and the rule) before any AWS call. */
 export function validateRelayFlags(flags: RelayFlags, opts: { cwd: string }): RelayInput {
+  rejectEmpty(flags);
   const missing = missingRelayFlags(flags);
   if (missing.length) throw new UsageError(`missing required flags: ${missing.join(", ")}`);
 
@@ -170,7 +204,7 @@ export function validateRelayFlags(flags: RelayFlags, opts: { cwd: string }): Re
       if (problem) throw flagError("--relay-ip", problem);
       relayIp = flags.relayIp.trim();
     }
-    const allowFrom = (flags.allowFrom?.length ? flags.allowFrom : DEFAULT_ALLOW_FROM).map((c) => {
+    const allowFrom = (flags.allowFrom ?? DEFAULT_ALLOW_FROM).map((c) => {
       const parsed = parseCidr4(c);
       if (typeof parsed === "string") throw flagError("--allow-from", parsed);
       return parsed.text;

@@ -48,6 +48,8 @@ export const role = {
   permission: (d: Direction) => `perm-${d}`,
   securityGroup: (d: Direction) => `sg-${d}`,
   endpoint: (d: Direction) => `vpce-${d}`,
+  /** The wait for the health checks (a plan step only: no resource carries this role). */
+  health: (d: Direction) => `health-${d}`,
 };
 
 /**

@@ -1,7 +1,5 @@
 import { Writable } from "node:stream";
 import { stripVTControlCharacters } from "node:util";
-import { Chalk } from "chalk";
-import { isCI } from "ci-info";
 import type { Clock } from "../core/context.js";
 import { formatElapsed } from "../core/duration.js";
 import { InterruptedError, UsageError } from "../core/errors.js";
@@ -17,22 +15,26 @@ export interface IoOptions {
 
 /**
  * Decide the mode once: interactive only when stdin and stderr are terminals, not in CI, and neither
- * --yes nor --json was given. Everything else gets plain lines and never a prompt.
+ * --yes nor --json was given. Everything else gets plain lines and never a prompt. ci-info is asked
+ * only when everything else says interactive and CI is not set: piped and scripted runs never load it.
  */
-export function isInteractive(streams: IoStreams, opts: Pick<IoOptions, "json" | "yes">): boolean {
-  const ci = streams.env.CI !== undefined ? !["", "0", "false"].includes(streams.env.CI) : isCI;
-  return Boolean(streams.stdin.isTTY && streams.stderr.isTTY) && !ci && !opts.json && !opts.yes;
+export async function isInteractive(streams: IoStreams, opts: Pick<IoOptions, "json" | "yes">): Promise<boolean> {
+  if (!(streams.stdin.isTTY && streams.stderr.isTTY) || opts.json || opts.yes) return false;
+  if (streams.env.CI !== undefined) return ["", "0", "false"].includes(streams.env.CI);
+  return !(await import("ci-info")).isCI;
 }
 
 export function useColor(streams: IoStreams, opts: Pick<IoOptions, "color">): boolean {
   return opts.color && !streams.env.NO_COLOR && Boolean(streams.stderr.isTTY);
 }
 
-export function createIo(streams: IoStreams, opts: IoOptions, clock: Clock, signal: AbortSignal): Io {
-  const interactive = isInteractive(streams, opts);
-  const chalk = new Chalk({ level: useColor(streams, opts) ? 1 : 0 });
-  const stdoutColor = useColor(streams, opts) && Boolean(streams.stdout.isTTY);
-  const style: Style = {
+const plainStyle: Style = { bold: String, dim: String, green: String, yellow: String, red: String, cyan: String };
+
+/** Colours come from chalk, loaded only when there is a terminal to colour: plain runs never import it. */
+async function loadStyle(color: boolean): Promise<Style> {
+  if (!color) return plainStyle;
+  const chalk = new (await import("chalk")).Chalk({ level: 1 });
+  return {
     bold: (s) => chalk.bold(s),
     dim: (s) => chalk.dim(s),
     green: (s) => chalk.green(s),
@@ -40,6 +42,13 @@ export function createIo(streams: IoStreams, opts: IoOptions, clock: Clock, sign
     red: (s) => chalk.red(s),
     cyan: (s) => chalk.cyan(s),
   };
+}
+
+export async function createIo(streams: IoStreams, opts: IoOptions, clock: Clock, signal: AbortSignal): Promise<Io> {
+  const interactive = await isInteractive(streams, opts);
+  const color = useColor(streams, opts);
+  const stdoutColor = color && Boolean(streams.stdout.isTTY);
+  const style = await loadStyle(color);
   const err = (line: string) => streams.stderr.write(`${line}\n`);
   // Spinners need a real terminal stream (ora moves the cursor); anything else gets plain lines.
   const canSpin = typeof (streams.stderr as { cursorTo?: unknown }).cursorTo === "function";
@@ -179,6 +188,7 @@ function inquirerPrompter(streams: IoStreams, signal: AbortSignal): Prompter {
     input: (o) => ask(async () => (await load()).input({ message: o.message, default: o.default, validate: o.validate }, context())),
     password: (o) => ask(async () => (await load()).password({ message: o.message, mask: "*", validate: o.validate }, context())),
     select: (o) => ask(async () => (await load()).select({ message: o.message, choices: o.choices, default: o.default, pageSize: 12 }, context())),
+    search: (o) => ask(async () => (await load()).search({ message: o.message, source: (term) => o.source(term), pageSize: 12 }, context())),
     checkbox: (o) => ask(async () => (await load()).checkbox({ message: o.message, choices: o.choices, required: o.required, pageSize: 12 }, context())),
     confirm: (o) => ask(async () => (await load()).confirm({ message: o.message, default: o.default }, context())),
   };
@@ -207,5 +217,5 @@ function refusingPrompter(): Prompter {
   const refuse = (): never => {
     throw new UsageError("input is missing and vpcwire is not running interactively (see --help for the flags)");
   };
-  return { input: refuse, password: refuse, select: refuse, checkbox: refuse, confirm: refuse };
+  return { input: refuse, password: refuse, select: refuse, search: refuse, checkbox: refuse, confirm: refuse };
 }

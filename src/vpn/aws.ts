@@ -9,7 +9,8 @@ type Ctx = Pick<Context, "clients" | "io" | "config">;
 /** The EC2 SDK module, loaded on first use so offline runs and --help never pay for it. */
 const ec2 = () => import("@aws-sdk/client-ec2");
 
-const LIVE = ["pending", "available"];
+/** `modifying`: a tunnel options update in progress (not in the SDK's VpnState enum, but AWS reports it). */
+const LIVE = ["pending", "available", "modifying"];
 
 /** An existing CGW with the same IP and ASN (AWS would return it anyway for an identical create). */
 export async function findCustomerGateway(ctx: Ctx, ip: string, asn: number): Promise<CustomerGateway | undefined> {

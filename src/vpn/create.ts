@@ -1,15 +1,39 @@
 import type { VpnConnection } from "@aws-sdk/client-ec2";
 import type { Handler } from "../cli/kit.js";
 import type { Context } from "../core/context.js";
-import { type CreateCommand, createHandler, type Finished, type Message } from "../core/create-command.js";
+import { type CreateCommand, createHandler, type Finished, type Message, type PlanWhere } from "../core/create-command.js";
 import { redact, writeSecretFile } from "../core/output.js";
-import { parseCustomerGatewayConfiguration, placeholderVpnConfig, type VpnConfigModel } from "../render/vpn-xml.js";
+import { tunnelOptionsSpecs } from "../net/crypto.js";
+import { placeholderVpnConfig, type VpnConfigModel, withTunnelOptions } from "../render/vpn-xml.js";
+import { renderConnectionConfig, tunnelData } from "./connection-config.js";
+import { deviceLabel, type ResolvedDevice, resolveDevice } from "./device.js";
 import { renderDeviceConfig, VPC_CIDR_PLACEHOLDER } from "./device-config.js";
 import { missingVpnFlags, type VpnFlags, type VpnInput, validateVpnFlags, vpnArgv } from "./inputs.js";
-import { amazonAsnOf, decideVpn, observeVpn, type VpnFacts } from "./plan.js";
+import { amazonAsnOf, connectionAfterApply, decideVpn, observeVpn, type VpnFacts } from "./plan.js";
+
+/** The facts of `vpn create`, with AWS's device type when `--device` names one (read from its catalog). */
+export type VpnCreateFacts = VpnFacts & { awsDevice?: Extract<ResolvedDevice, { kind: "aws" }> };
+
+/**
+ * `observeVpn`, plus the catalog look-up of an AWS device type, so a search that matches no type or
+ * several fails (exit 2) before anything is created. AWS's sample exists only for a created
+ * connection: a dry run previews vpcwire's nearest own renderer, and says so.
+ */
+async function observeVpnCreate(ctx: Context, input: VpnInput, where: PlanWhere): Promise<VpnCreateFacts> {
+  const spec = input.deviceSpec;
+  const aws = spec && spec.kind !== "own" && !where.offline ? resolveDevice(ctx, spec) : undefined;
+  const [facts, device] = await Promise.all([observeVpn(ctx, input, where), aws]);
+  if (spec && spec.kind !== "own" && ctx.config.dryRun) {
+    const named = device?.kind === "aws" ? `the ${deviceLabel(device.type)} sample (aws:${device.type.id})` : `AWS's sample for "${spec.text}"`;
+    ctx.io.info(
+      `AWS's sample configurations need a created connection: vpcwire asks AWS for ${named} at the end of the run. The preview is vpcwire's nearest own config (${input.device}).`,
+    );
+  }
+  return device?.kind === "aws" ? { ...facts, awsDevice: device } : facts;
+}
 
 /** `vpcwire vpn create`: input -> plan -> confirm -> apply -> router config. */
-export const vpnCreateCommand: CreateCommand<VpnFlags, VpnInput, VpnFacts> = {
+export const vpnCreateCommand: CreateCommand<VpnFlags, VpnInput, VpnCreateFacts> = {
   command: "vpn create",
   missing: missingVpnFlags,
   standIns: () => ({ vpcId: "vpc-00000000", cgwIp: "8.8.8.8", onpremCidr: ["10.255.255.252/30"] }),
@@ -17,21 +41,23 @@ export const vpnCreateCommand: CreateCommand<VpnFlags, VpnInput, VpnFacts> = {
   wizard: async (ctx, flags) => (await import("./wizard.js")).vpnWizard(ctx, flags),
   argv: vpnArgv,
   stack: (input) => input.stack,
-  observe: observeVpn,
+  observe: observeVpnCreate,
   decide: decideVpn,
   runners: async (ctx, input, _facts, journal) => (await import("./runners.js")).vpnRunners(ctx, input, journal),
   preview: (_ctx, input, facts) => {
     const text = renderDeviceConfig({ ...deviceInput(input, facts, previewModel(input, facts)), offline: !facts.read });
     return { text, json: { deviceConfigPreview: { device: input.device, placeholder: true, text } } };
   },
-  finish: async (ctx, input, facts, results) => finishVpn(ctx, input, facts, results.get("vpn")?.data?.connection as VpnConnection),
+  // After tunnel option updates the connection holds the new options: render from the last read of it.
+  finish: async (ctx, input, facts, results) => finishVpn(ctx, input, facts, connectionAfterApply(results)),
   converged: (input) => `Everything for stack ${input.stack} already exists; nothing was changed.`,
 };
 
 export const vpnCreate: Handler = createHandler(vpnCreateCommand);
 
+/** The preview renders the crypto this run asks for (the tunnel options CreateVpnConnection will send). */
 function previewModel(input: VpnInput, facts: VpnFacts): VpnConfigModel {
-  return placeholderVpnConfig({
+  const model = placeholderVpnConfig({
     routing: input.routing,
     customerOutsideIp: input.cgwIp,
     customerAsn: input.cgwAsn,
@@ -39,26 +65,7 @@ function previewModel(input: VpnInput, facts: VpnFacts): VpnConfigModel {
     ...(input.tunnelInsideCidrs[0] ? { tunnel1InsideCidr: input.tunnelInsideCidrs[0] } : {}),
     ...(input.tunnelInsideCidrs[1] ? { tunnel2InsideCidr: input.tunnelInsideCidrs[1] } : {}),
   });
-}
-
-/**
- * The routing the connection was created with decides the router config. AWS's XML agrees with it;
- * an emulator's canned XML may not (moto sends BGP blocks for a static connection), so follow the
- * connection and fill in BGP details from what we asked for when the XML lacks them.
- */
-function alignRouting(model: VpnConfigModel, input: VpnInput, facts: VpnFacts): VpnConfigModel {
-  if (model.routing === input.routing) return model;
-  const warnings = [
-    ...(model.warnings ?? []),
-    `the tunnel configuration says ${model.routing} routing but the connection uses ${input.routing}; the router config follows the connection`,
-  ];
-  if (input.routing === "static") return { ...model, routing: "static", warnings };
-  const tunnels = model.tunnels.map((t) => ({
-    ...t,
-    customer: { ...t.customer, bgp: t.customer.bgp ?? { asn: input.cgwAsn, holdTime: 30 } },
-    aws: { ...t.aws, bgp: t.aws.bgp ?? { asn: amazonAsnOf(input, facts), holdTime: 30 } },
-  })) as VpnConfigModel["tunnels"];
-  return { ...model, routing: "bgp", tunnels, warnings };
+  return withTunnelOptions(model, tunnelOptionsSpecs(input.crypto.crypto, [{}, {}]));
 }
 
 function deviceInput(input: VpnInput, facts: VpnFacts, config: VpnConfigModel) {
@@ -68,31 +75,38 @@ function deviceInput(input: VpnInput, facts: VpnFacts, config: VpnConfigModel) {
     vpcCidrs: facts.vpcCidrs.length === 0 && config.placeholder ? [VPC_CIDR_PLACEHOLDER] : facts.vpcCidrs,
     onpremCidrs: input.onpremCidrs,
     ...(input.ikeVersion ? { ikeVersion: input.ikeVersion } : {}),
+    ...(input.tunnelBase !== undefined ? { tunnelBase: input.tunnelBase } : {}),
     ...(input.outsideInterface ? { outsideInterface: input.outsideInterface } : {}),
     ...(input.localAddress ? { localAddress: input.localAddress } : {}),
   };
 }
 
-async function finishVpn(ctx: Context, input: VpnInput, facts: VpnFacts, connection: VpnConnection): Promise<Finished> {
-  const xml = connection.CustomerGatewayConfiguration;
-  if (!xml) throw new Error(`VPN connection ${connection.VpnConnectionId} returned no tunnel configuration`);
-  const order = (connection.Options?.TunnelOptions ?? []).map((t) => t.OutsideIpAddress).filter((ip): ip is string => Boolean(ip));
-  const model = alignRouting(parseCustomerGatewayConfiguration(xml, order.length === 2 ? { tunnelOrder: order } : {}), input, facts);
-  const text = renderDeviceConfig(deviceInput(input, facts, model));
-  const psks = model.tunnels.map((t) => t.ike.preSharedKey);
+async function finishVpn(ctx: Context, input: VpnInput, facts: VpnCreateFacts, connection: VpnConnection): Promise<Finished> {
   const reveal = ctx.config.revealSecrets;
+  const device: ResolvedDevice = facts.awsDevice ?? {
+    kind: "own",
+    name: input.deviceSpec?.kind === "own" ? input.deviceSpec.name : input.device,
+    renderer: input.device,
+  };
+  const config = await renderConnectionConfig(ctx, {
+    connection,
+    device,
+    routing: input.routing,
+    customerAsn: input.cgwAsn,
+    amazonAsn: amazonAsnOf(input, facts),
+    vpcCidrs: facts.vpcCidrs,
+    onpremCidrs: input.onpremCidrs,
+    ...(input.ikeVersion ? { ikeVersion: input.ikeVersion } : {}),
+    ...(input.outsideInterface ? { outsideInterface: input.outsideInterface } : {}),
+    ...(input.localAddress ? { localAddress: input.localAddress } : {}),
+    ...(input.tunnelBase !== undefined ? { tunnelBase: input.tunnelBase } : {}),
+    awsSide: createdAwsSide(input, facts, connection),
+    stack: input.stack,
+  });
+  const { text, psks, warnings } = config;
 
   if (input.out) writeSecretFile(input.out, text);
-  const tunnels = model.tunnels.map((t) => ({
-    tunnel: t.number,
-    awsOutsideIp: t.aws.outsideIp,
-    customerOutsideIp: t.customer.outsideIp,
-    insideCidr: t.customer.insideCidr,
-    awsInsideIp: t.aws.insideIp,
-    customerInsideIp: t.customer.insideIp,
-    ...(reveal ? { preSharedKey: t.ike.preSharedKey } : {}),
-  }));
-  const warnings = model.warnings ?? [];
+  const tunnels = tunnelData(config.model, reveal).map((t) => ({ ...t, crypto: t.crypto ?? "not listed by AWS" }));
   const document = {
     resources: {
       vpcId: input.vpcId,
@@ -101,11 +115,11 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnFacts, connect
       vpnConnectionId: connection.VpnConnectionId,
       state: connection.State,
     },
-    routing: input.routing,
+    routing: config.model.routing,
     tunnels,
     warnings,
     deviceConfig: {
-      device: input.device,
+      ...config.device,
       path: input.out ?? null,
       ...(input.out ? {} : { text: reveal ? text : redact(text, psks) }),
     },
@@ -117,15 +131,31 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnFacts, connect
     ...tunnels.map(
       (t): Message => ({
         level: "info",
-        text: `  tunnel ${t.tunnel}: AWS ${t.awsOutsideIp} <-> router ${t.customerOutsideIp}, inside ${t.customerInsideIp} (router) / ${t.awsInsideIp} (AWS) in ${t.insideCidr}`,
+        text: `  tunnel ${t.tunnel}: AWS ${t.awsOutsideIp} <-> router ${t.customerOutsideIp}, inside ${t.customerInsideIp} (router) / ${t.awsInsideIp} (AWS) in ${t.insideCidr}; crypto ${t.crypto}`,
       }),
     ),
     {
       level: "info",
       text:
-        `Next: load the ${input.device === "csr1000v" ? "CSR1000V" : "strongSwan"} config on the router${input.out ? ` (written to ${input.out}, mode 0600)` : " (printed on stdout)"}. ` +
-        `AWS waits for your router to start IKE; the tunnels come UP after that. Check them with: vpcwire status --stack ${input.stack}`,
+        `Next: load the ${config.label} config on the router${input.out ? ` (written to ${input.out}, mode 0600)` : " (printed on stdout)"}. ` +
+        `${input.crypto.crypto.startupAction === "start" ? "AWS starts IKE itself (startup action start); the tunnels come UP once the router has the config." : "AWS waits for your router to start IKE; the tunnels come UP after that."} Check them with: vpcwire status --stack ${input.stack}. ` +
+        `The config again, for this or another router: vpcwire vpn config --stack ${input.stack} --device <type>`,
     },
   ];
   return { document, ...(input.out ? {} : { stdout: text }), messages };
+}
+
+/** What this run left in place on the AWS side, for the header of an AWS sample. */
+function createdAwsSide(input: VpnInput, facts: VpnFacts, connection: VpnConnection): string[] {
+  const lines = [
+    `virtual private gateway ${connection.VpnGatewayId} attached to ${input.vpcId} (Amazon side ASN ${amazonAsnOf(input, facts)})`,
+    `customer gateway ${connection.CustomerGatewayId} for ${input.cgwIp}${input.routing === "bgp" ? ` (ASN ${input.cgwAsn})` : ""}`,
+    `VPN connection ${connection.VpnConnectionId} with both tunnels`,
+  ];
+  if (input.routing === "static") lines.push(`static routes to on-prem: ${input.onpremCidrs.join(", ")}`);
+  if (input.routeTables !== "none") {
+    lines.push(`route propagation from the gateway into ${input.routeTables === "all" ? "every route table of the VPC" : input.routeTables.join(", ")}`);
+  }
+  if (input.securityGroup) lines.push(`security group ${input.securityGroup} allows ${input.allow.map((a) => a.label).join(", ")} from on-prem`);
+  return lines;
 }

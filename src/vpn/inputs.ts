@@ -4,13 +4,22 @@ import { STACK_NAME_RE } from "../aws/tags.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { globalArgv } from "../core/workflow.js";
 import { type AllowRule, parseAllowToken } from "../net/allow.js";
+import { type CryptoChoice, type CryptoFlags, type CryptoOverrides, parseCryptoFlags } from "../net/crypto.js";
 import { checkId } from "../net/ids.js";
 import { type Cidr4, cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn } from "../net/vpn-rules.js";
+import { type DeviceSpec, nearestRenderer, parseDeviceFlag } from "./device.js";
+import { checkTunnelBase } from "./device-config.js";
 
 export type Routing = "static" | "bgp";
 export type Device = "csr1000v" | "strongswan";
 export type IkeVersion = "ikev1" | "ikev2";
+
+/**
+ * Tag on the VPN connection: the device the router config was first rendered for. `status` checks
+ * the tunnels' crypto against it (both devices when the tag is missing).
+ */
+export const DEVICE_TAG = "vpcwire:device";
 
 /** Validated input of `vpn create`; flags and wizard answers both end up here. */
 export interface VpnInput {
@@ -33,8 +42,19 @@ export interface VpnInput {
   tunnelInsideCidrs: [string | undefined, string | undefined];
   /** Pre-shared keys; never printed, never in the plan. */
   psks: [string | undefined, string | undefined];
+  /**
+   * What the tunnels allow: `--crypto` (default `modern`) with the fine-grained overrides applied.
+   * Sent per tunnel in CreateVpnConnection, and compared with an existing connection's tunnel options.
+   */
+  crypto: CryptoChoice;
+  /** The one IKE version `--ike-version` named: the router config renders it when a tunnel allows both. */
   ikeVersion?: IkeVersion;
+  /** `--tunnel-number-base`: tunnel 1's interface/track numbers on the router (tunnel 2 uses the next). */
+  tunnelBase?: number;
+  /** The renderer: the one named, or for an AWS device type the nearest own one (previews). */
   device: Device;
+  /** `--device` as parsed, when it is not the plain renderer name (an alias or an AWS device type). */
+  deviceSpec?: DeviceSpec;
   out?: string;
   outsideInterface?: string;
   /** strongSwan only: the host's own outside address when it sits behind NAT (else the CGW IP). */
@@ -60,7 +80,17 @@ export interface VpnFlags {
   tunnel1Psk?: string;
   tunnel2Psk?: string;
   pskFile?: string;
-  ikeVersion?: string;
+  crypto?: string;
+  ikeVersion?: string | string[];
+  phase1Encryption?: string | string[];
+  phase1Integrity?: string | string[];
+  phase1DhGroups?: string | string[];
+  phase2Encryption?: string | string[];
+  phase2Integrity?: string | string[];
+  phase2DhGroups?: string | string[];
+  dpdTimeoutAction?: string;
+  startupAction?: string;
+  tunnelNumberBase?: string;
   device?: string;
   out?: string;
   outsideInterface?: string;
@@ -141,12 +171,11 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
   }
 
   const psks = pskFlags(flags, opts.cwd);
-  const ikeVersion = flags.ikeVersion;
-  if (ikeVersion !== undefined && ikeVersion !== "ikev1" && ikeVersion !== "ikev2") {
-    throw flagError("--ike-version", `must be ikev1 or ikev2, not "${ikeVersion}"`);
-  }
-  const device = flags.device ?? "csr1000v";
-  if (device !== "csr1000v" && device !== "strongswan") throw flagError("--device", `must be csr1000v or strongswan, not "${device}"`);
+  const crypto = cryptoFlags(flags);
+  const ikeVersion = crypto.overrides.ikeVersions?.length === 1 ? crypto.overrides.ikeVersions[0] : undefined;
+  const tunnelBase = tunnelBaseFlag(flags.tunnelNumberBase);
+  const deviceSpec = parseDeviceFlag(flags.device ?? "csr1000v");
+  const device = nearestRenderer(deviceSpec);
   if (flags.outsideInterface !== undefined && !/^[A-Za-z][A-Za-z0-9/.:-]{0,39}$/.test(flags.outsideInterface)) {
     throw flagError("--outside-interface", `"${flags.outsideInterface}" is not an interface name`);
   }
@@ -182,12 +211,48 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
     allow,
     tunnelInsideCidrs: inside,
     psks,
+    crypto,
     ...(ikeVersion ? { ikeVersion } : {}),
+    ...(tunnelBase !== undefined ? { tunnelBase } : {}),
     device,
+    ...(deviceSpec.kind !== "own" || deviceSpec.name !== device ? { deviceSpec } : {}),
     ...(out ? { out } : {}),
     ...(flags.outsideInterface ? { outsideInterface: flags.outsideInterface } : {}),
     ...(localAddress ? { localAddress } : {}),
   };
+}
+
+/** The crypto flags against AWS's allowed values (`parseCryptoFlags`); exit 2 naming the flag. */
+function cryptoFlags(flags: VpnFlags): CryptoChoice {
+  const raw: CryptoFlags = {};
+  for (const key of CRYPTO_FLAG_KEYS) {
+    const value = flags[key];
+    if (value !== undefined) (raw as Record<string, unknown>)[key] = value;
+  }
+  const choice = parseCryptoFlags(raw);
+  if ("error" in choice) throw new UsageError(choice.error);
+  return choice;
+}
+
+const CRYPTO_FLAG_KEYS = [
+  "crypto",
+  "ikeVersion",
+  "phase1Encryption",
+  "phase1Integrity",
+  "phase1DhGroups",
+  "phase2Encryption",
+  "phase2Integrity",
+  "phase2DhGroups",
+  "dpdTimeoutAction",
+  "startupAction",
+] as const satisfies ReadonlyArray<keyof CryptoFlags & keyof VpnFlags>;
+
+function tunnelBaseFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  const problem = checkTunnelBase(value);
+  if (problem) throw flagError("--tunnel-number-base", `${problem}, not "${text}"`);
+  return value;
 }
 
 /**
@@ -195,7 +260,7 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
  * exists at the end of a run). Not a directory or a device; its directory must already exist and be
  * writable. Returns the absolute path.
  */
-function outFlag(text: string, cwd: string): string {
+export function outFlag(text: string, cwd: string): string {
   const path = resolve(cwd, text);
   if (/[/\\]$/.test(text)) throw flagError("--out", `${text} names a directory; give a file name such as ${resolve(path, "router.cfg")}`);
   const stat = statOrUndefined(path);
@@ -329,11 +394,33 @@ export function vpnArgv(input: VpnInput, global: { region?: string; profile?: st
     if (c) args.push(`--tunnel${i + 1}-inside-cidr`, c);
   });
   if (input.psks[0] || input.psks[1]) args.push("--psk-file", "<your-psk-file>");
-  if (input.ikeVersion) args.push("--ike-version", input.ikeVersion);
-  if (input.device !== "csr1000v") args.push("--device", input.device);
+  args.push(...cryptoArgv(input.crypto));
+  if (input.tunnelBase !== undefined) args.push("--tunnel-number-base", String(input.tunnelBase));
+  if (input.deviceSpec) args.push("--device", input.deviceSpec.kind === "own" ? input.deviceSpec.name : input.deviceSpec.text);
+  else if (input.device !== "csr1000v") args.push("--device", input.device);
   if (input.outsideInterface) args.push("--outside-interface", input.outsideInterface);
   if (input.localAddress) args.push("--local-address", input.localAddress);
   if (input.out) args.push("--out", input.out);
   args.push(...globalArgv(global));
+  return args;
+}
+
+/** The crypto flags that reproduce a choice: the profile when not the default, then each override. */
+export function cryptoArgv(choice: Pick<CryptoChoice, "profile" | "overrides">): string[] {
+  const args: string[] = [];
+  if (choice.profile !== "modern") args.push("--crypto", choice.profile);
+  const o: CryptoOverrides = choice.overrides;
+  const list = (flag: string, values: Array<string | number> | undefined) => {
+    if (values?.length) args.push(flag, values.join(","));
+  };
+  list("--ike-version", o.ikeVersions);
+  list("--phase1-encryption", o.phase1Encryption);
+  list("--phase1-integrity", o.phase1Integrity);
+  list("--phase1-dh-groups", o.phase1DhGroups);
+  list("--phase2-encryption", o.phase2Encryption);
+  list("--phase2-integrity", o.phase2Integrity);
+  list("--phase2-dh-groups", o.phase2DhGroups);
+  if (o.dpdTimeoutAction) args.push("--dpd-timeout-action", o.dpdTimeoutAction);
+  if (o.startupAction) args.push("--startup-action", o.startupAction);
   return args;
 }

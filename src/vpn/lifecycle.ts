@@ -11,18 +11,21 @@ import { retryWhileBlocked, untilDone } from "../core/wait.js";
 import { vgwResource } from "../lifecycle/summary.js";
 import { DESTROY_TIMEOUT_MS, deletedOutcome, keptStep, planVgwTeardown, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
+import { type CryptoDevice, cryptoFromTunnelOption, DEVICE_REFUSALS, describeCrypto, describeRefusals, refusedBy } from "../net/crypto.js";
+import { DEVICE_TAG } from "./inputs.js";
+import { plainCrypto } from "./plan.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 const gone = (state: string | undefined) => state === "deleted";
 
-interface VpnStackParts {
+export interface VpnStackParts {
   connections: VpnConnection[];
   vgws: Array<VpnGateway & { owned: boolean }>;
   cgws: Array<CustomerGateway & { owned: boolean }>;
   rules: StackSgRule[];
 }
 
-async function readParts(ctx: Context, stack: string): Promise<VpnStackParts> {
+export async function readParts(ctx: Context, stack: string): Promise<VpnStackParts> {
   const { DescribeVpnConnectionsCommand, DescribeVpnGatewaysCommand, DescribeCustomerGatewaysCommand } = await ec2();
   // Only what `vpn create` made: a dx stack's gateway or a flets stack's rule carries another kind.
   const filters = [
@@ -81,8 +84,11 @@ function summarise(stack: string, parts: VpnStackParts): StackSummary {
   return { stack, kind: "vpn", state, resources };
 }
 
-/** What a tunnel's telemetry means, in words a router engineer can act on. */
-export function explainTunnel(t: VgwTelemetry, bgp: boolean): StatusLine & { why: string | undefined } {
+/**
+ * What a tunnel's telemetry means, in words a router engineer can act on. `awsStarts`: the tunnel's
+ * startup action is `start`, so AWS initiates IKE rather than waiting for the router.
+ */
+export function explainTunnel(t: VgwTelemetry, bgp: boolean, awsStarts = false): StatusLine & { why: string | undefined } {
   const status = t.Status ?? "UNKNOWN";
   const message = (t.StatusMessage ?? "").trim();
   const routes = t.AcceptedRouteCount ?? 0;
@@ -95,6 +101,9 @@ export function explainTunnel(t: VgwTelemetry, bgp: boolean): StatusLine & { why
     why = bgp && routes === 0 ? "BGP is up but your router announces no routes: add network statements for the on-prem prefixes" : undefined;
   } else if (/IPSEC IS UP/i.test(message) || (bgp && /BGP/i.test(message))) {
     why = "IPsec is up but BGP is down: check the neighbor statements on the router (neighbor address, remote-as, timers)";
+  } else if (awsStarts) {
+    why =
+      "IKE does not come up: AWS starts it (startup action start), so check that the router has the config, the pre-shared key, and that UDP 500/4500 and ESP from AWS reach it";
   } else {
     why = "no IKE from your router yet: AWS waits for the customer side to initiate (check the pre-shared key, and that UDP 500/4500 and ESP reach AWS)";
   }
@@ -115,8 +124,9 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
       },
     ];
     if (c.State !== "available") healthy = false;
+    const awsStarts = (ip: string | undefined) => c.Options?.TunnelOptions?.find((o) => o.OutsideIpAddress === ip)?.StartupAction === "start";
     for (const t of c.VgwTelemetry ?? []) {
-      const line = explainTunnel(t, bgp);
+      const line = explainTunnel(t, bgp, awsStarts(t.OutsideIpAddress));
       if (!line.ok) healthy = false;
       lines.push(line);
     }
@@ -125,6 +135,8 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
       healthy = false;
       lines.push({ ok: false, text: "tunnels: state unknown: AWS returned no tunnel telemetry (VgwTelemetry) for this connection" });
     }
+    const crypto = tunnelCryptoStatus(c);
+    lines.push(...crypto.lines);
     if (!bgp) {
       const routes = (c.Routes ?? []).filter((r) => r.State !== "deleted").map((r) => `${r.DestinationCidrBlock} (${r.State})`);
       lines.push({ ok: routes.length > 0 ? null : false, text: `static routes: ${routes.join(", ") || "none: add them with the same vpn create command"}` });
@@ -141,8 +153,10 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
         statusMessage: t.StatusMessage,
         acceptedRouteCount: t.AcceptedRouteCount,
         lastStatusChange: t.LastStatusChange,
-        explanation: explainTunnel(t, bgp).why ?? "up",
+        explanation: explainTunnel(t, bgp, awsStarts(t.OutsideIpAddress)).why ?? "up",
       })),
+      device: crypto.device ?? null,
+      tunnelCrypto: crypto.data,
     });
   }
   for (const vgw of parts.vgws) {
@@ -171,6 +185,42 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
   }
   if (parts.rules.length) sections.push({ title: "Security group rules added", lines: parts.rules.map((r) => ({ ok: null, text: describeSgRule(r) })) });
   return { healthy, sections, data };
+}
+
+/**
+ * Each tunnel's crypto from `Options.TunnelOptions`, flagged when it allows what the device refuses
+ * by default. The device is the `vpcwire:device` tag `vpn create` put on the connection; without it
+ * (made by hand, or by an older vpcwire) every device vpcwire renders for is checked. A flagged tunnel
+ * does not make the stack unhealthy by itself: an older router may accept it (the telemetry says).
+ */
+export function tunnelCryptoStatus(c: VpnConnection): {
+  device: CryptoDevice | undefined;
+  lines: StatusLine[];
+  data: Array<{ outsideIp: string | undefined; crypto: string; refusedBy: Array<{ device: CryptoDevice; text: string }>; unknownValues: string[] }>;
+} {
+  const tag = tagValue(c.Tags, DEVICE_TAG);
+  const device = tag && tag in DEVICE_REFUSALS ? (tag as CryptoDevice) : undefined;
+  const devices = device ? [device] : (Object.keys(DEVICE_REFUSALS) as CryptoDevice[]);
+  const lines: StatusLine[] = [];
+  const data: ReturnType<typeof tunnelCryptoStatus>["data"] = [];
+  for (const option of c.Options?.TunnelOptions ?? []) {
+    const { unknown, ...crypto } = cryptoFromTunnelOption(option);
+    const refusals = devices
+      .map((d) => ({ device: d, text: describeRefusals(d, refusedBy(d, crypto)) }))
+      .filter((r): r is { device: CryptoDevice; text: string } => r.text !== undefined);
+    const text = describeCrypto(plainCrypto(crypto));
+    const extra = unknown.length ? `; values vpcwire does not know: ${unknown.join(", ")}` : "";
+    lines.push(
+      refusals.length
+        ? {
+            ok: false,
+            text: `tunnel ${option.OutsideIpAddress} crypto: ${text}${extra}: ${refusals.map((r) => r.text).join("; ")}; change it with vpn create --crypto modern (one tunnel at a time)`,
+          }
+        : { ok: null, text: `tunnel ${option.OutsideIpAddress} crypto: ${text}${extra}` },
+    );
+    data.push({ outsideIp: option.OutsideIpAddress, crypto: text, refusedBy: refusals, unknownValues: unknown });
+  }
+  return { device, lines, data };
 }
 
 /**

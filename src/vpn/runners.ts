@@ -5,6 +5,7 @@ import {
   CreateVpnConnectionRouteCommand,
   DescribeCustomerGatewaysCommand,
   DescribeVpnConnectionsCommand,
+  ModifyVpnTunnelOptionsCommand,
   type VpnConnection,
   type VpnTunnelOptionsSpecification,
 } from "@aws-sdk/client-ec2";
@@ -15,8 +16,19 @@ import { tagSpec } from "../aws/tags.js";
 import { idOf, vgwRunners } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
+import type { PollVerdict } from "../core/poll.js";
 import { waiter } from "../core/wait.js";
-import type { VpnInput } from "./inputs.js";
+import { modifyTunnelOptionsSpec, tunnelOptionsSpecs } from "../net/crypto.js";
+import { DEVICE_TAG, type VpnInput } from "./inputs.js";
+
+/** Until the connection is `available` (again): `pending` after a create, `modifying` after a tunnel options update. */
+function untilAvailable(c: VpnConnection | undefined): PollVerdict {
+  return c?.State === "available"
+    ? { status: "done", state: "available" }
+    : c?.State === "deleting" || c?.State === "deleted"
+      ? { status: "failed", state: c.State, reason: "the VPN connection is being deleted" }
+      : { status: "wait", state: c?.State ?? "not visible yet" };
+}
 
 /** Default wait for a VPN connection: real AWS takes minutes, sometimes tens of minutes. */
 export const VPN_DEFAULT_TIMEOUT_MS = 45 * 60_000;
@@ -65,11 +77,14 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
       let id = step.resourceId;
       let created: VpnConnection | undefined;
       if (step.action === "create") {
-        const tunnels: VpnTunnelOptionsSpecification[] = [0, 1].map((i) => ({
+        // The profile's algorithms, DPD action and startup action on both tunnels, with each tunnel's own range and key.
+        const perTunnel = [0, 1].map((i) => ({
           ...(input.tunnelInsideCidrs[i] ? { TunnelInsideCidr: input.tunnelInsideCidrs[i] } : {}),
           ...(input.psks[i] ? { PreSharedKey: input.psks[i] } : {}),
-          ...(input.ikeVersion ? { IKEVersions: [{ Value: input.ikeVersion }] } : {}),
-        }));
+        })) as [VpnTunnelOptionsSpecification, VpnTunnelOptionsSpecification];
+        const tunnels: VpnTunnelOptionsSpecification[] = tunnelOptionsSpecs(input.crypto.crypto, perTunnel);
+        const tags = tagSpec("vpn-connection", input.stack, "vpn", "vpn") as Array<{ ResourceType: string; Tags: Array<{ Key: string; Value: string }> }>;
+        tags[0]!.Tags.push({ Key: DEVICE_TAG, Value: input.device });
         const out = await send(
           ctx,
           "ec2",
@@ -78,7 +93,7 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
             CustomerGatewayId: idOf(results, "cgw"),
             VpnGatewayId: idOf(results, "vgw"),
             Options: { StaticRoutesOnly: input.routing === "static", TunnelOptions: tunnels },
-            TagSpecifications: tagSpec("vpn-connection", input.stack, "vpn", "vpn"),
+            TagSpecifications: tags as never,
           }),
         );
         created = out.VpnConnection;
@@ -89,16 +104,35 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
         `VPN connection ${id}`,
         `VPN connection ${id} (AWS takes several minutes)`,
         async () => (await send(ctx, "ec2", new DescribeVpnConnectionsCommand({ VpnConnectionIds: [id!] }))).VpnConnections?.[0],
-        (c) =>
-          c?.State === "available"
-            ? { status: "done", state: "available" }
-            : c?.State === "deleting" || c?.State === "deleted"
-              ? { status: "failed", state: c.State, reason: "the VPN connection is being deleted" }
-              : { status: "wait", state: c?.State ?? "not visible yet" },
+        untilAvailable,
       );
       // The create response always carries the tunnel XML; Describe does while pending/available.
       const xml = vpn?.CustomerGatewayConfiguration ?? created?.CustomerGatewayConfiguration;
       return { resourceId: id!, state: "available", data: { connection: { ...vpn, CustomerGatewayConfiguration: xml } } };
+    },
+
+    // One tunnel's crypto to what the run asks for. AWS replaces that tunnel's endpoint (it restarts) and
+    // reports the connection `modifying` until it is done; the plan makes the second tunnel wait for this.
+    async "vpn-tunnel-options"(step, results): Promise<StepOutcome> {
+      const vpnId = idOf(results, "vpn");
+      const ip = String(step.params.outsideIp);
+      const tunnel = String(step.params.tunnel);
+      await send(
+        ctx,
+        "ec2",
+        new ModifyVpnTunnelOptionsCommand({
+          VpnConnectionId: vpnId,
+          VpnTunnelOutsideIpAddress: ip,
+          TunnelOptions: modifyTunnelOptionsSpec(input.crypto.crypto) as never,
+        }),
+      );
+      const vpn = await wait(
+        `VPN connection ${vpnId}`,
+        `tunnel ${tunnel} (${ip}) of ${vpnId}: new tunnel options (the tunnel restarts)`,
+        async () => (await send(ctx, "ec2", new DescribeVpnConnectionsCommand({ VpnConnectionIds: [vpnId] }))).VpnConnections?.[0],
+        untilAvailable,
+      );
+      return { resourceId: `${vpnId}/${ip}`, state: "available", data: { connection: vpn } };
     },
 
     async "vpn-route"(step, results): Promise<StepOutcome> {

@@ -69,8 +69,8 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
     });
   }
   if (!flags.onpremCidr?.length) {
-    // A VPC given by flag: read its CIDRs now (offline there is nothing to read; --vpc-cidr stands in).
-    vpcCidrs ??= ctx.config.offline ? (given.vpcCidr ?? []) : (await getVpc(ctx, flags.vpcId)).cidrs;
+    // A VPC given by flag: read its CIDRs now (the wizard never runs offline: the pipeline refuses that).
+    vpcCidrs ??= (await getVpc(ctx, flags.vpcId!)).cidrs;
     const known = vpcCidrs;
     const required = flags.routing !== "bgp";
     const answer = await prompt.input({
@@ -134,13 +134,19 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
     }
   }
   if (given.device === undefined && given.localAddress === undefined) {
-    flags.device = await prompt.select({
-      message: "Which router config should vpcwire write?",
+    flags.device = await (await import("./device.js")).askDevice(ctx);
+  }
+  if (given.crypto === undefined) {
+    flags.crypto = await prompt.select({
+      message: "Which tunnel crypto? (docs/CRYPTO.md)",
       choices: [
-        { name: "Cisco CSR1000V / IOS-XE (route-based VTI)", value: "csr1000v" },
-        { name: "strongSwan on Linux (swanctl.conf, route-based)", value: "strongswan" },
+        { name: "modern: IKEv2 only, AES-256, SHA-2, DH groups 19/20; AWS starts the tunnels (current routers)", value: "modern" },
+        {
+          name: "compatible: AWS's defaults (IKEv1, AES-128, SHA-1, DH group 2 allowed) for old devices; IOS-XE 17.11 and later refuse it (Cisco FN72510)",
+          value: "compatible",
+        },
       ],
-      default: "csr1000v",
+      default: "modern",
     });
   }
   if (given.out === undefined) {

@@ -6,7 +6,10 @@
  */
 
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { requireFreshBuild } from "../helpers/binary.js";
@@ -184,6 +187,27 @@ describe("--endpoint-url against an EC2-shaped HTTP server", () => {
     expect(code).toBe(0);
     expect(JSON.parse(out).region).toBe("ap-southeast-2");
     expect(seen[0]!.auth).toContain("/ap-southeast-2/ec2/aws4_request");
+  });
+
+  it("vpn create loads the EC2 client only: not Direct Connect, not ELBv2", async () => {
+    requireFreshBuild();
+    const log = join(mkdtempSync(join(tmpdir(), "vpcwire-endpoint-")), "modules.txt");
+    const recorder = fileURLToPath(new URL("../cli/record-modules.mjs", import.meta.url));
+    const child = spawn(process.execPath, ["--import", recorder, `${root}bin/vpcwire.js`, ...args()], {
+      env: { PATH: process.env.PATH, HOME: "/nonexistent", AWS_ACCESS_KEY_ID: "AKIAENV", AWS_SECRET_ACCESS_KEY: "x", VPCWIRE_MODULE_LOG: log },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    expect(seen.map((s) => s.action)).toContain("DescribeVpcs");
+    const loaded = readFileSync(log, "utf8");
+    rmSync(dirname(log), { recursive: true, force: true });
+    expect(loaded).toContain("/node_modules/@aws-sdk/client-ec2/");
+    expect(loaded).not.toContain("/node_modules/@aws-sdk/client-direct-connect/");
+    expect(loaded).not.toContain("/node_modules/@aws-sdk/client-elastic-load-balancing-v2/");
   });
 
   it("AWS_DEFAULT_REGION works as with the AWS CLI when AWS_REGION is not set", async () => {

@@ -78,6 +78,7 @@ export class RecordingIo implements Io {
       input: unexpected("input"),
       password: unexpected("password"),
       select: unexpected("select"),
+      search: unexpected("search"),
       checkbox: unexpected("checkbox"),
       confirm: async (opts) => {
         this.confirms.push(opts);

@@ -62,6 +62,8 @@ export class FakeAws {
   beforeCall: ((operation: string, input: Record<string, unknown>) => void) | undefined;
   /** Called with each reply before the CLI sees it; tests use it to imitate what an emulator returns. */
   afterCall: ((operation: string, output: Record<string, unknown>) => void) | undefined;
+  /** Picks each new VPN tunnel's AWS outside IP (default: 52.196.x.y); the real-peer suite uses documentation addresses. */
+  vpnOutsideIp: (() => string) | undefined;
   ec2!: Ec2State;
   /** Free-form state for service modules added by other capabilities (dx, elbv2, endpoints). */
   readonly state: Record<string, unknown> = {};

@@ -27,11 +27,13 @@ import {
   EnableVgwRoutePropagationCommand,
   type Instance,
   type IpPermission,
+  ModifyVpnTunnelOptionsCommand,
   RevokeSecurityGroupIngressCommand,
   type RouteTable,
   type SecurityGroup,
   type Subnet,
   type Tag,
+  type TunnelOption,
   type Vpc,
   type VpnConnection,
   type VpnGateway,
@@ -220,6 +222,9 @@ function insideAddr(cidr: string, offset: number): string {
   return parts.join(".");
 }
 
+/** How long a tunnel options update keeps the connection `modifying` (`aws.timings.vpnModifyMs`). */
+export const DEFAULT_VPN_MODIFY_MS = 4 * 60_000;
+
 let outsideCounter = 0;
 function awsOutsideIp(): string {
   outsideCounter += 1;
@@ -231,6 +236,119 @@ function makePsk(): string {
   let s = "K";
   for (let i = 0; i < 31; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
   return s;
+}
+
+// --- Tunnel options ------------------------------------------------------------------------------
+// AWS's allowed values and ranges (aws-facts 1.5, 2.8). The fake is written here rather than imported
+// from src/net/crypto.ts, so a mistake there cannot make the fake agree with it.
+
+type Values<T> = Array<{ Value?: T }> | undefined;
+
+/** `VpnTunnelOptionsSpecification` (CreateVpnConnection) / `ModifyVpnTunnelOptionsSpecification`: input spellings. */
+export interface TunnelOptionsInput {
+  TunnelInsideCidr?: string;
+  PreSharedKey?: string;
+  IKEVersions?: Values<string>;
+  Phase1EncryptionAlgorithms?: Values<string>;
+  Phase2EncryptionAlgorithms?: Values<string>;
+  Phase1IntegrityAlgorithms?: Values<string>;
+  Phase2IntegrityAlgorithms?: Values<string>;
+  Phase1DHGroupNumbers?: Values<number>;
+  Phase2DHGroupNumbers?: Values<number>;
+  Phase1LifetimeSeconds?: number;
+  Phase2LifetimeSeconds?: number;
+  DPDTimeoutSeconds?: number;
+  DPDTimeoutAction?: string;
+  StartupAction?: string;
+}
+
+const ALLOWED = {
+  IKEVersions: ["ikev1", "ikev2"],
+  Phase1EncryptionAlgorithms: ["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"],
+  Phase2EncryptionAlgorithms: ["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"],
+  Phase1IntegrityAlgorithms: ["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"],
+  Phase2IntegrityAlgorithms: ["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"],
+  Phase1DHGroupNumbers: [2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24],
+  Phase2DHGroupNumbers: [2, 5, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24],
+} as const;
+type ListField = keyof typeof ALLOWED;
+/** Input list field -> output field (`IKEVersions` is `IkeVersions` in DescribeVpnConnections). */
+const OUTPUT_LIST: Record<ListField, keyof TunnelOption> = {
+  IKEVersions: "IkeVersions",
+  Phase1EncryptionAlgorithms: "Phase1EncryptionAlgorithms",
+  Phase2EncryptionAlgorithms: "Phase2EncryptionAlgorithms",
+  Phase1IntegrityAlgorithms: "Phase1IntegrityAlgorithms",
+  Phase2IntegrityAlgorithms: "Phase2IntegrityAlgorithms",
+  Phase1DHGroupNumbers: "Phase1DHGroupNumbers",
+  Phase2DHGroupNumbers: "Phase2DHGroupNumbers",
+};
+
+/**
+ * A tunnel's options after applying `spec` to `current` (output spellings). A field `spec` leaves out
+ * keeps its current value; at creation `current` holds AWS's defaults: every allowed value, lifetimes
+ * 28800/3600, DPD 30 s then `clear`, startup `add`. Invalid values throw what AWS answers
+ * (`InvalidParameterValue`; the messages are the fake's own).
+ */
+export function applyTunnelOptions(current: TunnelOption, spec: TunnelOptionsInput): TunnelOption {
+  const bad = (message: string) => ec2Error("InvalidParameterValue", message);
+  const next: TunnelOption = clone(current);
+  for (const field of Object.keys(ALLOWED) as ListField[]) {
+    const given = spec[field] as Values<string | number>;
+    if (given === undefined) continue;
+    const allowed = ALLOWED[field] as readonly (string | number)[];
+    for (const item of given) {
+      if (!allowed.includes(item.Value as never)) throw bad(`Invalid value '${String(item.Value)}' for ${field}. Valid values: ${allowed.join(", ")}`);
+    }
+    // An empty list at creation means every allowed value.
+    const values = given.length ? [...new Set(given.map((v) => v.Value))] : [...allowed];
+    (next as Record<string, unknown>)[OUTPUT_LIST[field]] = values.map((Value) => ({ Value }));
+  }
+  if (spec.DPDTimeoutAction !== undefined) {
+    if (!["clear", "none", "restart"].includes(spec.DPDTimeoutAction)) throw bad(`Invalid value '${spec.DPDTimeoutAction}' for DPDTimeoutAction`);
+    next.DpdTimeoutAction = spec.DPDTimeoutAction;
+  }
+  if (spec.StartupAction !== undefined) {
+    if (!["add", "start"].includes(spec.StartupAction)) throw bad(`Invalid value '${spec.StartupAction}' for StartupAction`);
+    next.StartupAction = spec.StartupAction;
+  }
+  if (spec.DPDTimeoutSeconds !== undefined) {
+    if (!Number.isInteger(spec.DPDTimeoutSeconds) || spec.DPDTimeoutSeconds < 30) throw bad("DPDTimeoutSeconds must be 30 or more");
+    next.DpdTimeoutSeconds = spec.DPDTimeoutSeconds;
+  }
+  if (spec.Phase1LifetimeSeconds !== undefined) next.Phase1LifetimeSeconds = spec.Phase1LifetimeSeconds;
+  if (spec.Phase2LifetimeSeconds !== undefined) next.Phase2LifetimeSeconds = spec.Phase2LifetimeSeconds;
+  const p1 = next.Phase1LifetimeSeconds!;
+  const p2 = next.Phase2LifetimeSeconds!;
+  if (!Number.isInteger(p1) || p1 < 900 || p1 > 28_800) throw bad("Phase1LifetimeSeconds must be between 900 and 28800");
+  if (!Number.isInteger(p2) || p2 < 900 || p2 > 3_600) throw bad("Phase2LifetimeSeconds must be between 900 and 3600");
+  if (p2 >= p1) throw bad("Phase2LifetimeSeconds must be less than Phase1LifetimeSeconds");
+  const versions = (next.IkeVersions ?? []).map((v) => v.Value);
+  if (next.StartupAction === "start" && !(versions.length === 1 && versions[0] === "ikev2")) {
+    throw bad("StartupAction start is supported only for IKEv2; the tunnel also allows ikev1");
+  }
+  return next;
+}
+
+/** What a new tunnel has before its specification is applied: AWS's defaults, in output spellings. */
+function defaultTunnelOption(): TunnelOption {
+  const all = <T>(list: readonly T[]) => list.map((Value) => ({ Value }));
+  return {
+    Phase1LifetimeSeconds: 28_800,
+    Phase2LifetimeSeconds: 3_600,
+    RekeyMarginTimeSeconds: 270,
+    RekeyFuzzPercentage: 100,
+    ReplayWindowSize: 1024,
+    DpdTimeoutSeconds: 30,
+    DpdTimeoutAction: "clear",
+    Phase1EncryptionAlgorithms: all(ALLOWED.Phase1EncryptionAlgorithms),
+    Phase2EncryptionAlgorithms: all(ALLOWED.Phase2EncryptionAlgorithms),
+    Phase1IntegrityAlgorithms: all(ALLOWED.Phase1IntegrityAlgorithms),
+    Phase2IntegrityAlgorithms: all(ALLOWED.Phase2IntegrityAlgorithms),
+    Phase1DHGroupNumbers: all(ALLOWED.Phase1DHGroupNumbers),
+    Phase2DHGroupNumbers: all(ALLOWED.Phase2DHGroupNumbers),
+    IkeVersions: all(ALLOWED.IKEVersions),
+    StartupAction: "add",
+  };
 }
 
 /** The CustomerGatewayConfiguration XML, in the layout AWS returns (aws-facts section 3). */
@@ -663,10 +781,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         CustomerGatewayId: string;
         VpnGatewayId?: string;
         TransitGatewayId?: string;
-        Options?: {
-          StaticRoutesOnly?: boolean;
-          TunnelOptions?: Array<{ TunnelInsideCidr?: string; PreSharedKey?: string; IKEVersions?: Array<{ Value: string }> }>;
-        };
+        Options?: { StaticRoutesOnly?: boolean; TunnelOptions?: TunnelOptionsInput[] };
         TagSpecifications?: [];
       }) => {
         if (i.VpnGatewayId && i.TransitGatewayId)
@@ -687,13 +802,14 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
           if (spec.PreSharedKey && !/^(?!0)[A-Za-z0-9._]{8,64}$/.test(spec.PreSharedKey)) {
             throw ec2Error("InvalidParameterValue", "Invalid pre-shared key");
           }
+          const options = applyTunnelOptions(defaultTunnelOption(), spec);
           const cidr = spec.TunnelInsideCidr ?? pickInsideCidr(aws, used);
           used.add(cidr);
           return {
-            OutsideIpAddress: awsOutsideIp(),
+            OutsideIpAddress: aws.vpnOutsideIp?.() ?? awsOutsideIp(),
             TunnelInsideCidr: cidr,
             PreSharedKey: spec.PreSharedKey ?? makePsk(),
-            IkeVersions: spec.IKEVersions ?? [{ Value: "ikev1" }, { Value: "ikev2" }],
+            ...options,
           };
         });
         const vpn: FakeVpn = {
@@ -764,6 +880,41 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
       ];
       return {};
     }),
+  );
+  ec2.on(ModifyVpnTunnelOptionsCommand).callsFake(
+    h(
+      "ModifyVpnTunnelOptions",
+      (i: { VpnConnectionId: string; VpnTunnelOutsideIpAddress: string; TunnelOptions?: TunnelOptionsInput; SkipTunnelReplacement?: boolean }) => {
+        const vpn = s.vpns.find((v) => v.VpnConnectionId === i.VpnConnectionId && v.State !== "deleted");
+        if (!vpn) throw ec2Error("InvalidVpnConnectionID.NotFound", `The vpnConnection ID '${i.VpnConnectionId}' does not exist`);
+        const tunnels = vpn.Options?.TunnelOptions ?? [];
+        const n = tunnels.findIndex((t) => t.OutsideIpAddress === i.VpnTunnelOutsideIpAddress);
+        if (n < 0) {
+          throw ec2Error("InvalidParameterValue", `The VPN tunnel outside IP address ${i.VpnTunnelOutsideIpAddress} does not belong to ${vpn.VpnConnectionId}`);
+        }
+        // One modification at a time: AWS refuses another while the connection is not available.
+        if (vpn.State !== "available") {
+          throw ec2Error("IncorrectState", `The VPN connection ${vpn.VpnConnectionId} is in state ${vpn.State}; it must be available to modify tunnel options`);
+        }
+        const { TunnelInsideCidr, PreSharedKey, ...crypto } = i.TunnelOptions ?? {};
+        if (PreSharedKey !== undefined && !/^(?!0)[A-Za-z0-9._]{8,64}$/.test(PreSharedKey)) throw ec2Error("InvalidParameterValue", "Invalid pre-shared key");
+        const updated = applyTunnelOptions(tunnels[n]!, crypto);
+        if (TunnelInsideCidr !== undefined) updated.TunnelInsideCidr = TunnelInsideCidr;
+        if (PreSharedKey !== undefined) updated.PreSharedKey = PreSharedKey;
+        tunnels[n] = updated;
+        // AWS replaces the tunnel's endpoint: that tunnel goes down until the router negotiates again.
+        (vpn.State as string) = "modifying";
+        vpn.VgwTelemetry = (vpn.VgwTelemetry ?? []).map((t) =>
+          t.OutsideIpAddress === i.VpnTunnelOutsideIpAddress
+            ? { ...t, Status: "DOWN", StatusMessage: "IPSEC IS DOWN", LastStatusChange: new Date(aws.clock.now()) }
+            : t,
+        );
+        later(aws, vpn, aws.timings.vpnModifyMs ?? DEFAULT_VPN_MODIFY_MS, () => {
+          vpn.State = "available";
+        });
+        return { VpnConnection: vpnView(vpn) };
+      },
+    ),
   );
   ec2.on(DeleteVpnConnectionCommand).callsFake(
     h("DeleteVpnConnection", (i: { VpnConnectionId: string }) => {

@@ -358,6 +358,22 @@ describe("destroy", () => {
     expectWorldIntact();
   });
 
+  it("an endpoint that cannot list endpoint connections (some emulators): warns and still removes everything", async () => {
+    expect((await both()).code).toBe(0);
+    const unsupported = ec2Error("InvalidAction", "The action DescribeVpcEndpointConnections is not valid for this web service.");
+    aws.failNext("DescribeVpcEndpointConnections", unsupported, 10);
+    const r = await runCli(["destroy", "--stack", STACK, "--yes"], { aws });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /The connections to vpce-svc-\w+ could not be listed \(EC2 DescribeVpcEndpointConnections failed: InvalidAction: .*\); endpoints of other accounts on it are neither shown nor rejected/,
+    );
+    // Asked once per service while planning; the deletes do not ask again.
+    expect(aws.count("DescribeVpcEndpointConnections")).toBe(2);
+    expectAllGone();
+    expectWorldIntact();
+  });
+
   it("retries dependency errors, and a second run finishes what a failed one left", async () => {
     expect((await both()).code).toBe(0);
     aws.failNext("DeleteLoadBalancer", ec2Error("ResourceInUse", "Load balancer is currently associated with another service"), 2);

@@ -97,8 +97,51 @@ describe("list", () => {
 });
 
 describe("status", () => {
-  it("explains tunnels that are down because the router has not started IKE (exit 1)", async () => {
+  it("modern tunnels that are down: AWS starts IKE, so the router side is what to check", async () => {
     await create();
+    const r = await runCli(["status", "--stack", STACK], { aws });
+    expect(r.code).toBe(1);
+    expect(r.stdout.match(/IKE does not come up: AWS starts it \(startup action start\)/g)).toHaveLength(2);
+  });
+
+  it("shows each tunnel's crypto; modern is not flagged", async () => {
+    await create();
+    const r = await runCli(["status", "--stack", STACK], { aws });
+    const lines = r.stdout.split("\n").filter((l) => / crypto: /.test(l));
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l).toMatch(/^\s+· tunnel \S+ crypto: IKEv2; phase 1 AES256\/AES256-GCM-16, SHA2-256\/SHA2-384, DH 19,20; .*AWS starts IKE$/);
+    const j = JSON.parse((await runCli(["status", "--stack", STACK, "--json"], { aws })).stdout);
+    const conn = JSON.stringify(j);
+    expect(conn).toContain('"device":"csr1000v"');
+    expect(conn).toContain('"refusedBy":[]');
+  });
+
+  it("flags a tunnel whose options include what the connection's device refuses (FN72510 for the CSR)", async () => {
+    await create(["--crypto", "compatible"]);
+    const r = await runCli(["status", "--stack", STACK], { aws });
+    const lines = r.stdout.split("\n").filter((l) => / crypto: /.test(l));
+    expect(lines).toHaveLength(2);
+    for (const l of lines) {
+      expect(l).toMatch(
+        /✖ tunnel \S+ crypto: AWS defaults \(IKEv1\/IKEv2; .*\): IOS-XE 17\.11 and later \(Catalyst 8000V\) refuses phase 1 DH groups 2, 24 \(IKEv2\) and phase 2 DH groups 2, 5 by default \(Cisco Field Notice FN72510\); change it with vpn create --crypto modern/,
+      );
+    }
+  });
+
+  it("a strongSwan connection with AWS's defaults is not flagged; an untagged one is checked against every device", async () => {
+    await create(["--crypto", "compatible", "--device", "strongswan"]);
+    const r = await runCli(["status", "--stack", STACK], { aws });
+    expect(r.stdout).toMatch(/· tunnel \S+ crypto: AWS defaults/);
+    expect(r.stdout).not.toMatch(/FN72510/);
+    const vpn = aws.ec2.vpns[0]!;
+    vpn.Tags = vpn.Tags!.filter((t) => t.Key !== "vpcwire:device");
+    const untagged = await runCli(["status", "--stack", STACK], { aws });
+    expect(untagged.stdout.match(/✖ tunnel \S+ crypto: .*FN72510/g)).toHaveLength(2);
+  });
+
+  it("explains tunnels that are down because the router has not started IKE (exit 1)", async () => {
+    // compatible: AWS's default startup action, the router starts IKE.
+    await create(["--crypto", "compatible"]);
     const r = await runCli(["status", "--stack", STACK], { aws });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("something is down");

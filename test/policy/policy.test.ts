@@ -179,7 +179,7 @@ describe("vpcwire policy", () => {
   it("an unknown command or a bad --stack is a usage error (exit 2)", async () => {
     let r = await runCli(["policy", "vpn", "delete"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/policy: "vpn delete" is not a vpcwire command that calls AWS; one of: vpn create, dx accept-vif/);
+    expect(r.stderr).toMatch(/policy: "vpn delete" is not a vpcwire command that calls AWS; one of: vpn create, vpn config, vpn devices, dx accept-vif/);
     r = await runCli(["policy", "destroy", "--stack", "Office!"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--stack: "Office!" is not a stack name/);

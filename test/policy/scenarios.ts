@@ -136,7 +136,10 @@ async function everyKind(): Promise<{ aws: FakeAws; stacks: string[]; world: Ret
   });
   await setup(aws, [...fletsFlags("i-0123456789abcdef0"), "--yes"]);
   await setup(aws, [...relayArgs(w), "--yes"]);
-  return { aws, stacks: ["office", "ntt", "isatap", "relay"], world: w };
+  const listed = JSON.parse((await runCli(["list", "--json"], { aws })).stdout) as { stacks: Array<{ stack: string; kind: string }> };
+  const stacks = listed.stacks.map((x) => x.stack);
+  expect(listed.stacks.map((x) => x.kind).sort()).toEqual(["dx", "flets", "privatelink", "vpn"]);
+  return { aws, stacks, world: w };
 }
 
 // --- The scenarios, by command ---------------------------------------------------------------------
@@ -150,6 +153,18 @@ export const SCENARIOS: Record<string, Scenario[]> = {
         const first = await measured(a.aws, [...a.vpnFlags, "--yes"]);
         const again = await measured(a.aws, [...a.vpnFlags, "--yes"]);
         return [...first, ...again];
+      },
+    },
+    {
+      name: "re-run with other crypto: the tunnels' options are modified",
+      async run() {
+        const a = vpnAccount();
+        await setup(a.aws, [...a.vpnFlags, "--crypto", "compatible", "--yes"]);
+        setTunnelStatus(a.aws, a.aws.ec2.vpns[0]!.VpnConnectionId!, [
+          { status: "UP", message: "IPSEC IS UP" },
+          { status: "UP", message: "IPSEC IS UP" },
+        ]);
+        return measured(a.aws, [...a.vpnFlags, "--yes"]);
       },
     },
     {
@@ -197,6 +212,7 @@ export const SCENARIOS: Record<string, Scenario[]> = {
             { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.down + KEY.down + KEY.enter },
             { waitFor: "What to allow from on-prem", keys: KEY.enter },
             { waitFor: "Which router config should vpcwire write?", keys: KEY.enter },
+            { waitFor: "Which tunnel crypto?", keys: KEY.enter },
             { waitFor: "Write the router config (it holds the pre-shared keys) to which file?", keys: `-${KEY.enter}` },
             { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
           ],
@@ -246,6 +262,42 @@ export const SCENARIOS: Record<string, Scenario[]> = {
             { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
           ],
         });
+      },
+    },
+  ],
+  "vpn config": [
+    {
+      name: "vpcwire's own config by stack, AWS's sample for a device type, and by --vpn-id",
+      async run() {
+        const a = vpnAccount();
+        await setup(a.aws, [...a.vpnFlags, "--yes"]);
+        const own = await measured(a.aws, ["vpn", "config", "--stack", "office"]);
+        const sample = await measured(a.aws, ["vpn", "config", "--stack", "office", "--device", "yamaha"]);
+        const byId = await measured(a.aws, ["vpn", "config", "--vpn-id", a.aws.ec2.vpns[0]!.VpnConnectionId!, "--device", "strongswan"]);
+        return [...own, ...sample, ...byId];
+      },
+    },
+  ],
+  "vpn devices": [
+    {
+      name: "the catalog, and a search",
+      async run() {
+        const a = vpnAccount();
+        return [...(await measured(a.aws, ["vpn", "devices"])), ...(await measured(a.aws, ["vpn", "devices", "--search", "palo alto", "--json"]))];
+      },
+    },
+  ],
+  export: [
+    {
+      name: "each stack of every kind, as Terraform and as JSON",
+      async run() {
+        const { aws, stacks } = await everyKind();
+        const calls: RecordedCall[] = [];
+        for (const stack of stacks) {
+          calls.push(...(await measured(aws, ["export", "--stack", stack])));
+          calls.push(...(await measured(aws, ["export", "--stack", stack, "--format", "json"])));
+        }
+        return calls;
       },
     },
   ],

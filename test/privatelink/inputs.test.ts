@@ -96,6 +96,19 @@ describe("privatelink relay flags: exit 2 naming the flag, before any AWS call",
     expect(aws.calls).toEqual([]);
   });
 
+  it.each([
+    [["--allow-from", ""], "--allow-from: has an empty item"],
+    [["--allow-from", "10.0.0.0/8,"], "--allow-from: has an empty item"],
+    [["--ports", "22,,"], "--ports: has an empty item"],
+    [["--relay-ip", ""], "--relay-ip: is empty"],
+    [["--onprem-ip", "10.200.0.10", "--onprem-ports", ",22"], "--onprem-ports: has an empty item"],
+  ])("an explicitly empty value is refused, never taken as the default: %j", async (extra, message) => {
+    const r = await runCli(["privatelink", "relay", "--target-ip", "192.168.0.10", "--ports", "80", ...extra, ...VPCS, "--yes"], { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(aws.calls).toEqual([]);
+  });
+
   it("off a TTY, missing flags are listed (exit 2) and nothing is asked", async () => {
     const r = await runCli(["privatelink", "relay"], { aws });
     expect(r.code).toBe(2);
@@ -191,6 +204,15 @@ describe("validateRelayFlags", () => {
       "vpcwire privatelink relay --stack s --target-ip 192.168.0.10 --ports 80 --target-vpc-id vpc-0123456789abcdef0 --target-subnets subnet-0123456789abcdef0 " +
         "--relay-vpc-id vpc-0fedcba9876543210 --relay-subnets subnet-0fedcba9876543210 --relay-ip 172.16.0.10 --onprem-ip 10.200.0.10 --onprem-ports 22 --region ap-northeast-1",
     );
+  });
+
+  it("refuses empty values however they arrive (an empty list does not mean the default)", () => {
+    const inbound = { ...base, targetIp: "192.168.0.10", ports: ["80"] };
+    expect(() => validateRelayFlags({ ...inbound, allowFrom: [] }, { cwd: "/" })).toThrow("--allow-from: is empty");
+    expect(() => validateRelayFlags({ ...inbound, allowFrom: ["10.0.0.0/8", " "] }, { cwd: "/" })).toThrow("--allow-from: has an empty item");
+    expect(() => validateRelayFlags({ ...inbound, ports: ["22", ""] }, { cwd: "/" })).toThrow("--ports: has an empty item");
+    expect(() => validateRelayFlags({ ...inbound, stack: "" }, { cwd: "/" })).toThrow("--stack: is empty");
+    expect(validateRelayFlags({ ...inbound, allowFrom: ["10.0.0.0/8"] }, { cwd: "/" }).inbound?.allowFrom).toEqual(["10.0.0.0/8"]);
   });
 
   it("parsePorts", () => {

@@ -436,6 +436,29 @@ describe("privatelink relay: health checks", () => {
     );
   });
 
+  it("Ctrl-C during the health checks is reported like any other step: what exists, and how to go on", async () => {
+    aws.timings.targetHealthMs = 30 * 60_000;
+    const controller = new AbortController();
+    // Once everything else is in place, only the health wait is left running.
+    aws.beforeCall = (op) => {
+      if (op === "DescribeTargetHealth" && endpoints().length === 1 && endpoints()[0]!.State === "available") setImmediate(() => controller.abort());
+    };
+    const r = await runCli(relay(...outbound(), ...vpcFlags(w), "--yes"), { aws, signal: controller.signal });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain("while: outbound: health checks of seed-relay-out-80; wait until each target passes or fails them");
+    expect(r.stderr).toMatch(/created\s+interface endpoint vpce-\w+ \(available\)/);
+    expect(r.stderr).toContain("To continue where it stopped, run the same command again:");
+    expect(r.stderr).not.toContain("Address map:");
+    // The next run finds everything and only waits for the checks.
+    aws.beforeCall = undefined;
+    aws.timings.targetHealthMs = 60_000;
+    const writes = aws.operations({ writesOnly: true }).length;
+    const again = await runCli(relay(...outbound(), ...vpcFlags(w), "--yes"), { aws });
+    expect(again.code).toBe(0);
+    expect(aws.operations({ writesOnly: true }).length).toBe(writes);
+    expect(again.stderr).toMatch(/health checks of seed-relay-out-80: healthy/);
+  });
+
   it("waits through the initial health checks (initial -> healthy) before reporting", async () => {
     aws.timings.targetHealthMs = 5 * 60_000;
     const r = await runCli(relay(...outbound(), ...vpcFlags(w), "--yes"), { aws });
@@ -486,7 +509,8 @@ describe("privatelink relay against an emulator's gaps (--endpoint-url)", () => 
     const writes = aws.operations({ writesOnly: true }).length;
     const again = await runCli(relay(...inbound(), ...outbound(), ...vpcFlags(w), "--dry-run", "--json"), { aws });
     const plan = JSON.parse(again.stdout);
-    expect(plan.steps.every((st: { action: string }) => st.action === "no-op")).toBe(true);
+    // Nothing to change; only the health checks are waited for again (a reuse step).
+    expect(plan.steps.every((st: { action: string; type: string }) => st.action === (st.type === "target-health" ? "reuse" : "no-op"))).toBe(true);
     const id = (stepId: string) => plan.steps.find((st: { id: string }) => st.id === stepId).resourceId;
     expect(id("vpce-inbound")).toBe(endpoints().find((e) => e.VpcId === w.relayVpc)!.VpcEndpointId);
     expect(id("vpce-outbound")).toBe(endpoints().find((e) => e.VpcId === w.targetVpc)!.VpcEndpointId);
@@ -527,6 +551,7 @@ describe("privatelink relay --dry-run", () => {
       "perm-inbound",
       "sg-inbound",
       "vpce-inbound",
+      "health-inbound",
       "nlb-outbound",
       "tg-outbound-80",
       "listener-outbound-80",
@@ -534,8 +559,12 @@ describe("privatelink relay --dry-run", () => {
       "perm-outbound",
       "sg-outbound",
       "vpce-outbound",
+      "health-outbound",
     ]);
-    expect(plan.steps.every((s: { action: string }) => s.action === "create")).toBe(true);
+    // The health checks are a step of their own: waited for once the listeners forward to the targets.
+    const health = plan.steps.find((s: { id: string }) => s.id === "health-inbound");
+    expect(health).toMatchObject({ type: "target-health", action: "reuse", dependsOn: ["listener-inbound-80", "listener-inbound-443"] });
+    expect(plan.steps.every((s: { action: string; type: string }) => s.action === (s.type === "target-health" ? "reuse" : "create"))).toBe(true);
     expect(plan.steps.find((s: { id: string }) => s.id === "nlb-outbound").dependsOn).toEqual(["vpce-inbound"]);
     expect(plan.steps.find((s: { id: string }) => s.id === "vpce-inbound").params.subnetConfigurations).toEqual([
       { SubnetId: w.relaySubnets[0], Ipv4: "172.16.0.10" },
@@ -549,7 +578,7 @@ describe("privatelink relay --dry-run", () => {
     expect((await runCli(relay(...inbound("172.16.9.10"), ...vpcFlags(w), "--yes"), { aws })).code).toBe(0);
     const r = await runCli(relay(...inbound("172.16.9.10"), ...vpcFlags(w), "--dry-run", "--json"), { aws });
     const plan = JSON.parse(r.stdout);
-    expect(plan.steps.every((s: { action: string }) => s.action === "no-op")).toBe(true);
+    expect(plan.steps.every((s: { action: string; type: string }) => s.action === (s.type === "target-health" ? "reuse" : "no-op"))).toBe(true);
     expect(plan.natRules.preview).toBe(false);
     expect(plan.natRules.text).toMatch(/dnat to 172\.16\.0\.\d+:80/);
   });

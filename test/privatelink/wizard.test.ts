@@ -101,8 +101,8 @@ describe("privatelink relay wizard", () => {
         answers: [
           // Pre-selected: relay-a; add the NAT subnet (also zone a), which is refused.
           { waitFor: "Subnets of the relay VPC", keys: KEY.down + KEY.space + KEY.enter },
-          // Asked again with the pre-selection: keep it.
-          { waitFor: "pick one subnet per zone", keys: KEY.enter },
+          // Asked again with the pre-selection (wait for the question itself, not only the warning): keep it.
+          { waitFor: /pick one subnet per zone[\s\S]*Subnets of the relay VPC/, keys: KEY.enter },
         ],
       },
     );

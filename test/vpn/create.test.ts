@@ -392,7 +392,7 @@ describe("vpn create: failures", () => {
     expect(r.stderr).toMatch(/created VPN connection vpn-\w+/);
     // "while:" names the connection that now exists, not the plan's placeholder.
     const id = aws.ec2.vpns[0]!.VpnConnectionId!;
-    expect(r.stderr).toContain(`  while: VPN connection ${id} (static routes, two tunnels; wait until available)\n`);
+    expect(r.stderr).toContain(`  while: VPN connection ${id} (static routes, two tunnels; wait until available); both tunnels: modern crypto (IKEv2; `);
   });
 
   it("the failure report fills in ids created earlier in the run", async () => {
@@ -408,7 +408,7 @@ describe("vpn create: failures", () => {
   it("a create call that fails outright leaves the placeholder (nothing was created)", async () => {
     aws.failNext("CreateVpnConnection", ec2Error("VpnConnectionLimitExceeded", "You have reached the limit of VPN connections"));
     const r = await runCli([...base(), "--yes"], { aws });
-    expect(r.stderr).toContain("  while: VPN connection <new-vpn-id> (static routes, two tunnels; wait until available)\n");
+    expect(r.stderr).toContain("  while: VPN connection <new-vpn-id> (static routes, two tunnels; wait until available); both tunnels: modern crypto (IKEv2; ");
   });
 
   it("Ctrl-C during the wait stops cleanly with the report (exit 130)", async () => {

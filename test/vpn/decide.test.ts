@@ -88,3 +88,150 @@ describe("decideVpn", () => {
     expect(plan.warnings.join("\n")).toContain("<VPC-CIDR>");
   });
 });
+
+describe("decideVpn: tunnel crypto", () => {
+  const vpnId = "vpn-0aaaaaaaaaaaaaaaa";
+  /** A connection whose tunnels hold these options (DescribeVpnConnections output spellings). */
+  const existing = (tunnels: Array<Record<string, unknown>>): Partial<VpnFacts> => ({
+    vpn: {
+      VpnConnectionId: vpnId,
+      State: "available",
+      Options: {
+        StaticRoutesOnly: true,
+        TunnelOptions: tunnels.map((t, i) => ({ OutsideIpAddress: `52.196.10.${21 + i}`, TunnelInsideCidr: `169.254.${10 + i}.0/30`, ...t })),
+      },
+      Routes: [{ DestinationCidrBlock: "10.0.0.0/8", State: "available" }],
+    },
+  });
+  const v = <T>(...list: T[]) => list.map((Value) => ({ Value }));
+  /** What AWS lists for a tunnel left at its defaults (every allowed value). */
+  const awsDefaults = {
+    IkeVersions: v("ikev1", "ikev2"),
+    Phase1EncryptionAlgorithms: v("AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"),
+    Phase2EncryptionAlgorithms: v("AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"),
+    Phase1IntegrityAlgorithms: v("SHA1", "SHA2-256", "SHA2-384", "SHA2-512"),
+    Phase2IntegrityAlgorithms: v("SHA1", "SHA2-256", "SHA2-384", "SHA2-512"),
+    Phase1DHGroupNumbers: v(2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24),
+    Phase2DHGroupNumbers: v(2, 5, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24),
+    DpdTimeoutSeconds: 30,
+    DpdTimeoutAction: "clear",
+    StartupAction: "add",
+  };
+  /** `modern` as AWS lists it back (order differs from what was sent: lists compare as sets). */
+  const modern = {
+    IkeVersions: v("ikev2"),
+    Phase1EncryptionAlgorithms: v("AES256", "AES256-GCM-16"),
+    Phase2EncryptionAlgorithms: v("AES256", "AES256-GCM-16"),
+    Phase1IntegrityAlgorithms: v("SHA2-384", "SHA2-256"),
+    Phase2IntegrityAlgorithms: v("SHA2-256", "SHA2-384"),
+    Phase1DHGroupNumbers: v(20, 19),
+    Phase2DHGroupNumbers: v(19, 20),
+    DpdTimeoutSeconds: 30,
+    DpdTimeoutAction: "restart",
+    StartupAction: "start",
+  };
+  const plan = (facts: Partial<VpnFacts>, extra?: Record<string, unknown>) => decideVpn(input(extra), fresh(facts), where);
+
+  it("a new connection: the plan and its params show both tunnels' crypto", () => {
+    const p = plan({});
+    const vpn = p.steps.find((s) => s.id === "vpn")!;
+    expect(vpn.summary).toMatch(
+      /both tunnels: modern crypto \(IKEv2; phase 1 AES256\/AES256-GCM-16, SHA2-256\/SHA2-384, DH 19,20;.*DPD 30 s then restart; AWS starts IKE\)/,
+    );
+    expect(vpn.params.cryptoProfile).toBe("modern");
+    expect(vpn.params.tunnels).toEqual([
+      { tunnel: 1, crypto: expect.stringMatching(/^IKEv2; /) },
+      { tunnel: 2, crypto: expect.stringMatching(/^IKEv2; /) },
+    ]);
+    expect(p.warnings.join("\n")).not.toMatch(/FN72510/);
+  });
+
+  it("tunnels that already have the asked crypto: converged, nothing to update", () => {
+    const p = plan(existing([modern, modern]));
+    expect(p.steps.filter((s) => s.type === "vpn-tunnel-options")).toEqual([]);
+    expect(p.steps.find((s) => s.id === "vpn")!.action).toBe("reuse");
+    expect(p.steps.find((s) => s.id === "vpn")!.summary).toMatch(/both tunnels already have the modern crypto/);
+  });
+
+  it("AWS's defaults listed in full equal compatible (an empty list means every value)", () => {
+    const p = plan(existing([awsDefaults, {}]), { crypto: "compatible" });
+    expect(p.steps.some((s) => s.type === "vpn-tunnel-options")).toBe(false);
+  });
+
+  it("other crypto on an existing connection: one update per tunnel, the second after the first, each saying the tunnel restarts", () => {
+    const p = plan(existing([awsDefaults, awsDefaults]));
+    const updates = p.steps.filter((s) => s.type === "vpn-tunnel-options");
+    expect(updates.map((s) => [s.id, s.action, s.dependsOn])).toEqual([
+      ["tunnel-options:1", "update", ["vpn"]],
+      ["tunnel-options:2", "update", ["tunnel-options:1"]],
+    ]);
+    expect(updates[0]!.resourceId).toBe(`${vpnId}/52.196.10.21`);
+    expect(updates[0]!.params).toMatchObject({
+      vpnConnectionId: vpnId,
+      tunnel: 1,
+      outsideIp: "52.196.10.21",
+      differences: [
+        "IKEVersions",
+        "Phase1EncryptionAlgorithms",
+        "Phase1IntegrityAlgorithms",
+        "Phase1DHGroupNumbers",
+        "Phase2EncryptionAlgorithms",
+        "Phase2IntegrityAlgorithms",
+        "Phase2DHGroupNumbers",
+        "DPDTimeoutAction",
+        "StartupAction",
+      ],
+      from: expect.stringMatching(/^AWS defaults/),
+      to: expect.stringMatching(/^IKEv2; /),
+    });
+    expect(updates[1]!.summary).toMatch(
+      /^tunnel 2 \(52\.196\.10\.22\) of vpn-0a+: update tunnel options \(.*\) to modern crypto .*; the tunnel restarts, the other stays up/,
+    );
+  });
+
+  it("only the tunnel that differs is updated, and it waits only for the connection", () => {
+    const p = plan(existing([modern, { ...modern, DpdTimeoutAction: "clear" }]));
+    const updates = p.steps.filter((s) => s.type === "vpn-tunnel-options");
+    expect(updates.map((s) => [s.id, s.dependsOn, s.params.differences])).toEqual([["tunnel-options:2", ["vpn"], ["DPDTimeoutAction"]]]);
+  });
+
+  it("an override is compared too: --phase1-dh-groups 20 on modern tunnels updates phase 1 DH only", () => {
+    const p = plan(existing([modern, modern]), { phase1DhGroups: ["20"] });
+    expect(p.steps.filter((s) => s.type === "vpn-tunnel-options").map((s) => s.params.differences)).toEqual([
+      ["Phase1DHGroupNumbers"],
+      ["Phase1DHGroupNumbers"],
+    ]);
+  });
+
+  it("a connection still modifying is reused (waited for) before its tunnels are updated", () => {
+    const facts = existing([awsDefaults, awsDefaults]);
+    (facts.vpn as { State: string }).State = "modifying";
+    const p = plan(facts);
+    expect(p.steps.find((s) => s.id === "vpn")!.summary).toMatch(/\(modifying: wait until available\)/);
+    expect(p.steps.find((s) => s.id === "tunnel-options:1")!.dependsOn).toEqual(["vpn"]);
+  });
+
+  it("a connection that lists no tunnel options is left alone, with a warning", () => {
+    const p = plan({ vpn: { VpnConnectionId: vpnId, State: "available", Options: { StaticRoutesOnly: true } } });
+    expect(p.steps.some((s) => s.type === "vpn-tunnel-options")).toBe(false);
+    expect(p.warnings).toContain(
+      `VPN connection ${vpnId} lists no tunnel options: its crypto cannot be compared with what this run asks for, so it is left as it is.`,
+    );
+  });
+
+  it("compatible warns what refuses it (IOS-XE 17.11+, FN72510), whatever the device", () => {
+    for (const device of ["csr1000v", "strongswan"]) {
+      const warning = plan({}, { crypto: "compatible", device }).warnings.find((w) => w.startsWith("--crypto compatible"));
+      expect(warning).toMatch(
+        /for old devices: IOS-XE 17\.11 and later \(Catalyst 8000V\) refuses phase 1 DH groups 2, 24 \(IKEv2\) and phase 2 DH groups 2, 5 by default \(Cisco Field Notice FN72510\)/,
+      );
+    }
+  });
+
+  it("an override the chosen device refuses is warned about; the same for strongSwan is not", () => {
+    expect(plan({}, { phase2DhGroups: ["5", "20"] }).warnings).toContain(
+      "the tunnels allow what the csr1000v refuses: IOS-XE 17.11 and later (Catalyst 8000V) refuses phase 2 DH group 5 by default (Cisco Field Notice FN72510).",
+    );
+    expect(plan({}, { phase2DhGroups: ["5", "20"], device: "strongswan" }).warnings.join("\n")).not.toMatch(/refuses/);
+  });
+});

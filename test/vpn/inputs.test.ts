@@ -232,3 +232,85 @@ describe("vpnArgv", () => {
     expect(argv.join(" ")).toContain("--device strongswan --local-address 172.31.5.10");
   });
 });
+
+describe("crypto and tunnel numbering flags", () => {
+  const flags = { vpcId: "vpc-0123456789abcdef0", cgwIp: "203.0.113.10", onpremCidr: ["10.0.0.0/8"] };
+
+  it("default: modern, nothing in the argv; one --ike-version becomes the render preference", () => {
+    const input = validateVpnFlags(flags, { cwd: "/" });
+    expect(input.crypto.profile).toBe("modern");
+    expect(input.crypto.crypto.ikeVersions).toEqual(["ikev2"]);
+    expect(vpnArgv(input, {}).join(" ")).not.toMatch(/--crypto|--ike-version|--phase|--tunnel-number-base/);
+    expect(validateVpnFlags({ ...flags, ikeVersion: "ikev1" }, { cwd: "/" }).ikeVersion).toBe("ikev1");
+    expect(validateVpnFlags({ ...flags, ikeVersion: ["ikev1", "ikev2"] }, { cwd: "/" }).ikeVersion).toBeUndefined();
+  });
+
+  it("the argv reproduces the profile, every override and the tunnel number base", () => {
+    const given = {
+      ...flags,
+      crypto: "Compatible",
+      ikeVersion: ["ikev2"],
+      phase1Encryption: ["aes256-gcm-16", "AES256"],
+      phase1Integrity: ["SHA2-384"],
+      phase1DhGroups: ["20", "19"],
+      phase2Encryption: ["AES256"],
+      phase2Integrity: ["SHA2-256"],
+      phase2DhGroups: ["20"],
+      dpdTimeoutAction: "restart",
+      startupAction: "start",
+      tunnelNumberBase: "40",
+    };
+    const input = validateVpnFlags(given, { cwd: "/" });
+    expect(input.tunnelBase).toBe(40);
+    const argv = vpnArgv(input, {});
+    expect(argv.slice(argv.indexOf("--crypto"))).toEqual([
+      "--crypto",
+      "compatible",
+      "--ike-version",
+      "ikev2",
+      "--phase1-encryption",
+      "AES256-GCM-16,AES256",
+      "--phase1-integrity",
+      "SHA2-384",
+      "--phase1-dh-groups",
+      "20,19",
+      "--phase2-encryption",
+      "AES256",
+      "--phase2-integrity",
+      "SHA2-256",
+      "--phase2-dh-groups",
+      "20",
+      "--dpd-timeout-action",
+      "restart",
+      "--startup-action",
+      "start",
+      "--tunnel-number-base",
+      "40",
+    ]);
+    // Running that argv again gives the same choice.
+    const again = validateVpnFlags(
+      {
+        ...flags,
+        crypto: "compatible",
+        ikeVersion: "ikev2",
+        phase1Encryption: "AES256-GCM-16,AES256",
+        phase1Integrity: "SHA2-384",
+        phase1DhGroups: "20,19",
+        phase2Encryption: "AES256",
+        phase2Integrity: "SHA2-256",
+        phase2DhGroups: "20",
+        dpdTimeoutAction: "restart",
+        startupAction: "start",
+        tunnelNumberBase: "40",
+      },
+      { cwd: "/" },
+    );
+    expect(again.crypto).toEqual(input.crypto);
+  });
+
+  it("--tunnel-number-base must be 1-999", () => {
+    expect(() => validateVpnFlags({ ...flags, tunnelNumberBase: "0" }, { cwd: "/" })).toThrow(/^--tunnel-number-base: must be a whole number from 1 to 999/);
+    expect(() => validateVpnFlags({ ...flags, tunnelNumberBase: "1.5" }, { cwd: "/" })).toThrow(/--tunnel-number-base/);
+    expect(validateVpnFlags({ ...flags, tunnelNumberBase: "999" }, { cwd: "/" }).tunnelBase).toBe(999);
+  });
+});

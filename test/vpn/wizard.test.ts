@@ -39,6 +39,8 @@ describe("vpn create wizard", () => {
         { waitFor: "What to allow from on-prem", keys: KEY.enter },
         { waitFor: "Which router config should vpcwire write?", keys: KEY.enter },
         // The config holds the keys: the wizard offers a file; '-' keeps it on the terminal.
+        // Tunnel crypto: modern is the default.
+        { waitFor: "Which tunnel crypto?", keys: KEY.enter },
         { waitFor: "Write the router config (it holds the pre-shared keys) to which file?", keys: `-${KEY.enter}` },
         { waitFor: "Apply this plan?", keys: `y${KEY.enter}` },
       ],
@@ -64,6 +66,7 @@ describe("vpn create wizard", () => {
         { waitFor: "Public IPv4 address of your on-prem router", keys: `10.1.1.1${KEY.enter}` },
         { waitFor: "this must be a public address", keys: `${KEY.backspace.repeat(8)}203.0.113.10${KEY.enter}` },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "Which tunnel crypto?", keys: KEY.enter },
         { waitFor: "to which file?", keys: KEY.enter },
         { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
@@ -87,6 +90,7 @@ describe("vpn create wizard", () => {
           keys: `${KEY.backspace.repeat("172.31.128.0/17".length)}192.168.0.0/16${KEY.enter}`,
         },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "Which tunnel crypto?", keys: KEY.enter },
         { waitFor: "to which file?", keys: KEY.enter },
         { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
@@ -104,6 +108,7 @@ describe("vpn create wizard", () => {
         { waitFor: "On-prem ranges to route", keys: `172.31.5.0/24${KEY.enter}` },
         { waitFor: "172.31.5.0/24 lies inside the VPC's 172.31.0.0/16", keys: `${KEY.backspace.repeat(13)}10.0.0.0/8${KEY.enter}` },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "Which tunnel crypto?", keys: KEY.enter },
         { waitFor: "to which file?", keys: KEY.enter },
         { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
@@ -120,6 +125,7 @@ describe("vpn create wizard", () => {
         { waitFor: "BGP ASN of your router:", keys: `65010${KEY.enter}` },
         { waitFor: "On-prem ranges your router will announce", keys: `10.0.0.0/8${KEY.enter}` },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "Which tunnel crypto?", keys: KEY.enter },
         { waitFor: "to which file?", keys: KEY.enter },
         { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
       ],
@@ -138,6 +144,8 @@ describe("vpn create wizard", () => {
         { waitFor: "Public IPv4 address of your on-prem router", keys: `203.0.113.10${KEY.enter}` },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
         { waitFor: "Which router config should vpcwire write?", keys: KEY.down + KEY.enter },
+        // compatible: for old devices, and the same run without questions says so.
+        { waitFor: "Which tunnel crypto?", keys: KEY.down + KEY.enter },
         { waitFor: ".swanctl.conf", keys: KEY.enter },
         { waitFor: "Apply this plan?", keys: `y${KEY.enter}` },
       ],
@@ -149,6 +157,11 @@ describe("vpn create wizard", () => {
     expect(readFileSync(path, "utf8")).toContain("connections {");
     expect(r.stdout).not.toContain("connections {");
     expect(r.stderr).toMatch(new RegExp(`--out \\S*${stack}\\.swanctl\\.conf`));
+    expect(r.stderr).toMatch(/The same run without questions:\n.*--crypto compatible/);
+    expect(r.stderr).toMatch(/--crypto compatible keeps AWS's defaults/);
+    // AWS's defaults: no algorithm list, no actions, nothing per tunnel.
+    const create = aws.calls.find((c) => c.operation === "CreateVpnConnection")!.input as { Options: { TunnelOptions: unknown[] } };
+    expect(create.Options.TunnelOptions).toEqual([{}, {}]);
   });
 
   it("off a TTY never prompts: missing flags are a usage error listing them (exit 2)", async () => {

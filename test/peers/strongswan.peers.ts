@@ -1,0 +1,165 @@
+/**
+ * vpcwire's strongSwan file against a real IKE peer: for every variant in variants.ts, a charon loads
+ * the file `vpn create --device strongswan --out` wrote, unchanged, and a second charon plays AWS for
+ * both tunnels with the connection's tunnel options. Both run in their own network namespaces with
+ * kernel-libipsec (this kernel has no ESP; ../shared/docs/real-peers.md). Run: `npm run test:peers`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Connection, createConnection, type Tunnel } from "./connection.js";
+import { missingPrerequisites } from "./prereqs.js";
+import { awsName, type ChildSa, type IkeSa, summary, withoutDh } from "./swan.js";
+import { Lab, waitFor } from "./sys.js";
+import { type IpsecLab, ipsecLab } from "./topology.js";
+import { VARIANTS } from "./variants.js";
+
+const missing = missingPrerequisites();
+
+/** How long a tunnel may take to come up, rekey or come back (each wait is bounded; typical: 1-3 s). */
+const UP_MS = 30_000;
+const REKEY_MS = 20_000;
+
+interface Up {
+  router: IkeSa;
+  aws: IkeSa;
+  routerChild: ChildSa;
+  awsChild: ChildSa;
+}
+
+/** The tunnel's IKE SAs with an installed CHILD SA, seen the same (same SPIs) from both sides. */
+async function tunnelUp(l: IpsecLab, t: Tunnel): Promise<Up[]> {
+  const [r, a] = await Promise.all([l.router.sas(), l.aws.sas()]);
+  const up: Up[] = [];
+  for (const router of r.filter((s) => s.name === t.name && s.state === "ESTABLISHED")) {
+    const aws = a.find(
+      (s) => s.name === awsName(t) && s.state === "ESTABLISHED" && s.initiatorSpi === router.initiatorSpi && s.responderSpi === router.responderSpi,
+    );
+    if (!aws) continue;
+    for (const routerChild of router.children.filter((c) => c.state === "INSTALLED")) {
+      const awsChild = aws.children.find((c) => c.state === "INSTALLED" && c.spiIn === routerChild.spiOut && c.spiOut === routerChild.spiIn);
+      if (awsChild) up.push({ router, aws, routerChild, awsChild });
+    }
+  }
+  return up;
+}
+
+function waitUp(l: IpsecLab, t: Tunnel, what: string, accept: (u: Up) => boolean = () => true): Promise<Up> {
+  return waitFor(`${t.name}: ${what}`, async () => (await tunnelUp(l, t)).find(accept), { timeoutMs: UP_MS, describe: () => state(l) });
+}
+
+async function state(l: IpsecLab): Promise<string> {
+  const [r, a] = await Promise.all([l.router.sas().catch(() => []), l.aws.sas().catch(() => [])]);
+  return `router:\n${summary(r)}\naws:\n${summary(a)}\n${l.router.diagnostics()}\n${l.aws.diagnostics()}`;
+}
+
+/**
+ * Ask one side to rekey the tunnel's current CHILD SA (by its unique id: right after an IKEv1
+ * re-authentication the old SAs linger for a while, and rekeying them all at once is not what a peer
+ * does). Resolves with the new pair once both sides installed it.
+ */
+async function rekeyChild(l: IpsecLab, side: "router" | "aws", t: Tunnel): Promise<Up> {
+  const before = await waitUp(l, t, `up before a CHILD rekey by ${side}`);
+  await l[side].swanctlOk(["--rekey", "--child-id", (side === "router" ? before.routerChild : before.awsChild).uniqueid]);
+  return waitFor(
+    `${t.name}: CHILD SA rekeyed by ${side}`,
+    async () => (await tunnelUp(l, t)).find((u) => u.routerChild.spiIn !== before.routerChild.spiIn && u.routerChild.spiOut !== before.routerChild.spiOut),
+    { timeoutMs: REKEY_MS, describe: () => state(l) },
+  );
+}
+
+/** The same for the IKE SA (IKEv2 rekeys it in place; IKEv1 re-authenticates and moves the CHILD SAs over). */
+async function rekeyIke(l: IpsecLab, side: "router" | "aws", t: Tunnel): Promise<Up> {
+  const before = await waitUp(l, t, `up before an IKE rekey by ${side}`);
+  await l[side].swanctlOk(["--rekey", "--ike-id", before[side].uniqueid]);
+  return waitFor(`${t.name}: IKE SA rekeyed by ${side}`, async () => (await tunnelUp(l, t)).find((u) => u.router.initiatorSpi !== before.router.initiatorSpi), {
+    timeoutMs: REKEY_MS,
+    describe: () => state(l),
+  });
+}
+
+let conns: Map<string, { conn: Connection; lab: Lab }> | undefined;
+
+beforeAll(async () => {
+  if (missing) return;
+  // `vpn create` runs in-process against the fake AWS, one variant after the other (the fake patches
+  // the SDK clients of this process); the daemons then run concurrently, one lab per variant.
+  conns = new Map();
+  for (const [i, v] of VARIANTS.entries()) {
+    const lab = new Lab(`s${i}`);
+    conns.set(v.name, { conn: await createConnection(v, lab.dir), lab });
+  }
+});
+
+afterAll(async () => {
+  // Labs whose suite never ran (a failed setup) still hold a directory.
+  await Promise.all([...(conns?.values() ?? [])].map(({ lab }) => lab.close()));
+});
+
+for (const v of VARIANTS) {
+  describe(`strongSwan ${v.name}: vpcwire's file against a charon playing AWS`, { concurrent: true, skip: missing !== undefined }, () => {
+    let l: IpsecLab;
+    let conn: Connection;
+    let established = false;
+    const upFirst = () => expect(established, "the tunnels never came up (see the first test)").toBe(true);
+
+    beforeAll(async () => {
+      const entry = conns!.get(v.name)!;
+      conn = entry.conn;
+      l = await ipsecLab(entry.lab, conn, v.nat);
+    });
+
+    it.sequential(`both tunnels establish IKEv${v.version} with ${v.expect.ike}, ESP ${v.expect.child}`, async () => {
+      for (const t of conn.tunnels) {
+        const u = await waitUp(l, t, "IKE and CHILD SAs established");
+        expect(u.router.version, t.name).toBe(v.version);
+        expect(u.aws.version, t.name).toBe(v.version);
+        expect(u.router.proposal, t.name).toBe(v.expect.ike);
+        expect(u.aws.proposal, t.name).toBe(v.expect.ike);
+        // IKEv2's first CHILD SA comes with IKE_AUTH, without a key exchange: PFS shows from the first rekey.
+        const child = v.version === 2 ? withoutDh(v.expect.child) : v.expect.child;
+        expect(u.routerChild.proposal, t.name).toBe(child);
+        expect(u.awsChild.proposal, t.name).toBe(child);
+        expect([u.routerChild.localTs, u.routerChild.remoteTs], t.name).toEqual([["0.0.0.0/0"], ["0.0.0.0/0"]]);
+        // AWS sees the customer gateway's address; behind NAT the router knows it is behind one.
+        expect(u.aws.raw["remote-host"], t.name).toBe(conn.cgwIp);
+        expect(u.router.raw["local-host"], t.name).toBe(conn.routerAddress);
+        expect(u.router.raw["nat-local"], t.name).toBe(v.nat ? "yes" : undefined);
+      }
+      established = true;
+    });
+
+    it.sequential("rekeys CHILD SAs (with the PFS group AWS requires) and IKE SAs, started by either side", async () => {
+      upFirst();
+      for (const t of conn.tunnels) {
+        for (const side of ["router", "aws"] as const) {
+          const child = await rekeyChild(l, side, t);
+          expect(child.routerChild.proposal, `${t.name}: CHILD SA rekeyed by ${side}`).toBe(v.expect.child);
+          expect(child.awsChild.proposal, `${t.name}: CHILD SA rekeyed by ${side}`).toBe(v.expect.child);
+        }
+        // AWS starting one exercises the way back to the router (behind NAT: through the NAT's mapping).
+        for (const side of ["router", "aws"] as const) {
+          const ike = await rekeyIke(l, side, t);
+          expect(ike.router.proposal, `${t.name}: IKE SA rekeyed by ${side}`).toBe(v.expect.ike);
+          expect(ike.aws.proposal, `${t.name}: IKE SA rekeyed by ${side}`).toBe(v.expect.ike);
+        }
+      }
+    });
+
+    it.sequential("comes back by itself after AWS deletes a tunnel's IKE SA, and after AWS deletes a CHILD SA", async () => {
+      upFirst();
+      const [t1, t2] = conn.tunnels;
+      const ike = await waitUp(l, t1, "up before AWS deletes it");
+      await l.aws.swanctlOk(["--terminate", "--ike-id", ike.aws.uniqueid, "--timeout", "10"]);
+      const back = await waitUp(l, t1, "re-established by the router after AWS deleted its IKE SA", (u) => u.router.initiatorSpi !== ike.router.initiatorSpi);
+      expect(back.router.proposal).toBe(v.expect.ike);
+
+      const child = await waitUp(l, t2, "up before AWS deletes its CHILD SA");
+      await l.aws.swanctlOk(["--terminate", "--child-id", child.awsChild.uniqueid, "--timeout", "10"]);
+      await waitUp(l, t2, "CHILD SA re-created by the router after AWS deleted it", (u) => u.routerChild.spiIn !== child.routerChild.spiIn);
+    });
+
+    afterAll(async () => {
+      await conns?.get(v.name)?.lab.close();
+      conns?.delete(v.name);
+    });
+  });
+}

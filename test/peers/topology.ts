@@ -1,0 +1,70 @@
+/**
+ * The networks of one IPsec variant, all inside namespaces this suite creates:
+ *
+ *   router (vpcwire's file)  ──────────────────────────────  aws (both AWS endpoints)
+ *   198.51.100.10 = --cgw-ip                                  203.0.113.20, 203.0.113.21
+ *
+ * or, behind NAT:
+ *
+ *   router ─────────────── nat ─────────────────────────────  aws
+ *   192.0.2.10             192.0.2.1 | 198.51.100.10
+ *   = --local-address      SNAT out, DNAT of UDP 500/4500 in
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Connection, NET } from "./connection.js";
+import { awsSwanctlConf, Charon } from "./swan.js";
+import type { Lab } from "./sys.js";
+
+export interface IpsecLab {
+  aws: Charon;
+  router: Charon;
+}
+
+export async function ipsecLab(lab: Lab, conn: Connection, nat: boolean): Promise<IpsecLab> {
+  const awsNs = await lab.netns("aws");
+  const routerNs = await lab.netns("router");
+  const awsEnd = { ns: awsNs, dev: "wan", addrs: conn.tunnels.map((t) => `${t.awsOutsideIp}/32`) };
+  if (nat) {
+    const natNs = await lab.netns("nat");
+    await lab.link({ ns: routerNs, dev: "wan", addrs: [`${NET.natInsideRouter}/24`] }, { ns: natNs, dev: "lan", addrs: [`${NET.natInsideGateway}/24`] });
+    await lab.link({ ns: natNs, dev: "wan", addrs: [`${conn.cgwIp}/24`] }, awsEnd);
+    await lab.ip(routerNs, ["route", "add", "default", "via", NET.natInsideGateway]);
+    await lab.ip(natNs, ["route", "add", "203.0.113.0/24", "dev", "wan"]);
+    await lab.exec(natNs, ["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
+    const rules = join(lab.dir, "nat.nft");
+    writeFileSync(
+      rules,
+      `table ip vpcwire_nat {
+  chain prerouting {
+    type nat hook prerouting priority dstnat;
+    iifname "wan" ip daddr ${conn.cgwIp} udp dport { 500, 4500 } dnat to ${NET.natInsideRouter}
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat;
+    oifname "wan" ip saddr ${NET.natInsideRouter} snat to ${conn.cgwIp}
+  }
+}
+`,
+    );
+    await lab.exec(natNs, ["nft", "-f", rules]);
+  } else {
+    await lab.link({ ns: routerNs, dev: "wan", addrs: [`${conn.cgwIp}/24`] }, awsEnd);
+    await lab.ip(routerNs, ["route", "add", "203.0.113.0/24", "dev", "wan"]);
+  }
+  await lab.ip(awsNs, ["route", "add", "198.51.100.0/24", "dev", "wan"]);
+
+  // AWS first: it is a responder and must be listening when the router starts IKE.
+  const aws = new Charon(lab, "aws", awsNs);
+  await aws.start();
+  const awsConf = join(lab.dir, "aws.conf");
+  writeFileSync(awsConf, awsSwanctlConf(conn, conn.cgwIp), { mode: 0o600 });
+  await aws.load(awsConf);
+  const router = new Charon(lab, "router", routerNs);
+  await router.start();
+  // Unchanged, where its header says ("Save as /etc/swanctl/conf.d/<vpn id>.conf").
+  const place = /Save as \/etc\/swanctl\/conf\.d\/(\S+\.conf)\b/.exec(conn.text);
+  if (!place) throw new Error("the rendered file does not say where in /etc/swanctl/conf.d to save it");
+  await router.load(conn.file, place[1]);
+  return { aws, router };
+}
