@@ -582,3 +582,28 @@ export function espTunnelMtu(
 }
 
 const ICV_BYTES: Record<IntegrityAlgorithm, number> = { SHA1: 12, "SHA2-256": 16, "SHA2-384": 24, "SHA2-512": 32 };
+
+/**
+ * A tunnel's crypto with every list that names all of AWS's allowed values emptied, so a tunnel left
+ * at AWS's defaults reads "AWS defaults (...)" whether AWS lists the values or not. Same meaning.
+ */
+export function plainCrypto(crypto: TunnelCrypto): TunnelCrypto {
+  const full = withDefaults({ ...crypto, ikeVersions: [], phase1: EMPTY_PHASE, phase2: EMPTY_PHASE });
+  const plain = <T>(list: T[], all: T[]) => (list.length === all.length && all.every((v) => list.includes(v)) ? [] : list);
+  return {
+    ...crypto,
+    ikeVersions: plain(crypto.ikeVersions, full.ikeVersions),
+    phase1: {
+      encryption: plain(crypto.phase1.encryption, full.phase1.encryption),
+      integrity: plain(crypto.phase1.integrity, full.phase1.integrity),
+      dhGroups: plain(crypto.phase1.dhGroups, full.phase1.dhGroups),
+    },
+    phase2: {
+      encryption: plain(crypto.phase2.encryption, full.phase2.encryption),
+      integrity: plain(crypto.phase2.integrity, full.phase2.integrity),
+      dhGroups: plain(crypto.phase2.dhGroups, full.phase2.dhGroups),
+    },
+  };
+}
+
+const EMPTY_PHASE = { encryption: [], integrity: [], dhGroups: [] };

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { XMLParser } from "fast-xml-parser";
 import { VpcwireError } from "../core/errors.js";
-import { cryptoFromTunnelOption, type TunnelCrypto, type TunnelOptionLike } from "../net/crypto.js";
+import { cryptoFromTunnelOption, plainCrypto, type TunnelCrypto, type TunnelOptionLike } from "../net/crypto.js";
 import { intToIpv4, ipv4ToInt, isIpv4, networkAddress, parseCidr4, prefixToMask } from "../net/ip.js";
 
 /**
@@ -359,7 +359,9 @@ export function withTunnelOptions(model: VpnConfigModel, tunnelOptions: readonly
     const { unknown, ...crypto } = cryptoFromTunnelOption(option);
     if (unknown.length) warnings.push(`tunnel ${t.number}: ignoring tunnel option values AWS does not document: ${unknown.join(", ")}`);
     const copy: TunnelModel = structuredClone(t);
-    copy.options = crypto;
+    // A list naming every value AWS allows is AWS's default, however AWS spells it: the router then
+    // proposes the XML's classic suite (what `--crypto compatible` is for), as the preview did.
+    copy.options = plainCrypto(crypto);
     if (crypto.phase1LifetimeSeconds !== undefined) copy.ike.lifetime = crypto.phase1LifetimeSeconds;
     if (crypto.phase2LifetimeSeconds !== undefined) copy.ipsec.lifetime = crypto.phase2LifetimeSeconds;
     return copy;

@@ -9,7 +9,7 @@ import { renderConnectionConfig, tunnelData } from "./connection-config.js";
 import { deviceLabel, type ResolvedDevice, resolveDevice } from "./device.js";
 import { renderDeviceConfig, VPC_CIDR_PLACEHOLDER } from "./device-config.js";
 import { missingVpnFlags, type VpnFlags, type VpnInput, validateVpnFlags, vpnArgv } from "./inputs.js";
-import { amazonAsnOf, connectionAfterApply, decideVpn, observeVpn, type VpnFacts } from "./plan.js";
+import { amazonAsnOf, connectionAfterApply, decideVpn, observeVpn, tunnelCryptoText, type VpnFacts } from "./plan.js";
 
 /** The facts of `vpn create`, with AWS's device type when `--device` names one (read from its catalog). */
 export type VpnCreateFacts = VpnFacts & { awsDevice?: Extract<ResolvedDevice, { kind: "aws" }> };
@@ -106,7 +106,11 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnCreateFacts, c
   const { text, psks, warnings } = config;
 
   if (input.out) writeSecretFile(input.out, text);
-  const tunnels = tunnelData(config.model, reveal).map((t) => ({ ...t, crypto: t.crypto ?? "not listed by AWS" }));
+  // The connection's own words for its crypto ("AWS defaults ..." rather than every allowed value).
+  const tunnels = tunnelData(config.model, reveal).map((t) => ({
+    ...t,
+    crypto: tunnelCryptoText(connection, t.awsOutsideIp) ?? t.crypto ?? "not listed by AWS",
+  }));
   const document = {
     resources: {
       vpcId: input.vpcId,

@@ -15,9 +15,9 @@ import {
   cryptoFromTunnelOption,
   describeCrypto,
   describeRefusals,
+  plainCrypto,
   refusedBy,
   type TunnelCrypto,
-  withDefaults,
 } from "../net/crypto.js";
 import { findCustomerGateway, findVpnConnections } from "./aws.js";
 import { assertNoOverlap, containedVpcNotes, type VpnInput } from "./inputs.js";
@@ -295,31 +295,6 @@ async function findInsideCidrClash(ctx: Context, vgwId: string, input: VpnInput)
   return undefined;
 }
 
-/**
- * A tunnel's crypto with every list that names all of AWS's allowed values emptied, so a tunnel left
- * at AWS's defaults reads "AWS defaults (...)" whether AWS lists the values or not. Same meaning.
- */
-export function plainCrypto(crypto: TunnelCrypto): TunnelCrypto {
-  const full = withDefaults({ ...crypto, ikeVersions: [], phase1: EMPTY_PHASE, phase2: EMPTY_PHASE });
-  const plain = <T>(list: T[], all: T[]) => (list.length === all.length && all.every((v) => list.includes(v)) ? [] : list);
-  return {
-    ...crypto,
-    ikeVersions: plain(crypto.ikeVersions, full.ikeVersions),
-    phase1: {
-      encryption: plain(crypto.phase1.encryption, full.phase1.encryption),
-      integrity: plain(crypto.phase1.integrity, full.phase1.integrity),
-      dhGroups: plain(crypto.phase1.dhGroups, full.phase1.dhGroups),
-    },
-    phase2: {
-      encryption: plain(crypto.phase2.encryption, full.phase2.encryption),
-      integrity: plain(crypto.phase2.integrity, full.phase2.integrity),
-      dhGroups: plain(crypto.phase2.dhGroups, full.phase2.dhGroups),
-    },
-  };
-}
-
-const EMPTY_PHASE = { encryption: [], integrity: [], dhGroups: [] };
-
 /** Each tunnel's crypto as the connection holds it (`Options.TunnelOptions`, in AWS's order = tunnel 1, 2). */
 export function tunnelsOf(vpn: VpnConnection): Array<{ tunnel: number; outsideIp: string; crypto: TunnelCrypto }> {
   return (vpn.Options?.TunnelOptions ?? [])
@@ -375,3 +350,5 @@ export function connectionAfterApply(results: StepResults): VpnConnection {
   }
   return { ...latest, CustomerGatewayConfiguration: latest?.CustomerGatewayConfiguration ?? first?.CustomerGatewayConfiguration };
 }
+
+export { plainCrypto };

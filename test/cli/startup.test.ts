@@ -68,7 +68,7 @@ describe.skipIf(!existsSync(`${root}dist/cli/index.js`))("what the built CLI loa
     const r = record([bin, ...offlinePlan]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("interface Tunnel1");
+    expect(r.stdout).toContain("interface Tunnel<TUNNEL1-NUMBER>");
     const loaded = [...packages(r.files)];
     expect(loaded.filter(sdk)).toEqual([]);
     expect(loaded.filter((p) => never.includes(p))).toEqual([]);

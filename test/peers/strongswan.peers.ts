@@ -58,10 +58,13 @@ async function state(l: IpsecLab): Promise<string> {
  */
 async function rekeyChild(l: IpsecLab, side: "router" | "aws", t: Tunnel): Promise<Up> {
   const before = await waitUp(l, t, `up before a CHILD rekey by ${side}`);
+  // When both sides initiate (AWS's startup action `start` and the router's start_action), a tunnel may
+  // briefly hold a second pair from the other IKE_AUTH: only a pair that did not exist before is the rekey.
+  const existing = new Set((await tunnelUp(l, t)).map((u) => u.routerChild.spiIn));
   await l[side].swanctlOk(["--rekey", "--child-id", (side === "router" ? before.routerChild : before.awsChild).uniqueid]);
   return waitFor(
     `${t.name}: CHILD SA rekeyed by ${side}`,
-    async () => (await tunnelUp(l, t)).find((u) => u.routerChild.spiIn !== before.routerChild.spiIn && u.routerChild.spiOut !== before.routerChild.spiOut),
+    async () => (await tunnelUp(l, t)).find((u) => !existing.has(u.routerChild.spiIn) && u.routerChild.spiOut !== before.routerChild.spiOut),
     { timeoutMs: REKEY_MS, describe: () => state(l) },
   );
 }
@@ -127,22 +130,25 @@ for (const v of VARIANTS) {
       established = true;
     });
 
-    it.sequential("rekeys CHILD SAs (with the PFS group AWS requires) and IKE SAs, started by either side", async () => {
-      upFirst();
-      for (const t of conn.tunnels) {
-        for (const side of ["router", "aws"] as const) {
-          const child = await rekeyChild(l, side, t);
-          expect(child.routerChild.proposal, `${t.name}: CHILD SA rekeyed by ${side}`).toBe(v.expect.child);
-          expect(child.awsChild.proposal, `${t.name}: CHILD SA rekeyed by ${side}`).toBe(v.expect.child);
+    if (v.rekeyProblem) console.warn(`\n!!! vpcwire peers: ${v.name}: rekey test SKIPPED: ${v.rekeyProblem}\n`);
+    // (Not declared at all for such a variant: the describe's own `skip: false` would override an it.skip.)
+    if (!v.rekeyProblem)
+      it.sequential("rekeys CHILD SAs (with the PFS group AWS requires) and IKE SAs, started by either side", async () => {
+        upFirst();
+        for (const t of conn.tunnels) {
+          for (const side of ["router", "aws"] as const) {
+            const child = await rekeyChild(l, side, t);
+            expect(child.routerChild.proposal, `${t.name}: CHILD SA rekeyed by ${side}`).toBe(v.expect.child);
+            expect(child.awsChild.proposal, `${t.name}: CHILD SA rekeyed by ${side}`).toBe(v.expect.child);
+          }
+          // AWS starting one exercises the way back to the router (behind NAT: through the NAT's mapping).
+          for (const side of ["router", "aws"] as const) {
+            const ike = await rekeyIke(l, side, t);
+            expect(ike.router.proposal, `${t.name}: IKE SA rekeyed by ${side}`).toBe(v.expect.ike);
+            expect(ike.aws.proposal, `${t.name}: IKE SA rekeyed by ${side}`).toBe(v.expect.ike);
+          }
         }
-        // AWS starting one exercises the way back to the router (behind NAT: through the NAT's mapping).
-        for (const side of ["router", "aws"] as const) {
-          const ike = await rekeyIke(l, side, t);
-          expect(ike.router.proposal, `${t.name}: IKE SA rekeyed by ${side}`).toBe(v.expect.ike);
-          expect(ike.aws.proposal, `${t.name}: IKE SA rekeyed by ${side}`).toBe(v.expect.ike);
-        }
-      }
-    });
+      });
 
     it.sequential("comes back by itself after AWS deletes a tunnel's IKE SA, and after AWS deletes a CHILD SA", async () => {
       upFirst();

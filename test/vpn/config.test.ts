@@ -237,8 +237,8 @@ describe("vpn config: AWS's device types", () => {
     expect(doc.deviceConfig.text).toContain("<redacted");
   });
 
-  it("no warning when the connection allows what the sample proposes (AWS's defaults)", async () => {
-    await createStack();
+  it("no warning when the connection allows what the sample proposes (AWS's defaults, --crypto compatible)", async () => {
+    await createStack(["--crypto", "compatible"]);
     const r = await runCli(["vpn", "config", "--stack", STACK, "--device", "fortigate 6.4"], { aws });
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain("warning:");

@@ -95,7 +95,7 @@ describe("vpn create against the fake account", () => {
     expect(aws.ec2.vgws).toHaveLength(1);
     expect(aws.ec2.vpns).toHaveLength(1);
     // The config is printed again from the existing connection.
-    expect(again.stdout).toContain("crypto isakmp");
+    expect(again.stdout).toContain("crypto ikev2 proposal");
   });
 
   it("reuses a VGW already attached to the VPC and an identical customer gateway", async () => {

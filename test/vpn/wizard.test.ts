@@ -55,7 +55,7 @@ describe("vpn create wizard", () => {
     expect(sg.IpPermissions?.map((p) => p.IpRanges?.[0]?.CidrIp)).toEqual(["10.0.0.0/8", "192.168.10.0/24"]);
     // The equivalent non-interactive command is shown for next time.
     expect(r.stderr).toMatch(/The same run without questions:\n\s+vpcwire vpn create --stack vpn-\S+ --vpc-id vpc-\S+ --cgw-ip 203\.0\.113\.10/);
-    expect(r.stdout).toContain("crypto isakmp");
+    expect(r.stdout).toContain("crypto ikev2 proposal");
   });
 
   it("re-asks when an answer breaks a rule", async () => {
