@@ -61,8 +61,8 @@ export interface VpnInput {
   localAddress?: string;
 }
 
-/** Raw commander options of `vpn create`. */
-export interface VpnFlags {
+/** Raw commander options of `vpn create` (the crypto flags as `CryptoFlags` names them). */
+export interface VpnFlags extends CryptoFlags {
   stack?: string;
   vpcId?: string;
   vpcCidr?: string[];
@@ -80,16 +80,6 @@ export interface VpnFlags {
   tunnel1Psk?: string;
   tunnel2Psk?: string;
   pskFile?: string;
-  crypto?: string;
-  ikeVersion?: string | string[];
-  phase1Encryption?: string | string[];
-  phase1Integrity?: string | string[];
-  phase1DhGroups?: string | string[];
-  phase2Encryption?: string | string[];
-  phase2Integrity?: string | string[];
-  phase2DhGroups?: string | string[];
-  dpdTimeoutAction?: string;
-  startupAction?: string;
   tunnelNumberBase?: string;
   device?: string;
   out?: string;
