@@ -3,7 +3,7 @@ import { InterruptedError } from "../core/errors.js";
 import type { AwsService } from "./clients.js";
 import { toAwsError } from "./errors.js";
 
-const SERVICE_NAMES: Record<AwsService, string> = { ec2: "EC2", dx: "Direct Connect", elbv2: "ELBv2" };
+const SERVICE_NAMES: Record<AwsService, string> = { ec2: "EC2", dx: "Direct Connect", elbv2: "ELBv2", secretsmanager: "Secrets Manager" };
 
 /** Minimal shape shared by every SDK v3 command. */
 interface AnyCommand<Out> {

@@ -1,12 +1,15 @@
 import type { DirectConnectClient } from "@aws-sdk/client-direct-connect";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { AwsClientSource, GlobalConfig } from "../core/context.js";
 
 export interface AwsClients {
   readonly ec2: EC2Client;
   readonly dx: DirectConnectClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
+  /** Only for VPN connections whose pre-shared keys live in Secrets Manager (`--psk-storage secrets-manager`). */
+  readonly secretsmanager: SecretsManagerClient;
 }
 
 export type AwsService = keyof AwsClients;
@@ -21,6 +24,7 @@ const LOADERS: { [S in AwsService]: (config: ClientConfig) => Promise<AwsClients
   ec2: async (config) => new (await import("@aws-sdk/client-ec2")).EC2Client(config),
   dx: async (config) => new (await import("@aws-sdk/client-direct-connect")).DirectConnectClient(config),
   elbv2: async (config) => new (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client(config),
+  secretsmanager: async (config) => new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient(config),
 };
 
 /**

@@ -5,7 +5,7 @@ import type { AwsClients } from "./clients.js";
 import { toAwsError } from "./errors.js";
 
 /** As src/aws/call.ts names the services in messages. */
-const SERVICE_NAMES: Record<keyof AwsClients, string> = { ec2: "EC2", dx: "Direct Connect", elbv2: "ELBv2" };
+const SERVICE_NAMES: Record<keyof AwsClients, string> = { ec2: "EC2", dx: "Direct Connect", elbv2: "ELBv2", secretsmanager: "Secrets Manager" };
 
 /** What the SDK v3 `paginateX` functions (and `createPaginator` from @smithy/core) take. */
 export interface PagerConfig {

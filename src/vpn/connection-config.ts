@@ -22,6 +22,7 @@ import {
 import { parseCustomerGatewayConfiguration, type VpnConfigModel, type VpnRouting, withTunnelOptions } from "../render/vpn-xml.js";
 import { type AwsDeviceType, deviceArg, deviceLabel, fetchDeviceSample, type ResolvedDevice, type SampleType } from "./device.js";
 import { renderDevice } from "./device-config.js";
+import { readPresharedKeys } from "./psk-secret.js";
 
 export interface ConnectionConfigRequest {
   connection: VpnConnection;
@@ -97,7 +98,9 @@ export async function renderConnectionConfig(
   const parsed = parseCustomerGatewayConfiguration(xml, order.length === 2 ? { tunnelOrder: order } : {});
   const routing =
     req.routing ?? (connection.Options?.StaticRoutesOnly === true ? "static" : connection.Options?.StaticRoutesOnly === false ? "bgp" : parsed.routing);
-  const model = alignRouting(withTunnelOptions(parsed, options), routing, { customer: req.customerAsn, amazon: req.amazonAsn });
+  const aligned = alignRouting(withTunnelOptions(parsed, options), routing, { customer: req.customerAsn, amazon: req.amazonAsn });
+  // Keys in Secrets Manager: the XML carries none; read them from the connection's secret.
+  const model = connection.PreSharedKeyArn ? await withSecretKeys(ctx, aligned, connection.PreSharedKeyArn) : aligned;
   const psks = model.tunnels.map((t) => t.ike.preSharedKey).filter((k): k is string => Boolean(k));
   const warnings = [...(model.warnings ?? [])];
 
@@ -127,6 +130,12 @@ export async function renderConnectionConfig(
   const ikeVersion = sampleIkeVersion(model, req.ikeVersion);
   const sample = await fetchDeviceSample(ctx, connection.VpnConnectionId!, type, ikeVersion);
   warnings.push(...sample.warnings);
+  if (connection.PreSharedKeyArn && psks.some((k) => !sample.text.includes(k))) {
+    warnings.push(
+      `the keys of ${connection.VpnConnectionId} live in Secrets Manager (${connection.PreSharedKeyArn}) and AWS's sample does not carry them: ` +
+        "put them in by hand (vpcwire vpn config --json --reveal-secrets shows them), or use vpcwire's own config (--device csr1000v or strongswan)",
+    );
+  }
   const crypto = model.tunnels.map((t) => t.options);
   const weaker = weakerThanConnection(sampleAlgorithms(sample.text), crypto);
   if (weaker) warnings.push(weaker);
@@ -147,6 +156,17 @@ export async function renderConnectionConfig(
     device: { device: deviceArg(req.device), awsDeviceType: type, sampleType: sample.sampleType, ikeVersion },
     label: deviceLabel(type),
   };
+}
+
+/** The model with each tunnel's key from the connection's Secrets Manager secret (matched by AWS outside address). */
+async function withSecretKeys(ctx: Pick<Context, "clients" | "io" | "config" | "signal">, model: VpnConfigModel, arn: string): Promise<VpnConfigModel> {
+  const keys = await readPresharedKeys(
+    ctx,
+    arn,
+    model.tunnels.map((t) => t.aws.outsideIp),
+  );
+  const tunnels = model.tunnels.map((t) => ({ ...t, ike: { ...t.ike, preSharedKey: keys.get(t.aws.outsideIp)! } })) as VpnConfigModel["tunnels"];
+  return { ...model, tunnels };
 }
 
 /** The tunnels for JSON and summaries: the key only with `reveal`. */

@@ -8,6 +8,8 @@ import { placeholderVpnConfig, type VpnConfigModel, withTunnelOptions } from "..
 import { renderConnectionConfig, tunnelData } from "./connection-config.js";
 import { deviceLabel, type ResolvedDevice, resolveDevice } from "./device.js";
 import { renderDeviceConfig, VPC_CIDR_PLACEHOLDER } from "./device-config.js";
+import { PskSecretError } from "./psk-secret.js";
+import { pskStorageOf } from "./psk-storage.js";
 import { missingVpnFlags, type VpnFlags, type VpnInput, validateVpnFlags, vpnArgv } from "./inputs.js";
 import { amazonAsnOf, connectionAfterApply, decideVpn, observeVpn, tunnelCryptoText, type VpnFacts } from "./plan.js";
 
@@ -88,7 +90,9 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnCreateFacts, c
     name: input.deviceSpec?.kind === "own" ? input.deviceSpec.name : input.device,
     renderer: input.device,
   };
-  const config = await renderConnectionConfig(ctx, {
+  let config: Awaited<ReturnType<typeof renderConnectionConfig>>;
+  try {
+    config = await renderConnectionConfig(ctx, {
     connection,
     device,
     routing: input.routing,
@@ -103,6 +107,10 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnCreateFacts, c
     awsSide: createdAwsSide(input, facts, connection),
     stack: input.stack,
   });
+  } catch (error) {
+    if (error instanceof PskSecretError) return keysUnreadable(input, connection, error);
+    throw error;
+  }
   const { text, psks, warnings } = config;
 
   if (input.out) writeSecretFile(input.out, text);
@@ -120,6 +128,7 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnCreateFacts, c
       state: connection.State,
     },
     routing: config.model.routing,
+    keyStorage: keyStorageDoc(connection),
     tunnels,
     warnings,
     deviceConfig: {
@@ -147,6 +156,41 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnCreateFacts, c
     },
   ];
   return { document, ...(input.out ? {} : { stdout: text }), messages };
+}
+
+/** Where the keys live, for the JSON document: `{ storage, secretArn }`. */
+function keyStorageDoc(connection: VpnConnection) {
+  return { storage: pskStorageOf(connection), secretArn: connection.PreSharedKeyArn ?? null };
+}
+
+/**
+ * Everything exists but the keys could not be read from Secrets Manager (no secretsmanager:GetSecretValue,
+ * say): no config, exit 1, and how to render it later, once the keys can be read.
+ */
+function keysUnreadable(input: VpnInput, connection: VpnConnection, error: PskSecretError): Finished {
+  const id = connection.VpnConnectionId;
+  const later = `vpcwire vpn config --stack ${input.stack}${input.out ? ` --out ${input.out}` : ""}`;
+  return {
+    ok: false,
+    document: {
+      resources: {
+        vpcId: input.vpcId,
+        vpnGatewayId: connection.VpnGatewayId,
+        customerGatewayId: connection.CustomerGatewayId,
+        vpnConnectionId: id,
+        state: connection.State,
+      },
+      keyStorage: keyStorageDoc(connection),
+      error: { code: error.code, message: error.message },
+      deviceConfig: null,
+      next: later,
+    },
+    messages: [
+      { level: "success", text: `VPN connection ${id} is available (stack ${input.stack}); its pre-shared keys are in AWS Secrets Manager (${error.arn}).` },
+      { level: "warn", text: `No router config: ${error.message}.` },
+      { level: "info", text: `The connection exists and stays as it is. Once the keys can be read, render the config with: ${later}` },
+    ],
+  };
 }
 
 /** What this run left in place on the AWS side, for the header of an AWS sample. */

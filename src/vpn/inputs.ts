@@ -9,6 +9,7 @@ import { checkId } from "../net/ids.js";
 import { type Cidr4, cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn } from "../net/vpn-rules.js";
 import { type DeviceSpec, nearestRenderer, parseDeviceFlag } from "./device.js";
+import { PSK_STORAGES, type PskStorage } from "./psk-storage.js";
 import { checkTunnelBase } from "./device-config.js";
 
 export type Routing = "static" | "bgp";
@@ -42,6 +43,8 @@ export interface VpnInput {
   tunnelInsideCidrs: [string | undefined, string | undefined];
   /** Pre-shared keys; never printed, never in the plan. */
   psks: [string | undefined, string | undefined];
+  /** `--psk-storage`: where AWS keeps the keys of a new connection. @default "standard" */
+  pskStorage: PskStorage;
   /**
    * What the tunnels allow: `--crypto` (default `modern`) with the fine-grained overrides applied.
    * Sent per tunnel in CreateVpnConnection, and compared with an existing connection's tunnel options.
@@ -80,6 +83,7 @@ export interface VpnFlags extends CryptoFlags {
   tunnel1Psk?: string;
   tunnel2Psk?: string;
   pskFile?: string;
+  pskStorage?: string;
   tunnelNumberBase?: string;
   device?: string;
   out?: string;
@@ -161,6 +165,8 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
   }
 
   const psks = pskFlags(flags, opts.cwd);
+  const pskStorage = (flags.pskStorage ?? "standard") as PskStorage;
+  if (!PSK_STORAGES.includes(pskStorage)) throw flagError("--psk-storage", `must be one of ${PSK_STORAGES.join(", ")}`);
   const crypto = cryptoFlags(flags);
   const ikeVersion = crypto.overrides.ikeVersions?.length === 1 ? crypto.overrides.ikeVersions[0] : undefined;
   const tunnelBase = tunnelBaseFlag(flags.tunnelNumberBase);
@@ -201,6 +207,7 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
     allow,
     tunnelInsideCidrs: inside,
     psks,
+    pskStorage,
     crypto,
     ...(ikeVersion ? { ikeVersion } : {}),
     ...(tunnelBase !== undefined ? { tunnelBase } : {}),
@@ -384,6 +391,7 @@ export function vpnArgv(input: VpnInput, global: { region?: string; profile?: st
     if (c) args.push(`--tunnel${i + 1}-inside-cidr`, c);
   });
   if (input.psks[0] || input.psks[1]) args.push("--psk-file", "<your-psk-file>");
+  if (input.pskStorage !== "standard") args.push("--psk-storage", input.pskStorage);
   args.push(...cryptoArgv(input.crypto));
   if (input.tunnelBase !== undefined) args.push("--tunnel-number-base", String(input.tunnelBase));
   if (input.deviceSpec) args.push("--device", input.deviceSpec.kind === "own" ? input.deviceSpec.name : input.deviceSpec.text);

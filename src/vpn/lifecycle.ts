@@ -14,6 +14,7 @@ import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusRepo
 import { type CryptoDevice, cryptoFromTunnelOption, DEVICE_REFUSALS, describeCrypto, describeRefusals, refusedBy } from "../net/crypto.js";
 import { DEVICE_TAG } from "./inputs.js";
 import { plainCrypto } from "./plan.js";
+import { describeKeyStorage, pskStorageOf } from "./psk-storage.js";
 
 const ec2 = () => import("@aws-sdk/client-ec2");
 const gone = (state: string | undefined) => state === "deleted";
@@ -137,6 +138,7 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
     }
     const crypto = tunnelCryptoStatus(c);
     lines.push(...crypto.lines);
+    lines.push({ ok: null, text: describeKeyStorage(c) });
     if (!bgp) {
       const routes = (c.Routes ?? []).filter((r) => r.State !== "deleted").map((r) => `${r.DestinationCidrBlock} (${r.State})`);
       lines.push({ ok: routes.length > 0 ? null : false, text: `static routes: ${routes.join(", ") || "none: add them with the same vpn create command"}` });
@@ -157,6 +159,7 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
       })),
       device: crypto.device ?? null,
       tunnelCrypto: crypto.data,
+      keyStorage: { storage: pskStorageOf(c), secretArn: c.PreSharedKeyArn ?? null },
     });
   }
   for (const vgw of parts.vgws) {
@@ -266,8 +269,10 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
       resource: "VPN connection",
       resourceId: c.VpnConnectionId!,
       owned: true,
-      summary: `VPN connection ${c.VpnConnectionId}${c.State === "deleting" ? " (already deleting)" : ""}; wait until deleted`,
-      params: { vpnConnectionId: c.VpnConnectionId },
+      summary:
+        `VPN connection ${c.VpnConnectionId}${c.State === "deleting" ? " (already deleting)" : ""}; wait until deleted` +
+        (c.PreSharedKeyArn ? `; its pre-shared key secret ${c.PreSharedKeyArn} is Site-to-Site VPN's to delete, vpcwire does not touch it` : ""),
+      params: { vpnConnectionId: c.VpnConnectionId, ...(c.PreSharedKeyArn ? { preSharedKeyArn: c.PreSharedKeyArn } : {}) },
       dependsOn: gateways.propagationIds,
     });
   }
@@ -289,7 +294,15 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
     });
   }
   steps.push(...gateways.gatewaySteps(connIds));
-  return { steps, warnings: gateways.warnings };
+  const warnings = [...gateways.warnings];
+  for (const c of parts.connections) {
+    if (!c.PreSharedKeyArn || tagValue(c.Tags, STACK_TAG) !== summary.stack) continue;
+    warnings.push(
+      `VPN connection ${c.VpnConnectionId} keeps its pre-shared keys in Secrets Manager secret ${c.PreSharedKeyArn}: a managed secret owned by Site-to-Site VPN, ` +
+        "which deletes it with the connection (vpcwire makes no Secrets Manager call and never deletes a secret itself).",
+    );
+  }
+  return { steps, warnings };
 }
 
 async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Journal): Promise<Record<string, StepRunner>> {

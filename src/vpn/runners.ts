@@ -20,6 +20,7 @@ import type { PollVerdict } from "../core/poll.js";
 import { waiter } from "../core/wait.js";
 import { modifyTunnelOptionsSpec, tunnelOptionsSpecs } from "../net/crypto.js";
 import { DEVICE_TAG, type VpnInput } from "./inputs.js";
+import { API_PSK_STORAGE } from "./psk-storage.js";
 
 /** Until the connection is `available` (again): `pending` after a create, `modifying` after a tunnel options update. */
 function untilAvailable(c: VpnConnection | undefined): PollVerdict {
@@ -93,6 +94,8 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
             CustomerGatewayId: idOf(results, "cgw"),
             VpnGatewayId: idOf(results, "vgw"),
             Options: { StaticRoutesOnly: input.routing === "static", TunnelOptions: tunnels },
+            // Only when asked: the standard request stays what it always was.
+            ...(input.pskStorage === "secrets-manager" ? { PreSharedKeyStorage: API_PSK_STORAGE[input.pskStorage] } : {}),
             TagSpecifications: tags as never,
           }),
         );

@@ -5,6 +5,7 @@
 import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { AwsClients } from "../../src/aws/clients.js";
 import type { Context, GlobalConfig } from "../../src/core/context.js";
 import type { Io, Task } from "../../src/core/io.js";
@@ -55,6 +56,7 @@ export function testContext(opts: { signal?: AbortSignal; config?: Partial<Globa
     ec2: new EC2Client(common),
     dx: new DirectConnectClient(common),
     elbv2: new ElasticLoadBalancingV2Client(common),
+    secretsmanager: new SecretsManagerClient(common),
   };
   const ctx: Context & { io: RecordingIo; clock: FakeClock } = {
     io: recordingIo(),
