@@ -7,6 +7,7 @@
 import { DirectConnectClient } from "@aws-sdk/client-direct-connect";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import type { Ec2State } from "./ec2.js";
 import { FakeClock, Ids } from "./model.js";
@@ -18,13 +19,14 @@ export interface FakeStubs {
   ec2: AnyStub;
   dx: AnyStub;
   elbv2: AnyStub;
+  secretsmanager: AnyStub;
 }
 
 /** A service module: installs its handlers on the stubs, reading and writing the model. */
 export type FakeService = (aws: FakeAws, stubs: FakeStubs) => void;
 
 export interface RecordedCall {
-  service: "ec2" | "dx" | "elbv2";
+  service: "ec2" | "dx" | "elbv2" | "secretsmanager";
   operation: string;
   input: Record<string, unknown>;
 }
@@ -109,7 +111,7 @@ export class FakeAws {
 let active: { stubs: FakeStubs; aws: FakeAws } | undefined;
 
 /**
- * Patch the three SDK clients so every `send` goes to the model. Returns the model; call
+ * Patch the SDK clients so every `send` goes to the model. Returns the model; call
  * `uninstallFakeAws()` (or let the next install reset) between tests.
  */
 export function installFakeAws(aws: FakeAws, services: FakeService[]): FakeAws {
@@ -118,6 +120,7 @@ export function installFakeAws(aws: FakeAws, services: FakeService[]): FakeAws {
     ec2: mockClient(EC2Client) as AnyStub,
     dx: mockClient(DirectConnectClient) as AnyStub,
     elbv2: mockClient(ElasticLoadBalancingV2Client) as AnyStub,
+    secretsmanager: mockClient(SecretsManagerClient) as AnyStub,
   };
   for (const [service, stub] of Object.entries(stubs) as Array<[RecordedCall["service"], AnyStub]>) {
     // Any call without a fake is a test failure, never a silent undefined.
@@ -135,5 +138,6 @@ export function uninstallFakeAws(): void {
   active.stubs.ec2.restore();
   active.stubs.dx.restore();
   active.stubs.elbv2.restore();
+  active.stubs.secretsmanager.restore();
   active = undefined;
 }

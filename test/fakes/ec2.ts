@@ -40,6 +40,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import type { FakeAws, FakeService } from "./aws.js";
 import { ec2Error, matchesFilters, tagsFrom } from "./model.js";
+import { createVpnKeySecret, deleteVpnKeySecret, updateVpnKey } from "./secrets-manager.js";
 
 /** A resource whose state moves on with model time: `at` is when `next` takes over. */
 interface Timeline {
@@ -399,8 +400,7 @@ export function tunnelXml(vpn: VpnConnection, cgw: CustomerGateway, vgw: VpnGate
       <lifetime>28800</lifetime>
       <perfect_forward_secrecy>group2</perfect_forward_secrecy>
       <mode>main</mode>
-      <pre_shared_key>${t.PreSharedKey}</pre_shared_key>
-    </ike>
+${t.PreSharedKey === undefined ? "" : `      <pre_shared_key>${t.PreSharedKey}</pre_shared_key>\n`}    </ike>
     <ipsec>
       <protocol>esp</protocol>
       <authentication_protocol>hmac-sha1-96</authentication_protocol>
@@ -782,8 +782,12 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         VpnGatewayId?: string;
         TransitGatewayId?: string;
         Options?: { StaticRoutesOnly?: boolean; TunnelOptions?: TunnelOptionsInput[] };
+        PreSharedKeyStorage?: string;
         TagSpecifications?: [];
       }) => {
+        if (i.PreSharedKeyStorage !== undefined && i.PreSharedKeyStorage !== "Standard" && i.PreSharedKeyStorage !== "SecretsManager") {
+          throw ec2Error("InvalidParameterValue", `Invalid value '${i.PreSharedKeyStorage}' for PreSharedKeyStorage`);
+        }
         if (i.VpnGatewayId && i.TransitGatewayId)
           throw ec2Error("InvalidParameterValue", "The request must contain exactly one of VpnGatewayId or TransitGatewayId");
         const cgw = s.cgws.find((g) => g.CustomerGatewayId === i.CustomerGatewayId && g.State !== "deleted");
@@ -832,6 +836,15 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
           transitions: [],
           xmlTunnelsReversed: true,
         };
+        if (i.PreSharedKeyStorage === "SecretsManager") {
+          // Site-to-Site VPN keeps the keys in a secret of its own: neither the XML nor the tunnel options carry them.
+          vpn.PreSharedKeyArn = createVpnKeySecret(
+            aws,
+            vpn.VpnConnectionId!,
+            tunnels.map((t) => ({ outsideIp: t.OutsideIpAddress, key: t.PreSharedKey })),
+          );
+          for (const t of tunnels) delete (t as { PreSharedKey?: string }).PreSharedKey;
+        }
         vpn.CustomerGatewayConfiguration = tunnelXml(vpn, cgw, vgw, true);
         later(aws, vpn, aws.timings.vpnAvailableMs, () => {
           vpn.State = "available";
@@ -900,7 +913,8 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         if (PreSharedKey !== undefined && !/^(?!0)[A-Za-z0-9._]{8,64}$/.test(PreSharedKey)) throw ec2Error("InvalidParameterValue", "Invalid pre-shared key");
         const updated = applyTunnelOptions(tunnels[n]!, crypto);
         if (TunnelInsideCidr !== undefined) updated.TunnelInsideCidr = TunnelInsideCidr;
-        if (PreSharedKey !== undefined) updated.PreSharedKey = PreSharedKey;
+        if (PreSharedKey !== undefined && vpn.PreSharedKeyArn) updateVpnKey(aws, vpn.PreSharedKeyArn, i.VpnTunnelOutsideIpAddress, PreSharedKey);
+        else if (PreSharedKey !== undefined) updated.PreSharedKey = PreSharedKey;
         tunnels[n] = updated;
         // AWS replaces the tunnel's endpoint: that tunnel goes down until the router negotiates again.
         (vpn.State as string) = "modifying";
@@ -923,7 +937,10 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
       if (vpn.State === "deleting") return {};
       vpn.transitions = [];
       vpn.State = "deleting";
-      later(aws, vpn, aws.timings.vpnDeleteMs, () => (vpn.State = "deleted"));
+      later(aws, vpn, aws.timings.vpnDeleteMs, () => {
+        vpn.State = "deleted";
+        if (vpn.PreSharedKeyArn) deleteVpnKeySecret(aws, vpn.PreSharedKeyArn);
+      });
       return {};
     }),
   );
