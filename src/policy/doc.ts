@@ -2,7 +2,7 @@
  * docs/PERMISSIONS.md, generated from the operations table. test/policy/doc.test.ts fails when the
  * file is out of date; `UPDATE_GOLDEN=1 npx vitest run test/policy` rewrites it.
  */
-import { type Access, iamAction, type OPERATIONS, operationsFor, POLICY_COMMANDS, resourceArn, TAG_ON_CREATE } from "./operations.js";
+import { type Access, iamAction, ON_BEHALF, type OPERATIONS, operationsFor, POLICY_COMMANDS, resourceArn, TAG_ON_CREATE } from "./operations.js";
 import { buildPolicy } from "./policy.js";
 
 function scopeText(o: (typeof OPERATIONS)[number]): string {
@@ -19,6 +19,8 @@ function scopeText(o: (typeof OPERATIONS)[number]): string {
       return `unscoped: ${a.resources.join(", ")}`;
     case "tagging":
       return `${arn(a.resource)} with \`aws:RequestTag/vpcwire:stack\``;
+    case "service-secret":
+      return `${arn(a.resource)} (secrets Site-to-Site VPN creates and owns; not tagged by vpcwire)`;
   }
 }
 
@@ -48,6 +50,13 @@ export function renderPermissionsDoc(): string {
   out.push("- **Changes and deletes of the stack's own resources** require `aws:ResourceTag/vpcwire:stack` on the resource.");
   out.push("- **Writes to resources the stack may not own** are unscoped, and each is listed below: the user's route tables (route propagation), the user's");
   out.push("  security group (a rule is added; AWS authorizes revoking it on the group, not the tagged rule), a reused or partner-provided gateway or VIF.");
+  out.push(
+    "- **Pre-shared keys in Secrets Manager** (`vpn create --psk-storage secrets-manager`): `secretsmanager:GetSecretValue` on the secrets Site-to-Site VPN creates",
+  );
+  out.push(
+    "  for its connections (named `s2svpn!...`; vpcwire cannot tag them), and `iam:CreateServiceLinkedRole` for `s2svpn.amazonaws.com` with `CreateVpnConnection`.",
+  );
+  out.push("  With standard storage only, neither is used: drop them if you never use `--psk-storage secrets-manager`.");
   out.push("- ARNs say `arn:aws`; in China or GovCloud use `arn:aws-cn` / `arn:aws-us-gov`.");
   out.push("");
   out.push("## Per command");
@@ -58,6 +67,11 @@ export function renderPermissionsDoc(): string {
     out.push("| action | scope | used by |");
     out.push("| --- | --- | --- |");
     for (const o of operationsFor(command)) out.push(`| \`${iamAction(o)}\` | ${scopeText(o)} | ${o.usedBy} |`);
+    for (const b of ON_BEHALF) {
+      if (operationsFor(command).some((o) => o.service === b.when.service && o.name === b.when.name)) {
+        out.push(`| \`${b.action}\` | \`${b.resource}\` with \`iam:AWSServiceName\` s2svpn.amazonaws.com | on behalf of ${b.when.name}: ${b.why} |`);
+      }
+    }
     out.push("");
     out.push("<details><summary>policy</summary>");
     out.push("");
@@ -89,6 +103,16 @@ export function renderPermissionsDoc(): string {
   out.push('  same action on `"Resource": "*"`.');
   out.push(
     "- `ec2:CreateVpcEndpoint` lists `route53:AssociateVPCWithHostedZone` as a dependent action; vpcwire creates endpoints with private DNS off, so it is not granted.",
+  );
+  out.push(
+    "- Secrets Manager: Site-to-Site VPN's service-linked role policy (AWSVPCS2SVpnServiceRolePolicy, AWS Managed Policy Reference) creates and manages",
+  );
+  out.push(
+    "  secrets named `s2svpn!*` tagged `aws:secretsmanager:owningService=s2svpn`; AWS's identity-based policy example for creating VPN connections grants",
+  );
+  out.push("  `iam:CreateServiceLinkedRole` for `s2svpn.amazonaws.com` (role AWSServiceRoleForVPCS2SVPNInternal). Not verified against AWS: whether a caller");
+  out.push(
+    "  also needs `kms:Decrypt` (not with the default `aws/secretsmanager` key) and that the example's role name covers SecretsManager storage (hence the `*`).",
   );
   out.push(
     '- `GetManagedPrefixListEntries` and `DescribeVpcEndpointServicePermissions` support resource-level permissions; they stay on `"*"` (reads; AWS-managed prefix lists belong to AWS\'s account).',

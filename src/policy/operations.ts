@@ -37,7 +37,7 @@ export const POLICY_COMMANDS = [
 export type PolicyCommand = (typeof POLICY_COMMANDS)[number];
 
 /** The SDK client (as src/aws/call.ts names it). */
-export type Service = "ec2" | "dx" | "elbv2";
+export type Service = "ec2" | "dx" | "elbv2" | "secretsmanager";
 
 export type Access =
   | { kind: "read" }
@@ -45,7 +45,9 @@ export type Access =
   | { kind: "create"; resource: string; refs: string[]; tags?: string }
   | { kind: "owned"; resource: string; refs: string[] }
   | { kind: "shared"; resources: string[] }
-  | { kind: "tagging"; resource: string };
+  | { kind: "tagging"; resource: string }
+  /** A secret another AWS service creates and owns (Site-to-Site VPN's `s2svpn!...` key secrets): scoped by its name prefix. */
+  | { kind: "service-secret"; resource: string };
 
 export interface Operation {
   service: Service;
@@ -63,6 +65,7 @@ const createOn = (resource: string, tags: string): Access => ({ kind: "create", 
 const owned = (resource: string, ...refs: string[]): Access => ({ kind: "owned", resource, refs });
 const shared = (...resources: string[]): Access => ({ kind: "shared", resources });
 const tagging = (resource: string): Access => ({ kind: "tagging", resource });
+const serviceSecret = (resource: string): Access => ({ kind: "service-secret", resource });
 const op = (service: Service, name: string, access: Access, commands: readonly PolicyCommand[], usedBy: string): Operation => ({
   service,
   name,
@@ -135,6 +138,8 @@ export const OPERATIONS: readonly Operation[] = [
   op("dx", "DescribeDirectConnectGateways", read, [DX], "read: --dx-gateway-id, the wizard's gateway picker"),
   op("dx", "ConfirmPrivateVirtualInterface", shared("dxvif"), [DX], "step dx-vif: a partner's hosted VIF, untagged until accepted"),
   op("dx", "TagResource", tagging("dxvif"), [DX], "step dx-vif: tag the accepted VIF with the stack"),
+  // --- Secrets Manager ------------------------------------------------------------------------------------------------------------------
+  op("secretsmanager", "GetSecretValue", serviceSecret("s2svpn!"), [VPN, VCFG], "read: the pre-shared keys of a connection with --psk-storage secrets-manager (Site-to-Site VPN's s2svpn! secret)"),
   // --- ELBv2 ----------------------------------------------------------------------------------------------------------------------------
   op("elbv2", "DescribeLoadBalancers", read, [PL, ...LIFECYCLE, EXPORT], "read: the relay's NLBs"),
   op("elbv2", "DescribeLoadBalancerAttributes", read, [PL, EXPORT], "read: cross-zone setting"),
@@ -155,7 +160,7 @@ export const OPERATIONS: readonly Operation[] = [
 ];
 
 /** IAM service prefixes. */
-export const IAM_PREFIX: Record<Service, string> = { ec2: "ec2", dx: "directconnect", elbv2: "elasticloadbalancing" };
+export const IAM_PREFIX: Record<Service, string> = { ec2: "ec2", dx: "directconnect", elbv2: "elasticloadbalancing", secretsmanager: "secretsmanager" };
 
 /** The IAM action of an operation: `ec2:CreateVpnGateway`. */
 export function iamAction(o: Pick<Operation, "service" | "name">): string {
@@ -168,8 +173,32 @@ export const TAG_ON_CREATE: Partial<Record<Service, { action: string; conditionK
   elbv2: { action: "elasticloadbalancing:AddTags", conditionKey: "elasticloadbalancing:CreateAction" },
 };
 
+/**
+ * Actions IAM checks when vpcwire makes a call, on behalf of the service: AWS's example policy for
+ * creating Site-to-Site VPN resources allows iam:CreateServiceLinkedRole for s2svpn.amazonaws.com
+ * (the role named AWSServiceRoleForVPCS2SVPNInternal there; AWSServiceRoleForVPCS2SVPN manages the
+ * s2svpn! key secrets with `PreSharedKeyStorage: "SecretsManager"`). Granted only with the call.
+ */
+export const ON_BEHALF: ReadonlyArray<{
+  action: string;
+  when: Pick<Operation, "service" | "name">;
+  resource: string;
+  condition: Record<string, Record<string, string>>;
+  why: string;
+}> = [
+  {
+    action: "iam:CreateServiceLinkedRole",
+    when: { service: "ec2", name: "CreateVpnConnection" },
+    resource: "arn:aws:iam::*:role/aws-service-role/s2svpn.amazonaws.com/AWSServiceRoleForVPCS2SVPN*",
+    condition: { StringLike: { "iam:AWSServiceName": "s2svpn.amazonaws.com" } },
+    why: "Site-to-Site VPN creates its service-linked role on first use (it manages the s2svpn! key secrets of --psk-storage secrets-manager)",
+  },
+];
+
 /** The ARN pattern of a resource type, any Region and account (`arn:aws`; other partitions: replace it). */
 export function resourceArn(service: Service, type: string): string {
+  // Secrets: `secret:NAME-SUFFIX`; `type` is the name prefix.
+  if (service === "secretsmanager") return `arn:aws:secretsmanager:*:*:secret:${type}*`;
   if (service === "ec2") return `arn:aws:ec2:*:*:${type}/*`;
   if (service === "dx") return `arn:aws:directconnect:*:*:${type}/*`;
   // ELBv2: loadbalancer/net/NAME/ID, targetgroup/NAME/ID, listener/net/LB-NAME/LB-ID/ID

@@ -5,7 +5,17 @@
  * Pure: no AWS call.
  */
 import { STACK_TAG } from "../aws/tags.js";
-import { type Access, iamAction, type Operation, operationsFor, type PolicyCommand, resourceArn, type Service, TAG_ON_CREATE } from "./operations.js";
+import {
+  type Access,
+  iamAction,
+  ON_BEHALF,
+  type Operation,
+  operationsFor,
+  type PolicyCommand,
+  resourceArn,
+  type Service,
+  TAG_ON_CREATE,
+} from "./operations.js";
 
 type Condition = Record<string, Record<string, string | string[]>>;
 
@@ -28,7 +38,7 @@ export interface PolicyOptions {
 }
 
 interface Grant {
-  group: "Read" | "CreateTagged" | "TagOnCreate" | "StackOwned" | "NotOwned";
+  group: "Read" | "ReadServiceSecrets" | "CreateTagged" | "TagOnCreate" | "OnBehalf" | "StackOwned" | "NotOwned";
   action: string;
   resources: string[] | "*";
   condition?: Condition;
@@ -60,7 +70,19 @@ function grantsOf(o: Operation, opts: PolicyOptions): Grant[] {
       return [{ group: "NotOwned", action, resources: arns(a.resources) }];
     case "tagging":
       return [{ group: "CreateTagged", action, resources: arns([a.resource]), condition: tagCondition("aws:RequestTag", opts) }];
+    case "service-secret":
+      return [{ group: "ReadServiceSecrets", action, resources: arns([a.resource]) }];
   }
+}
+
+/** iam:CreateServiceLinkedRole and the like: only with the operation that makes AWS need it. */
+function onBehalfGrants(ops: Operation[]): Grant[] {
+  return ON_BEHALF.filter((b) => ops.some((o) => o.service === b.when.service && o.name === b.when.name)).map((b) => ({
+    group: "OnBehalf" as const,
+    action: b.action,
+    resources: [b.resource],
+    condition: b.condition,
+  }));
 }
 
 /** ec2:CreateTags / elasticloadbalancing:AddTags, only as part of the creates this policy allows. */
@@ -80,7 +102,7 @@ function tagOnCreateGrants(ops: Operation[], opts: PolicyOptions): Grant[] {
   return grants;
 }
 
-const GROUP_ORDER: Grant["group"][] = ["Read", "CreateTagged", "TagOnCreate", "StackOwned", "NotOwned"];
+const GROUP_ORDER: Grant["group"][] = ["Read", "ReadServiceSecrets", "CreateTagged", "TagOnCreate", "OnBehalf", "StackOwned", "NotOwned"];
 
 /** Every operation the commands call, once. */
 export function operationsOf(commands: readonly PolicyCommand[]): Operation[] {
@@ -91,7 +113,7 @@ export function operationsOf(commands: readonly PolicyCommand[]): Operation[] {
 
 export function buildPolicy(commands: readonly PolicyCommand[], opts: PolicyOptions = {}): PolicyDocument {
   const ops = operationsOf(commands);
-  const grants = [...ops.flatMap((o) => grantsOf(o, opts)), ...tagOnCreateGrants(ops, opts)];
+  const grants = [...ops.flatMap((o) => grantsOf(o, opts)), ...tagOnCreateGrants(ops, opts), ...onBehalfGrants(ops)];
   // One statement per (group, resources, condition): actions that share them are merged.
   const statements = new Map<string, { group: Grant["group"]; actions: Set<string>; resources: string[] | "*"; condition?: Condition }>();
   for (const g of grants) {

@@ -8,10 +8,10 @@ import { placeholderVpnConfig, type VpnConfigModel, withTunnelOptions } from "..
 import { renderConnectionConfig, tunnelData } from "./connection-config.js";
 import { deviceLabel, type ResolvedDevice, resolveDevice } from "./device.js";
 import { renderDeviceConfig, VPC_CIDR_PLACEHOLDER } from "./device-config.js";
-import { PskSecretError } from "./psk-secret.js";
-import { pskStorageOf } from "./psk-storage.js";
 import { missingVpnFlags, type VpnFlags, type VpnInput, validateVpnFlags, vpnArgv } from "./inputs.js";
 import { amazonAsnOf, connectionAfterApply, decideVpn, observeVpn, tunnelCryptoText, type VpnFacts } from "./plan.js";
+import { PskSecretError } from "./psk-secret.js";
+import { pskStorageOf } from "./psk-storage.js";
 
 /** The facts of `vpn create`, with AWS's device type when `--device` names one (read from its catalog). */
 export type VpnCreateFacts = VpnFacts & { awsDevice?: Extract<ResolvedDevice, { kind: "aws" }> };
@@ -93,20 +93,20 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnCreateFacts, c
   let config: Awaited<ReturnType<typeof renderConnectionConfig>>;
   try {
     config = await renderConnectionConfig(ctx, {
-    connection,
-    device,
-    routing: input.routing,
-    customerAsn: input.cgwAsn,
-    amazonAsn: amazonAsnOf(input, facts),
-    vpcCidrs: facts.vpcCidrs,
-    onpremCidrs: input.onpremCidrs,
-    ...(input.ikeVersion ? { ikeVersion: input.ikeVersion } : {}),
-    ...(input.outsideInterface ? { outsideInterface: input.outsideInterface } : {}),
-    ...(input.localAddress ? { localAddress: input.localAddress } : {}),
-    ...(input.tunnelBase !== undefined ? { tunnelBase: input.tunnelBase } : {}),
-    awsSide: createdAwsSide(input, facts, connection),
-    stack: input.stack,
-  });
+      connection,
+      device,
+      routing: input.routing,
+      customerAsn: input.cgwAsn,
+      amazonAsn: amazonAsnOf(input, facts),
+      vpcCidrs: facts.vpcCidrs,
+      onpremCidrs: input.onpremCidrs,
+      ...(input.ikeVersion ? { ikeVersion: input.ikeVersion } : {}),
+      ...(input.outsideInterface ? { outsideInterface: input.outsideInterface } : {}),
+      ...(input.localAddress ? { localAddress: input.localAddress } : {}),
+      ...(input.tunnelBase !== undefined ? { tunnelBase: input.tunnelBase } : {}),
+      awsSide: createdAwsSide(input, facts, connection),
+      stack: input.stack,
+    });
   } catch (error) {
     if (error instanceof PskSecretError) return keysUnreadable(input, connection, error);
     throw error;

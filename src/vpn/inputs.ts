@@ -9,8 +9,8 @@ import { checkId } from "../net/ids.js";
 import { type Cidr4, cidrsOverlap, isDocumentationIpv4, isIpv4, isPublicIpv4, parseCidr4 } from "../net/ip.js";
 import { checkAmazonAsn, checkCustomerAsn, checkInsideCidr, checkPsk, parseAsn } from "../net/vpn-rules.js";
 import { type DeviceSpec, nearestRenderer, parseDeviceFlag } from "./device.js";
-import { PSK_STORAGES, type PskStorage } from "./psk-storage.js";
 import { checkTunnelBase } from "./device-config.js";
+import { PSK_STORAGES, type PskStorage } from "./psk-storage.js";
 
 export type Routing = "static" | "bgp";
 export type Device = "csr1000v" | "strongswan";

@@ -260,7 +260,8 @@ export const ec2VpnDevices: FakeService = (aws, { ec2 }) => {
           cgwIp: cgw?.IpAddress ?? "0.0.0.0",
           awsInside: insideAddr(t.TunnelInsideCidr!, 1),
           cgwInside: insideAddr(t.TunnelInsideCidr!, 2),
-          psk: t.PreSharedKey!,
+          // Keys in Secrets Manager: what AWS's sample then shows is not known; the fake writes no key.
+          psk: t.PreSharedKey ?? "<pre-shared key>",
         }));
         const suite: Suite = sampleType === "recommended" ? { ike, aes: 256, sha: 256, dh: 14 } : { ike, aes: 128, sha: 1, dh: 2 };
         return { VpnConnectionDeviceSampleConfiguration: vendorSample(type, vpn.VpnConnectionId!, tunnels, suite) };

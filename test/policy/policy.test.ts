@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { registerAll } from "../../src/cli/commands.js";
 import type { ActionFactory } from "../../src/cli/kit.js";
 import { renderPermissionsDoc } from "../../src/policy/doc.js";
-import { IAM_PREFIX, iamAction, OPERATIONS, POLICY_COMMANDS, type PolicyCommand, TAG_ON_CREATE } from "../../src/policy/operations.js";
+import { IAM_PREFIX, iamAction, ON_BEHALF, OPERATIONS, POLICY_COMMANDS, type PolicyCommand, TAG_ON_CREATE } from "../../src/policy/operations.js";
 import { buildPolicy, operationsOf, policyActions } from "../../src/policy/policy.js";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
 import { ALL_SERVICES } from "../fakes/services.js";
@@ -58,6 +58,8 @@ describe.each(POLICY_COMMANDS.map((c) => [c]))("vpcwire %s", (command: PolicyCom
     for (const o of operationsOf([command])) {
       if (o.access.kind === "create" && calledActions.has(iamAction(o))) implied.add(TAG_ON_CREATE[o.service]?.action ?? "");
     }
+    // IAM checks these on behalf of the service when the call that needs them is made.
+    for (const b of ON_BEHALF) if (calledActions.has(iamAction(b.when))) implied.add(b.action);
     const unused = [...allowed].filter((a) => !calledActions.has(a) && !implied.has(a));
     expect(unused, `actions in the ${command} policy that no scenario called`).toEqual([]);
   }, 60_000);
@@ -148,6 +150,27 @@ describe("the policy document", () => {
     expect(dx.Statement.find((s) => s.Action.includes("directconnect:ConfirmPrivateVirtualInterface"))!.Condition).toBeUndefined();
   });
 
+  it("keys in Secrets Manager: GetSecretValue only on Site-to-Site VPN's s2svpn! secrets; the service-linked role only with CreateVpnConnection", () => {
+    for (const command of ["vpn create", "vpn config"] as const) {
+      const p = buildPolicy([command]);
+      expect(p.Statement.find((s) => s.Action.includes("secretsmanager:GetSecretValue"))).toEqual({
+        Sid: "ReadServiceSecrets",
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue"],
+        Resource: "arn:aws:secretsmanager:*:*:secret:s2svpn!*",
+      });
+    }
+    expect(buildPolicy(["vpn create"]).Statement.find((s) => s.Action.includes("iam:CreateServiceLinkedRole"))).toEqual({
+      Sid: "OnBehalf",
+      Effect: "Allow",
+      Action: ["iam:CreateServiceLinkedRole"],
+      Resource: "arn:aws:iam::*:role/aws-service-role/s2svpn.amazonaws.com/AWSServiceRoleForVPCS2SVPN*",
+      Condition: { StringLike: { "iam:AWSServiceName": "s2svpn.amazonaws.com" } },
+    });
+    expect(policyActions(buildPolicy(["vpn config"]))).not.toContain("iam:CreateServiceLinkedRole");
+    expect(policyActions(buildPolicy(["destroy"])).filter((a) => a.startsWith("secretsmanager:") || a.startsWith("iam:"))).toEqual([]);
+  });
+
   it("route explain, dx status, list and status only read", () => {
     for (const c of ["route explain", "dx status", "list", "status"] as const) {
       const p = buildPolicy([c]);
@@ -173,7 +196,9 @@ describe("vpcwire policy", () => {
     expect(doc.policy).toEqual(buildPolicy(["destroy"], { stack: "office" }));
     expect(doc.operations).toContainEqual({ action: "ec2:DeleteVpnConnection", access: "owned", usedBy: "step vpn-connection-delete" });
     const all = JSON.parse((await runCli(["policy", "all"])).stdout);
-    expect(policyActions(all)).toEqual([...new Set([...OPERATIONS.map(iamAction), "ec2:CreateTags", "elasticloadbalancing:AddTags"])].sort());
+    expect(policyActions(all)).toEqual(
+      [...new Set([...OPERATIONS.map(iamAction), "ec2:CreateTags", "elasticloadbalancing:AddTags", ...ON_BEHALF.map((b) => b.action)])].sort(),
+    );
   });
 
   it("an unknown command or a bad --stack is a usage error (exit 2)", async () => {

@@ -190,6 +190,13 @@ export const SCENARIOS: Record<string, Scenario[]> = {
       },
     },
     {
+      name: "keys in Secrets Manager: the config is rendered from the connection's secret",
+      async run() {
+        const a = vpnAccount();
+        return measured(a.aws, [...a.vpnFlags, "--psk-storage", "secrets-manager", "--yes"]);
+      },
+    },
+    {
       name: "dry-run",
       async run() {
         const a = vpnAccount();
@@ -275,6 +282,14 @@ export const SCENARIOS: Record<string, Scenario[]> = {
         const sample = await measured(a.aws, ["vpn", "config", "--stack", "office", "--device", "yamaha"]);
         const byId = await measured(a.aws, ["vpn", "config", "--vpn-id", a.aws.ec2.vpns[0]!.VpnConnectionId!, "--device", "strongswan"]);
         return [...own, ...sample, ...byId];
+      },
+    },
+    {
+      name: "a connection whose keys live in Secrets Manager",
+      async run() {
+        const a = vpnAccount();
+        await setup(a.aws, [...a.vpnFlags, "--psk-storage", "secrets-manager", "--yes"]);
+        return measured(a.aws, ["vpn", "config", "--stack", "office"]);
       },
     },
   ],

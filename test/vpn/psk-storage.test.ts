@@ -110,11 +110,15 @@ describe("vpn create --psk-storage secrets-manager", () => {
     const vpn = aws.ec2.vpns[0]!;
     expect(vpn.State).toBe("available");
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain(`VPN connection ${vpn.VpnConnectionId} is available (stack ${STACK}); its pre-shared keys are in AWS Secrets Manager (${vpn.PreSharedKeyArn})`);
+    expect(r.stderr).toContain(
+      `VPN connection ${vpn.VpnConnectionId} is available (stack ${STACK}); its pre-shared keys are in AWS Secrets Manager (${vpn.PreSharedKeyArn})`,
+    );
     expect(r.stderr).toContain(
       `No router config: cannot read the pre-shared keys from Secrets Manager secret ${vpn.PreSharedKeyArn}: access denied: allow secretsmanager:GetSecretValue on it`,
     );
-    expect(r.stderr).toContain(`The connection exists and stays as it is. Once the keys can be read, render the config with: vpcwire vpn config --stack ${STACK}`);
+    expect(r.stderr).toContain(
+      `The connection exists and stays as it is. Once the keys can be read, render the config with: vpcwire vpn config --stack ${STACK}`,
+    );
     // Nothing is undone, and the same command afterwards renders it.
     expect(aws.operations({ writesOnly: true })).not.toContain("DeleteVpnConnection");
     secretsState(aws).denyAll = false;
@@ -146,7 +150,9 @@ describe("vpn create --psk-storage secrets-manager", () => {
     expect(r.stderr).toContain(
       `--psk-storage standard: VPN connection ${aws.ec2.vpns[0]!.VpnConnectionId} keeps its pre-shared keys in AWS Secrets Manager: ${arn}; vpcwire does not move keys of an existing connection`,
     );
-    expect(r.stderr).toMatch(new RegExp(`VPN connection vpn-\\w+ \\(available\\).*; pre-shared keys in AWS Secrets Manager \\(${arn.replace(/[$!]/g, "\\$&")}\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`VPN connection vpn-\\w+ \\(available\\).*; pre-shared keys in AWS Secrets Manager \\(${arn.replace(/[$!]/g, "\\$&")}\\)`),
+    );
     expect(aws.operations({ writesOnly: true })).toEqual([]);
     expect(aws.count("GetSecretValue")).toBe(1);
   });
@@ -198,6 +204,10 @@ describe("vpn config for a connection whose keys live in Secrets Manager", () =>
     expect(r.code, r.stderr).toBe(0);
     expect(aws.count("GetSecretValue")).toBe(1);
     for (const k of Object.values(secretKeys(aws, aws.ec2.vpns[0]!.PreSharedKeyArn!))) expect(r.stdout).not.toContain(k);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.warnings.join("\n")).toContain(
+      `live in Secrets Manager (${aws.ec2.vpns[0]!.PreSharedKeyArn}) and AWS's sample does not carry them: put them in by hand (vpcwire vpn config --json --reveal-secrets shows them)`,
+    );
   });
 
   it("access denied: exit 1, one line naming the secret and the permission", async () => {
@@ -242,7 +252,9 @@ describe("status and destroy say where the keys are and what happens to them", (
     r = await runCli(["destroy", "--stack", STACK, "--yes"], { aws });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`its pre-shared key secret ${arn} is Site-to-Site VPN's to delete, vpcwire does not touch it`);
-    expect(r.stderr).toContain(`keeps its pre-shared keys in Secrets Manager secret ${arn}: a managed secret owned by Site-to-Site VPN, which deletes it with the connection`);
+    expect(r.stderr).toContain(
+      `keeps its pre-shared keys in Secrets Manager secret ${arn}: a managed secret owned by Site-to-Site VPN, which deletes it with the connection`,
+    );
     expect(aws.calls.filter((c) => c.service === "secretsmanager")).toEqual([]);
     expect(secretsState(aws).secrets[0]!.deleted).toBe(true);
   });
