@@ -234,19 +234,30 @@ async function exportVpnConnections(ctx: Context, b: Builder, listed: StackSumma
     body.push(attr("static_routes_only", o.StaticRoutesOnly === true));
     if (o.LocalIpv4NetworkCidr) body.push(attr("local_ipv4_network_cidr", o.LocalIpv4NetworkCidr));
     if (o.RemoteIpv4NetworkCidr) body.push(attr("remote_ipv4_network_cidr", o.RemoteIpv4NetworkCidr));
-    const notes: string[] = [];
+    // Keys in Secrets Manager: the provider's preshared_key_storage, and no key variables to fill in.
+    const keysInSecret = Boolean(c.PreSharedKeyArn);
+    if (keysInSecret) {
+      body.push(attr("preshared_key_storage", "SecretsManager"));
+      b.warnings.push(
+        `VPN connection ${r.id} keeps its pre-shared keys in Secrets Manager (${c.PreSharedKeyArn}): exported with preshared_key_storage = "SecretsManager" and no key variables; ` +
+          "it needs a hashicorp/aws provider that knows preshared_key_storage (5.100.0 does).",
+      );
+    }
+    const notes: string[] = keysInSecret ? [`pre-shared keys: Secrets Manager secret ${c.PreSharedKeyArn}`] : [];
     // Tunnels in the order AWS lists them; the comments name each tunnel's outside address to check against `terraform plan`.
     (o.TunnelOptions ?? []).slice(0, 2).forEach((t, i) => {
       const n = `tunnel${i + 1}`;
       const variable = `${name}_${n}_preshared_key`;
-      b.variables.push({
-        name: variable,
-        description: `Pre-shared key of ${r.id} ${n} (AWS outside address ${t.OutsideIpAddress ?? "unknown"}); read it with: aws ec2 describe-vpn-connections --vpn-connection-ids ${r.id}`,
-        sensitive: true,
-      });
+      if (!keysInSecret) {
+        b.variables.push({
+          name: variable,
+          description: `Pre-shared key of ${r.id} ${n} (AWS outside address ${t.OutsideIpAddress ?? "unknown"}); read it with: aws ec2 describe-vpn-connections --vpn-connection-ids ${r.id}`,
+          sensitive: true,
+        });
+      }
       notes.push(`${n}: AWS outside address ${t.OutsideIpAddress ?? "unknown"}`);
       body.push(attr(`${n}_inside_cidr`, t.TunnelInsideCidr ?? ""));
-      body.push(attr(`${n}_preshared_key`, ref(`var.${variable}`)));
+      if (!keysInSecret) body.push(attr(`${n}_preshared_key`, ref(`var.${variable}`)));
       const ike = values(t.IkeVersions);
       if (ike.length) body.push(attr(`${n}_ike_versions`, ike));
       const p1e = values(t.Phase1EncryptionAlgorithms);

@@ -130,6 +130,23 @@ describe("vpn stack", () => {
     expect(Object.keys(files["terraform.tfvars.example"]!).sort()).toEqual(Object.keys(vars).sort());
   });
 
+  it("keys in Secrets Manager: preshared_key_storage, and no key variables or tfvars to fill in", async () => {
+    expect((await create("vault", "--psk-storage", "secrets-manager")).code).toBe(0);
+    aws.calls.length = 0;
+    const { files, resources, doc } = await exportStack(aws, "vault");
+    const conn = [...resources.entries()].find(([a]) => a.startsWith("aws_vpn_connection."))![1];
+    expect(conn.preshared_key_storage).toBe("SecretsManager");
+    expect(conn).not.toHaveProperty("tunnel1_preshared_key");
+    expect(conn).not.toHaveProperty("tunnel2_preshared_key");
+    expect(conn.tunnel1_inside_cidr).toBe(aws.ec2.vpns[0]!.Options!.TunnelOptions![0]!.TunnelInsideCidr);
+    expect(files["variables.tf"]!.variable).toBeUndefined();
+    expect(Object.keys(files["terraform.tfvars.example"]!)).toEqual([]);
+    expect(doc.variables).toEqual([]);
+    expect(doc.warnings.join("\n")).toContain(`keeps its pre-shared keys in Secrets Manager (${aws.ec2.vpns[0]!.PreSharedKeyArn})`);
+    // Export reads no secret.
+    expect(aws.calls.filter((c) => c.service === "secretsmanager")).toEqual([]);
+  });
+
   it("a gateway reused from another stack is a data source, and destroy still removes the exported stack", async () => {
     expect((await create("office")).code).toBe(0);
     expect(
