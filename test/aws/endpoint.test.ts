@@ -189,7 +189,7 @@ describe("--endpoint-url against an EC2-shaped HTTP server", () => {
     expect(seen[0]!.auth).toContain("/ap-southeast-2/ec2/aws4_request");
   });
 
-  it("vpn create loads the EC2 client only: not Direct Connect, not ELBv2", async () => {
+  it("vpn create loads the EC2 client only: not Direct Connect, not ELBv2, not Secrets Manager", async () => {
     requireFreshBuild();
     const log = join(mkdtempSync(join(tmpdir(), "vpcwire-endpoint-")), "modules.txt");
     const recorder = fileURLToPath(new URL("../cli/record-modules.mjs", import.meta.url));
@@ -208,6 +208,7 @@ describe("--endpoint-url against an EC2-shaped HTTP server", () => {
     expect(loaded).toContain("/node_modules/@aws-sdk/client-ec2/");
     expect(loaded).not.toContain("/node_modules/@aws-sdk/client-direct-connect/");
     expect(loaded).not.toContain("/node_modules/@aws-sdk/client-elastic-load-balancing-v2/");
+    expect(loaded).not.toContain("/node_modules/@aws-sdk/client-secrets-manager/");
   });
 
   it("AWS_DEFAULT_REGION works as with the AWS CLI when AWS_REGION is not set", async () => {

@@ -64,6 +64,13 @@ describe.skipIf(!existsSync(`${root}dist/cli/index.js`))("what the built CLI loa
     expect(own.filter((f) => !/^dist\/(cli\/(index|main|commands|options|version)|ui\/streams|\w+\/command)\.js$/.test(f))).toEqual([]);
   });
 
+  it("an offline plan with --psk-storage secrets-manager loads no SDK either (no Secrets Manager client)", () => {
+    const r = record([bin, ...offlinePlan, "--psk-storage", "secrets-manager"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("pre-shared keys in AWS Secrets Manager");
+    expect([...packages(r.files)].filter(sdk)).toEqual([]);
+  });
+
   it("an offline vpn create plan loads no SDK, renders with the Handlebars runtime alone, and no chalk or ci-info", () => {
     const r = record([bin, ...offlinePlan]);
     expect(r.stderr).toBe("");
@@ -100,5 +107,21 @@ describe.skipIf(!existsSync(`${root}dist/cli/index.js`))("what the built CLI loa
     expect(loaded.has("@aws-sdk/client-ec2")).toBe(true);
     expect(loaded.has("@aws-sdk/client-direct-connect")).toBe(false);
     expect(loaded.has("@aws-sdk/client-elastic-load-balancing-v2")).toBe(false);
+    expect(loaded.has("@aws-sdk/client-secrets-manager")).toBe(false);
+  });
+
+  it("the Secrets Manager client is built with the same settings as the others, and loads its package only", () => {
+    const script = `
+      const { createAwsClients } = await import("./dist/aws/clients.js");
+      const clients = createAwsClients({ region: "eu-west-1", endpointUrl: "http://127.0.0.1:9" }, { AWS_RETRY_MODE: "STANDARD" });
+      const sm = await clients.get("secretsmanager");
+      const endpoint = await sm.config.endpoint();
+      console.log(sm.constructor.name, await sm.config.region(), endpoint.hostname + ":" + endpoint.port, await sm.config.retryStrategy().then((s) => s.mode));`;
+    const r = record(["--input-type=module", "-e", script], { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("SecretsManagerClient eu-west-1 127.0.0.1:9 standard");
+    const loaded = packages(r.files);
+    expect(loaded.has("@aws-sdk/client-secrets-manager")).toBe(true);
+    expect(loaded.has("@aws-sdk/client-ec2")).toBe(false);
   });
 });
