@@ -38,7 +38,7 @@ const TUNNELS = [
   { ip: "192.0.2.20", cidr: "169.254.20.0/30", key: "WireKeyTwo_222" },
 ];
 
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const connection: VpnConnection = {
   VpnConnectionId: VPN,
   CustomerGatewayId: CGW,
@@ -51,7 +51,7 @@ const vgw: VpnGateway = { VpnGatewayId: VGW, AmazonSideAsn: 64512 };
 const tunnelConfig = tunnelXml(connection, cgw, vgw, false);
 
 const replies: Record<string, string> = {
-  DescribeVpnConnections: `<vpnConnectionSet><item><vpnConnectionId>${VPN}</vpnConnectionId><state>available</state><type>ipsec.1</type><customerGatewayId>${CGW}</customerGatewayId><vpnGatewayId>${VGW}</vpnGatewayId><preSharedKeyArn>${ARN}</preSharedKeyArn><customerGatewayConfiguration>${escape(tunnelConfig)}</customerGatewayConfiguration><options><staticRoutesOnly>true</staticRoutesOnly><tunnelOptionSet>${TUNNELS.map((t) => `<item><outsideIpAddress>${t.ip}</outsideIpAddress><tunnelInsideCidr>${t.cidr}</tunnelInsideCidr></item>`).join("")}</tunnelOptionSet></options><routes><item><destinationCidrBlock>10.0.0.0/8</destinationCidrBlock><source>Static</source><state>available</state></item></routes></item></vpnConnectionSet>`,
+  DescribeVpnConnections: `<vpnConnectionSet><item><vpnConnectionId>${VPN}</vpnConnectionId><state>available</state><type>ipsec.1</type><customerGatewayId>${CGW}</customerGatewayId><vpnGatewayId>${VGW}</vpnGatewayId><preSharedKeyArn>${ARN}</preSharedKeyArn><customerGatewayConfiguration>${xmlEscape(tunnelConfig)}</customerGatewayConfiguration><options><staticRoutesOnly>true</staticRoutesOnly><tunnelOptionSet>${TUNNELS.map((t) => `<item><outsideIpAddress>${t.ip}</outsideIpAddress><tunnelInsideCidr>${t.cidr}</tunnelInsideCidr></item>`).join("")}</tunnelOptionSet></options><routes><item><destinationCidrBlock>10.0.0.0/8</destinationCidrBlock><source>Static</source><state>available</state></item></routes></item></vpnConnectionSet>`,
   DescribeVpnGateways: `<vpnGatewaySet><item><vpnGatewayId>${VGW}</vpnGatewayId><state>available</state><type>ipsec.1</type><amazonSideAsn>64512</amazonSideAsn><attachments><item><vpcId>${VPC}</vpcId><state>attached</state></item></attachments></item></vpnGatewaySet>`,
   DescribeCustomerGateways: `<customerGatewaySet><item><customerGatewayId>${CGW}</customerGatewayId><state>available</state><type>ipsec.1</type><ipAddress>203.0.113.10</ipAddress><bgpAsn>65000</bgpAsn></item></customerGatewaySet>`,
   DescribeVpcs: `<vpcSet><item><vpcId>${VPC}</vpcId><state>available</state><cidrBlock>172.31.0.0/16</cidrBlock><cidrBlockAssociationSet><item><cidrBlock>172.31.0.0/16</cidrBlock><cidrBlockState><state>associated</state></cidrBlockState></item></cidrBlockAssociationSet></item></vpcSet>`,
