@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import type { ActionFactory } from "../cli/kit.js";
 import { collectList } from "../cli/options.js";
+import { registerVpnApply } from "./apply/command.js";
 
 /** `vpcwire vpn ...`: flags and help only; the implementation is imported when the command runs. */
 export function registerVpn(program: Command, action: ActionFactory): void {
@@ -72,6 +73,7 @@ time (ModifyVpnTunnelOptions), so one tunnel stays up while the other restarts.`
     .action(action(async () => (await import("./create.js")).vpnCreate));
 
   registerVpnConfig(vpn, action);
+  registerVpnApply(vpn, action);
 }
 
 /** `vpn config` and `vpn devices`: the router config of an existing connection, and AWS's device catalog. */
