@@ -205,7 +205,8 @@ async function applySite(ctx: Context, io: Io, hub: Hub, hubId: string, site: Pl
     const results = await applyPlan(
       plan,
       {
-        runners: noop ? {} : await vpnCreateCommand.runners(sctx, input, facts, journal),
+        // Reuse steps run too (they wait for a pending resource): runners unless every step is a no-op.
+        runners: plan.steps.every((s) => s.action === "no-op") ? {} : await vpnCreateCommand.runners(sctx, input, facts, journal),
         resumeCommand: "",
         destroyCommand: destroyCommand(input.stack, ctx.config),
       },

@@ -258,10 +258,8 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
       for (const k of Object.keys(raw)) {
         if (k === "name") continue;
         const problem = perSiteKeyProblem(k, shapes);
-        if (problem) {
-          problems.push({ line: lineFor(k), site: name, key: k, message: problem });
-          bad = true;
-        }
+        // Reported; the site's other keys are still checked (an unknown key is simply not a flag).
+        if (problem) problems.push({ line: lineFor(k), site: name, key: k, message: problem });
       }
       const merged = { ...defaultsMap, ...raw } as Record<string, unknown>;
       delete merged.name;
