@@ -54,6 +54,10 @@ export class SimClock extends FakeClock {
         reject(signal.reason);
         return;
       }
+      if (!Number.isFinite(ms)) {
+        reject(new Error(`SimClock: sleep(${ms})`));
+        return;
+      }
       this.sleeps.push(ms);
       this.activity += 1;
       const timer = {

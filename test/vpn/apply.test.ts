@@ -282,6 +282,17 @@ describe("vpn apply: applying", () => {
   });
 
   it("a gateway that already holds connections: the quota is checked against the account (exit 2, nothing changed)", async () => {
+    aws.limits.vpnConnectionsPerVgw = 2;
+    const quota = { quotas: "  vpn-connections-per-gateway: 2" };
+    expect((await runCli(apply(writeSites(sites(2), quota), "--yes"), { aws })).code).toBe(0);
+    const writes = aws.operations({ writesOnly: true }).length;
+    const r = await runCli(apply(writeSites(sites(1, 5), quota), "--yes"), { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/already holds 2 VPN connections and the file adds 1: 3 is more than its 2 .*use a Transit Gateway hub/);
+    expect(aws.operations({ writesOnly: true }).length).toBe(writes);
+  });
+
+  it("AWS's VpnConnectionLimitExceeded (the quota set higher in the file than in the account) fails only that site", async () => {
     const vgw = seedVgw(aws, { attachTo: vpcId });
     aws.limits.vpnConnectionsPerVgw = 2;
     await runCli(apply(writeSites(sites(2), { quotas: "  vpn-connections-per-gateway: 2" }), "--yes"), { aws });

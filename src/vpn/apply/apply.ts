@@ -5,6 +5,7 @@
  * the sites concurrently (`--parallel`) with vpn create's runners, every AWS call through one shared
  * adaptive rate limiter (clients.ts). A failing site does not stop the others.
  */
+import { setMaxListeners } from "node:events";
 import { accessSync, constants, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Handler } from "../../cli/kit.js";
@@ -66,6 +67,8 @@ export const vpnApply: Handler = async (ctx, opts) => {
   const where: PlanWhere = { region, offline: ctx.config.offline };
   const hub = vgwHub(file.hub as VgwHubSpec, file.quotas.vpnConnectionsPerGateway);
 
+  // Every concurrent wait listens for Ctrl-C on the one signal: many sites are not a leak.
+  setMaxListeners(Math.max(100, parallel * 20), ctx.signal);
   // One limiter and one set of batched reads for every call of the run.
   const fleet = fleetClients(ctx.clients, ctx, ctx.signal);
   const fctx: Context = { ...ctx, clients: fleet.clients };

@@ -64,7 +64,8 @@ export function sharedRateLimiter(clock: Clock, signal?: AbortSignal): DefaultRa
     if (!inner.enabled) return;
     inner.refillTokenBucket();
     while (amount > inner.availableTokens) {
-      await clock.sleep(((amount - inner.availableTokens) / inner.fillRate) * 1000, signal);
+      // Whole milliseconds, at least one: a clock in ms must move for the bucket to refill.
+      await clock.sleep(Math.max(1, Math.ceil(((amount - inner.availableTokens) / inner.fillRate) * 1000)), signal);
       inner.refillTokenBucket();
     }
     inner.availableTokens -= amount;
