@@ -62,7 +62,24 @@ async function singles(n: number): Promise<Measured> {
   for (let i = 0; i < n; i++) {
     const s = site(i);
     const r = await runCli(
-      ["vpn", "create", "--stack", `site-${i}`, "--vpc-id", vpcId, "--cgw-ip", s.ip, "--routing", "bgp", "--cgw-asn", String(s.asn), "--onprem-cidr", s.cidr, "--yes", "--json"],
+      [
+        "vpn",
+        "create",
+        "--stack",
+        `site-${i}`,
+        "--vpc-id",
+        vpcId,
+        "--cgw-ip",
+        s.ip,
+        "--routing",
+        "bgp",
+        "--cgw-asn",
+        String(s.asn),
+        "--onprem-cidr",
+        s.cidr,
+        "--yes",
+        "--json",
+      ],
       { aws },
     );
     if (r.code !== 0) throw new Error(r.stderr);
@@ -75,7 +92,9 @@ function sum(m: Map<string, number>): number {
 }
 
 const report = (label: string, m: Measured) =>
-  process.stderr.write(`${label.padEnd(34)} model wall time ${m.modelSeconds.toFixed(0).padStart(6)} s  AWS calls ${String(m.calls).padStart(6)}  throttled ${m.throttled}\n`);
+  process.stderr.write(
+    `${label.padEnd(34)} model wall time ${m.modelSeconds.toFixed(0).padStart(6)} s  AWS calls ${String(m.calls).padStart(6)}  throttled ${m.throttled}\n`,
+  );
 
 describe(`vpn apply: ${SITES} sites vs one (in-memory AWS, realistic delays and EC2 rate limits)`, () => {
   bench(

@@ -29,7 +29,7 @@ describe("vpn apply from the built binary", () => {
     expect(r.code).toBe(2);
     const doc = JSON.parse(r.stdout);
     expect(doc.error.type).toBe("UsageError");
-    expect(doc.error.message).toContain("bad-sites.yaml:8: site kyoto, cgw-asn: \"sixty\" is not an ASN");
-    expect(doc.error.message).toContain("bad-sites.yaml:13: site kobe, routing: must be one of static, bgp, not \"ospf\"");
+    expect(doc.error.message).toContain('bad-sites.yaml:8: site kyoto, cgw-asn: "sixty" is not an ASN');
+    expect(doc.error.message).toContain('bad-sites.yaml:13: site kobe, routing: must be one of static, bgp, not "ospf"');
   });
 });

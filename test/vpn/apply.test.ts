@@ -152,7 +152,7 @@ describe("vpn apply: one plan for the fleet", () => {
     expect(aws.operations({ writesOnly: true })).toEqual([]);
     const doc = JSON.parse(r.stdout);
     expect(doc).toMatchObject({ schemaVersion: 1, ok: true, command: "vpn apply", offline: false, notInFile: [] });
-    expect(doc.hub.steps.map((s: { id: string }) => s.id)).toEqual(["vgw", "attach", "propagation:" + aws.ec2.routeTables[0]!.RouteTableId]);
+    expect(doc.hub.steps.map((s: { id: string }) => s.id)).toEqual(["vgw", "attach", `propagation:${aws.ec2.routeTables[0]!.RouteTableId}`]);
     expect(doc.sites.map((s: { name: string }) => s.name)).toEqual(["site-0", "site-1", "site-2"]);
     expect(doc.sites[0].plan.steps.find((s: { id: string }) => s.id === "vpn").action).toBe("create");
     expect(doc.totals).toMatchObject({ sites: 3, sitesToChange: 3, sitesUnchanged: 0 });
