@@ -6,7 +6,7 @@ import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
 import { seedVgw, seedVpc } from "../fakes/ec2.js";
 import { ec2Error, SimClock } from "../fakes/model.js";
 import { ALL_SERVICES } from "../fakes/services.js";
-import { runCli } from "../helpers/cli.js";
+import { KEY, runCli } from "../helpers/cli.js";
 
 let aws: FakeAws;
 let vpcId: string;
@@ -166,7 +166,41 @@ describe("vpn apply: one plan for the fleet", () => {
   });
 });
 
+describe("vpn apply: flags", () => {
+  it("--file is required, --parallel and --out-dir are checked before any AWS call", async () => {
+    let r = await runCli(["vpn", "apply", "--dry-run"], { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("missing required flag: --file");
+    r = await runCli(apply(writeSites(sites(1)), "--parallel", "0", "--dry-run"), { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--parallel: must be a whole number from 1 to 200, not "0"');
+    r = await runCli(apply(writeSites(sites(1)), "--out-dir", join(dir, "nope"), "--yes"), { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--out-dir: directory");
+    expect(aws.calls).toEqual([]);
+  });
+
+  it("inside CIDRs that collide across sites are named by their key", async () => {
+    const list = sites(2);
+    list[0]!.extra = "    tunnel1-inside-cidr: 169.254.10.0/30";
+    list[1]!.extra = "    tunnel2-inside-cidr: 169.254.10.0/30";
+    const r = await runCli(apply(writeSites(list), "--dry-run", "--offline"), { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("site site-1, tunnel2-inside-cidr: 169.254.10.0/30 is also used by site site-0");
+  });
+});
+
 describe("vpn apply: applying", () => {
+  it("in a terminal, the plan is shown and confirmed once for the whole fleet", async () => {
+    const path = writeSites(sites(2));
+    const r = await runCli(apply(path), { aws, tty: true, answers: [{ waitFor: "Apply this plan to 2 sites?", keys: KEY.enter }] });
+    expect(r.code).toBe(0);
+    // The fleet's one question; no site asks vpn create's own.
+    expect(r.stderr).toContain("Apply this plan to 2 sites?");
+    expect(r.stderr).not.toContain("Apply this plan?");
+    expect(aws.ec2.vpns.filter((v) => v.State === "available")).toHaveLength(2);
+  });
+
   it("creates the hub once, then the sites concurrently; re-running converges", async () => {
     const path = writeSites(sites(3));
     const out = mkdtempSync(join(tmpdir(), "vpcwire-out-"));

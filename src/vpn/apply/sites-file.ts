@@ -446,17 +446,18 @@ function crossSiteProblems(hub: VgwHubSpec | TgwHubSpec, sites: SiteSpec[], quot
         });
       }
     }
-    for (const cidr of input.tunnelInsideCidrs) {
-      if (!cidr) continue;
+    input.tunnelInsideCidrs.forEach((cidr, i) => {
+      if (!cidr) return;
       const dup = seen("inside", cidr, site);
-      if (dup && dup !== site)
+      if (dup && dup !== site) {
         problems.push({
           line: site.line,
           site: site.name,
-          key: "tunnel-inside-cidr",
+          key: `tunnel${i + 1}-inside-cidr`,
           message: `${cidr} is also used by site ${dup.name}; inside CIDRs must be unique per gateway`,
         });
-    }
+      }
+    });
   }
   // Overlapping on-prem ranges: traffic to the overlap would go to whichever site AWS prefers.
   const ranges = sites.filter((s) => s.input).flatMap((s) => s.input.onpremCidrs.map((c) => ({ site: s, cidr: c, parsed: parseCidr4(c) })));
