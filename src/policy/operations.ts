@@ -33,6 +33,7 @@ export const POLICY_COMMANDS = [
   "destroy",
   "export",
   "route explain",
+  "vpn apply",
 ] as const;
 export type PolicyCommand = (typeof POLICY_COMMANDS)[number];
 
@@ -77,6 +78,7 @@ const op = (service: Service, name: string, access: Access, commands: readonly P
 const VPN = "vpn create";
 const VCFG = "vpn config";
 const VDEV = "vpn devices";
+const VAPPLY = "vpn apply";
 const EXPORT = "export";
 const DX = "dx accept-vif";
 const DXS = "dx status";
@@ -92,16 +94,16 @@ const LIFECYCLE = [LIST, STATUS, DESTROY] as const;
 // biome-ignore format: one row per line is the point of this table
 export const OPERATIONS: readonly Operation[] = [
   // --- EC2 reads ------------------------------------------------------------------------------------------------------------------------
-  op("ec2", "DescribeVpcs", read, [VPN, VCFG, DX, PL, ROUTE], "read: the VPC and its CIDRs; wizard VPC pickers (src/aws/vpc.ts)"),
+  op("ec2", "DescribeVpcs", read, [VPN, VAPPLY, VCFG, DX, PL, ROUTE], "read: the VPC and its CIDRs; wizard VPC pickers (src/aws/vpc.ts)"),
   op("ec2", "DescribeSubnets", read, [PL, STATUS, ROUTE], "read: subnets and zones (src/aws/vpc.ts, privatelink); route explain --subnet"),
-  op("ec2", "DescribeRouteTables", read, [VPN, VCFG, DX, DXS, FLETS, STATUS, DESTROY, EXPORT, ROUTE], "read: route tables to propagate into, propagation state, the table that applies"),
+  op("ec2", "DescribeRouteTables", read, [VPN, VAPPLY, VCFG, DX, DXS, FLETS, STATUS, DESTROY, EXPORT, ROUTE], "read: route tables to propagate into, propagation state, the table that applies"),
   op("ec2", "DescribeInstances", read, [FLETS, PL, STATUS, DESTROY, ROUTE], "read: --instance-id, instance pickers, the FLET'S instance (src/aws/vpc.ts)"),
-  op("ec2", "DescribeSecurityGroups", read, [VPN, FLETS, PL, ...LIFECYCLE, EXPORT], "read: --security-group, the relay's groups, rules shown by status"),
+  op("ec2", "DescribeSecurityGroups", read, [VPN, VAPPLY, FLETS, PL, ...LIFECYCLE, EXPORT], "read: --security-group, the relay's groups, rules shown by status"),
   op("ec2", "DescribeSecurityGroupRules", read, [VCFG, ...LIFECYCLE, EXPORT], "read: the stack's tagged rules (src/aws/sg-rules.ts)"),
   op("ec2", "DescribeNetworkInterfaces", read, [PL, STATUS, DESTROY], "read: endpoint and NLB addresses, the NAT server (privatelink)"),
-  op("ec2", "DescribeVpnGateways", read, [VPN, VCFG, DX, DXS, FLETS, ...LIFECYCLE, EXPORT], "read: the gateway on the VPC, its attachment (src/aws/vgw.ts)"),
-  op("ec2", "DescribeCustomerGateways", read, [VPN, VCFG, ...LIFECYCLE, EXPORT], "read: customer gateway to reuse; vpn stacks"),
-  op("ec2", "DescribeVpnConnections", read, [VPN, VCFG, ...LIFECYCLE, EXPORT, ROUTE], "read: connection to reuse, tunnel telemetry; carriers on the gateway"),
+  op("ec2", "DescribeVpnGateways", read, [VPN, VAPPLY, VCFG, DX, DXS, FLETS, ...LIFECYCLE, EXPORT], "read: the gateway on the VPC, its attachment (src/aws/vgw.ts)"),
+  op("ec2", "DescribeCustomerGateways", read, [VPN, VAPPLY, VCFG, ...LIFECYCLE, EXPORT], "read: customer gateway to reuse; vpn stacks"),
+  op("ec2", "DescribeVpnConnections", read, [VPN, VAPPLY, VCFG, ...LIFECYCLE, EXPORT, ROUTE], "read: connection to reuse, tunnel telemetry; carriers on the gateway"),
   op("ec2", "DescribeVpcEndpoints", read, [PL, ...LIFECYCLE, EXPORT], "read: the relay's interface endpoints"),
   op("ec2", "DescribeVpcEndpointServiceConfigurations", read, [PL, ...LIFECYCLE, EXPORT], "read: the relay's endpoint services"),
   op("ec2", "DescribeVpcEndpointServicePermissions", read, [PL, EXPORT], "read: principals allowed on the relay's service"),
@@ -110,14 +112,14 @@ export const OPERATIONS: readonly Operation[] = [
   op("ec2", "GetVpnConnectionDeviceTypes", read, [VCFG, VDEV], "read: AWS's customer gateway device catalog"),
   op("ec2", "GetVpnConnectionDeviceSampleConfiguration", read, [VCFG], "read: AWS's sample config for a device type (holds the keys; --vpn-id may name any connection)"),
   // --- EC2 writes -----------------------------------------------------------------------------------------------------------------------
-  op("ec2", "CreateVpnGateway", create("vpn-gateway"), [VPN, DX], "step vpn-gateway (create)"),
-  op("ec2", "AttachVpnGateway", shared("vpn-gateway", "vpc"), [VPN, DX], "step vgw-attachment: the gateway may be reused (--vgw-id)"),
-  op("ec2", "EnableVgwRoutePropagation", shared("route-table", "vpn-gateway"), [VPN, DX, FLETS], "step route-propagation: the user's route tables"),
-  op("ec2", "CreateCustomerGateway", create("customer-gateway"), [VPN], "step customer-gateway (create)"),
-  op("ec2", "CreateVpnConnection", create("vpn-connection", "customer-gateway", "vpn-gateway"), [VPN], "step vpn-connection (create)"),
-  op("ec2", "CreateVpnConnectionRoute", owned("vpn-connection"), [VPN], "step vpn-route (static routing)"),
-  op("ec2", "ModifyVpnTunnelOptions", owned("vpn-connection"), [VPN], "step vpn-tunnel-options (re-run with other crypto, one tunnel at a time)"),
-  op("ec2", "AuthorizeSecurityGroupIngress", create("security-group-rule", "security-group"), [VPN, FLETS, PL], "step sg-rule (the user's group), privatelink security-group rules"),
+  op("ec2", "CreateVpnGateway", create("vpn-gateway"), [VPN, VAPPLY, DX], "step vpn-gateway (create)"),
+  op("ec2", "AttachVpnGateway", shared("vpn-gateway", "vpc"), [VPN, VAPPLY, DX], "step vgw-attachment: the gateway may be reused (--vgw-id)"),
+  op("ec2", "EnableVgwRoutePropagation", shared("route-table", "vpn-gateway"), [VPN, VAPPLY, DX, FLETS], "step route-propagation: the user's route tables"),
+  op("ec2", "CreateCustomerGateway", create("customer-gateway"), [VPN, VAPPLY], "step customer-gateway (create)"),
+  op("ec2", "CreateVpnConnection", create("vpn-connection", "customer-gateway", "vpn-gateway"), [VPN, VAPPLY], "step vpn-connection (create)"),
+  op("ec2", "CreateVpnConnectionRoute", owned("vpn-connection"), [VPN, VAPPLY], "step vpn-route (static routing)"),
+  op("ec2", "ModifyVpnTunnelOptions", owned("vpn-connection"), [VPN, VAPPLY], "step vpn-tunnel-options (re-run with other crypto, one tunnel at a time)"),
+  op("ec2", "AuthorizeSecurityGroupIngress", create("security-group-rule", "security-group"), [VPN, VAPPLY, FLETS, PL], "step sg-rule (the user's group), privatelink security-group rules"),
   op("ec2", "CreateSecurityGroup", create("security-group", "vpc"), [PL], "step security-group (relay endpoint groups)"),
   op("ec2", "CreateVpcEndpointServiceConfiguration", create("vpc-endpoint-service"), [PL], "step endpoint-service (create)"),
   op("ec2", "ModifyVpcEndpointServicePermissions", owned("vpc-endpoint-service"), [PL], "step endpoint-service-permission"),

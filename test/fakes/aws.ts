@@ -10,7 +10,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import type { Ec2State } from "./ec2.js";
-import { FakeClock, Ids } from "./model.js";
+import { ec2Error, FakeClock, Ids } from "./model.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: stubs of every client type share one map
 type AnyStub = AwsStub<any, any, any>;
@@ -51,8 +51,36 @@ export const DEFAULT_TIMINGS: Timings = {
   vpnDeleteMs: 60_000,
 };
 
+/** AWS's default quotas the model enforces (adjustable, as on AWS). */
+export interface Limits {
+  /** VPN connections per virtual private gateway: `VpnConnectionLimitExceeded` beyond it. */
+  vpnConnectionsPerVgw: number;
+  /** Customer gateways per Region: `CustomerGatewayLimitExceeded` beyond it. */
+  customerGateways: number;
+}
+
+/**
+ * EC2's request rate limits (token buckets per category, refilled per second of model time, a bucket
+ * holds one second's worth): beyond them a call fails with `RequestLimitExceeded`, as EC2 throttles.
+ */
+export interface RateLimits {
+  /** Describe/Get/List calls per second. */
+  describe: number;
+  /** Every other (mutating) call per second. */
+  mutating: number;
+}
+
 export class FakeAws {
-  readonly clock = new FakeClock();
+  readonly clock: FakeClock;
+  /** Quotas (defaults: AWS's). */
+  readonly limits: Limits = { vpnConnectionsPerVgw: 10, customerGateways: 50 };
+  /** Request rate limits; none unless set. */
+  rateLimits: RateLimits | undefined;
+  /** Calls refused with `RequestLimitExceeded` by `rateLimits`, per operation. */
+  readonly throttled = new Map<string, number>();
+  /** Model time each call takes before it is answered (benchmarks; needs a SimClock to overlap). */
+  latencyMs: ((operation: string) => number) | undefined;
+  private readonly buckets = new Map<"describe" | "mutating", { tokens: number; at: number }>();
   readonly ids = new Ids();
   readonly region: string;
   readonly account = "123456789012";
@@ -70,14 +98,36 @@ export class FakeAws {
   /** Free-form state for service modules added by other capabilities (dx, elbv2, endpoints). */
   readonly state: Record<string, unknown> = {};
 
-  constructor(region = "ap-northeast-1") {
+  constructor(region = "ap-northeast-1", opts: { clock?: FakeClock } = {}) {
     this.region = region;
+    this.clock = opts.clock ?? new FakeClock();
+  }
+
+  /** Take a token from the call's rate bucket; false when EC2 would throttle it. */
+  private admit(operation: string): boolean {
+    if (!this.rateLimits) return true;
+    const category = /^(Describe|Get|List)/.test(operation) ? "describe" : "mutating";
+    const rate = this.rateLimits[category];
+    const now = this.clock.now();
+    const bucket = this.buckets.get(category) ?? { tokens: rate, at: now };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    this.buckets.set(category, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
   }
 
   /** Wrap a handler: record the call, apply injected failures, then run it. */
   handler<I extends object, O>(service: RecordedCall["service"], operation: string, fn: (input: I) => O | Promise<O>) {
     return async (input: I): Promise<O> => {
       this.calls.push({ service, operation, input: input as Record<string, unknown> });
+      const latency = this.latencyMs?.(operation) ?? 0;
+      if (latency > 0) await this.clock.sleep(latency);
+      if (!this.admit(operation)) {
+        this.throttled.set(operation, (this.throttled.get(operation) ?? 0) + 1);
+        throw ec2Error("RequestLimitExceeded", "Request limit exceeded.", 503);
+      }
       this.beforeCall?.(operation, input as Record<string, unknown>);
       const queued = this.failures.get(operation);
       if (queued?.length) throw queued.shift()!;

@@ -717,6 +717,10 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         (g) => g.IpAddress === i.IpAddress && (g.BgpAsn === asn || g.BgpAsnExtended === asn) && g.State !== "deleted" && g.State !== "deleting",
       );
       if (same) return { CustomerGateway: strip(same) };
+      // AWS's default quota: 50 customer gateways per Region (adjustable: aws.limits).
+      if (s.cgws.filter((g) => g.State !== "deleted").length >= aws.limits.customerGateways) {
+        throw ec2Error("CustomerGatewayLimitExceeded", `You have reached the limit of customer gateways (${aws.limits.customerGateways})`);
+      }
       const cgw: FakeCgw = {
         CustomerGatewayId: aws.ids.next("cgw"),
         State: aws.timings.cgwAvailableMs > 0 ? "pending" : "available",
@@ -793,6 +797,14 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         const cgw = s.cgws.find((g) => g.CustomerGatewayId === i.CustomerGatewayId && g.State !== "deleted");
         if (!cgw) throw ec2Error("InvalidCustomerGatewayID.NotFound", `The customerGateway ID '${i.CustomerGatewayId}' does not exist`);
         const vgw = vgwById(i.VpnGatewayId ?? "");
+        // AWS's default quota: 10 VPN connections per virtual private gateway (adjustable: aws.limits).
+        const onVgw = s.vpns.filter((v) => v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted").length;
+        if (onVgw >= aws.limits.vpnConnectionsPerVgw) {
+          throw ec2Error(
+            "VpnConnectionLimitExceeded",
+            `You have reached the limit of VPN connections (${aws.limits.vpnConnectionsPerVgw}) for ${vgw.VpnGatewayId}`,
+          );
+        }
         const used = new Set(
           s.vpns
             .filter((v) => v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted")

@@ -31,6 +31,85 @@ export class FakeClock implements Clock {
   }
 }
 
+/**
+ * A clock on which concurrent waits overlap, as they do in real time: `sleep` schedules a timer, and
+ * when nothing else can run (no immediate work for `quietRounds` event-loop turns) the clock jumps to
+ * the earliest timer and fires every timer due then. FakeClock adds each sleep to the time instead,
+ * which is right for one wait at a time; a fleet of sites waiting together needs this one
+ * (benchmarks and the throttling tests read elapsed model time).
+ */
+export class SimClock extends FakeClock {
+  private timers: Array<{ at: number; seq: number; fire: () => void }> = [];
+  private seq = 0;
+  private activity = 0;
+  private running = false;
+
+  constructor(private readonly quietRounds = 25) {
+    super();
+  }
+
+  override sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      if (!Number.isFinite(ms)) {
+        reject(new Error(`SimClock: sleep(${ms})`));
+        return;
+      }
+      this.sleeps.push(ms);
+      this.activity += 1;
+      const timer = {
+        at: this.t + Math.max(0, ms),
+        seq: this.seq++,
+        fire: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.timers = this.timers.filter((x) => x !== timer);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.timers.push(timer);
+      this.drive();
+    });
+
+  private drive(): void {
+    if (this.running) return;
+    this.running = true;
+    let quiet = 0;
+    let seen = this.activity;
+    const turn = () => {
+      if (this.activity !== seen) {
+        seen = this.activity;
+        quiet = 0;
+      }
+      if (quiet < this.quietRounds) {
+        quiet += 1;
+        setImmediate(turn);
+        return;
+      }
+      if (this.timers.length === 0) {
+        this.running = false;
+        return;
+      }
+      const at = Math.min(...this.timers.map((x) => x.at));
+      const due = this.timers.filter((x) => x.at === at).sort((a, b) => a.seq - b.seq);
+      this.timers = this.timers.filter((x) => x.at !== at);
+      this.t = Math.max(this.t, at);
+      for (const x of due) x.fire();
+      this.onSleep?.(this.t);
+      quiet = 0;
+      this.activity += 1;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+  }
+}
+
 let requestCounter = 0;
 export function requestId(): string {
   requestCounter += 1;

@@ -5,6 +5,9 @@
  * flags, again (re-run: reuse), as a dry-run, and through the wizard (the pickers' listing reads);
  * `list`, `status` and `destroy` run against a stack of every kind.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CreateVpcEndpointCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { expect } from "vitest";
 import { FakeAws as Fake, type FakeAws, installFakeAws, type RecordedCall } from "../fakes/aws.js";
@@ -48,6 +51,32 @@ function vpnAccount() {
   const sgId = seedSecurityGroup(aws, vpcId, "app").GroupId!;
   const vpnFlags = ["--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--security-group", sgId, "--allow", "icmp,ssh"];
   return { aws, vpcId, rtb, sgId, vpnFlags: ["vpn", "create", "--stack", "office", ...vpnFlags] };
+}
+
+/** A sites file for `vpn apply` on the account's VPC: one static site with a security-group rule, one BGP site. */
+function sitesFile(a: ReturnType<typeof vpnAccount>, crypto = "modern"): string {
+  const path = join(mkdtempSync(join(tmpdir(), "vpcwire-policy-")), "sites.yaml");
+  writeFileSync(
+    path,
+    [
+      "hub:",
+      `  vpc-id: ${a.vpcId}`,
+      "defaults:",
+      `  crypto: ${crypto}`,
+      "sites:",
+      "  - name: office",
+      "    cgw-ip: 203.0.113.10",
+      "    onprem-cidr: 10.0.0.0/16",
+      `    security-group: ${a.sgId}`,
+      "  - name: branch",
+      "    cgw-ip: 203.0.113.20",
+      "    routing: bgp",
+      "    cgw-asn: 65020",
+      "    onprem-cidr: 10.1.0.0/16",
+      "",
+    ].join("\n"),
+  );
+  return path;
 }
 
 function dxAccount() {
@@ -290,6 +319,33 @@ export const SCENARIOS: Record<string, Scenario[]> = {
         const a = vpnAccount();
         await setup(a.aws, [...a.vpnFlags, "--psk-storage", "secrets-manager", "--yes"]);
         return measured(a.aws, ["vpn", "config", "--stack", "office"]);
+      },
+    },
+  ],
+  "vpn apply": [
+    {
+      name: "a fleet of two sites (new hub, static with a security-group rule, BGP), then the same again (everything reused)",
+      async run() {
+        const a = vpnAccount();
+        const argv = ["vpn", "apply", "-f", sitesFile(a), "--yes"];
+        const first = await measured(a.aws, argv);
+        const again = await measured(a.aws, argv);
+        return [...first, ...again];
+      },
+    },
+    {
+      name: "re-run with other crypto: the sites' tunnels are modified",
+      async run() {
+        const a = vpnAccount();
+        await setup(a.aws, ["vpn", "apply", "-f", sitesFile(a, "compatible"), "--yes"]);
+        return measured(a.aws, ["vpn", "apply", "-f", sitesFile(a), "--yes"]);
+      },
+    },
+    {
+      name: "dry-run",
+      async run() {
+        const a = vpnAccount();
+        return measured(a.aws, ["vpn", "apply", "-f", sitesFile(a), "--dry-run"]);
       },
     },
   ],

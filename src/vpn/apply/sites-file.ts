@@ -1,0 +1,522 @@
+/**
+ * The sites file of `vpn apply`: YAML (or JSON, which YAML reads too) whose per-site keys are
+ * `vpn create`'s flag names without the dashes. One pass checks the whole file: every site through
+ * `vpn create`'s own validation, then the checks across sites, and every problem is reported with
+ * its site, key and line before anything is sent to AWS.
+ */
+import { readFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { Command, type Option } from "commander";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { STACK_NAME_RE } from "../../aws/tags.js";
+import { collectList } from "../../cli/options.js";
+import { UsageError } from "../../core/errors.js";
+import { checkId } from "../../net/ids.js";
+import { cidrsOverlap, parseCidr4 } from "../../net/ip.js";
+import { registerVpn } from "../command.js";
+import { type VpnFlags, type VpnInput, validateVpnFlags } from "../inputs.js";
+
+/** AWS's default quotas the file is checked against (both adjustable: `quotas:` in the file). */
+export const DEFAULT_VGW_CONNECTIONS = 10;
+export const DEFAULT_CUSTOMER_GATEWAYS = 50;
+
+/** Keys that belong to the hub (one gateway, one VPC, propagation once), not to a site. */
+const HUB_KEYS = ["vpc-id", "vgw-id", "amazon-asn", "vpc-cidr", "route-tables"] as const;
+/** A Transit Gateway hub's keys: accepted and checked; applied once vpn create has the TGW target. */
+const TGW_KEYS = ["transit-gateway", "vpcs", "tgw-subnets"] as const;
+/** Flags of vpn create a site does not take, and what to use instead. */
+const NOT_PER_SITE: Record<string, string> = {
+  stack: "the site's name is its stack name",
+  out: "give --out-dir to vpn apply: one config per site, named after the site",
+};
+
+export interface VgwHubSpec {
+  kind: "vgw";
+  stack: string;
+  vpcId: string;
+  vgwId?: string;
+  amazonAsn: number;
+  vpcCidrs: string[];
+  routeTables: VpnInput["routeTables"];
+}
+
+export interface TgwHubSpec {
+  kind: "tgw";
+  stack: string;
+  transitGateway: string;
+  vpcs: string[];
+  tgwSubnets: string[];
+}
+
+export interface SiteSpec {
+  name: string;
+  /** The line of the site's entry in the file. */
+  line: number;
+  /** The site as `vpn create` input (its stack is its name); the hub's gateway is set by the fleet. */
+  input: VpnInput;
+  /** The flags as given (with the defaults), for the `vpn create` line of the same site. */
+  flags: VpnFlags;
+}
+
+export interface SitesFile {
+  path: string;
+  hub: VgwHubSpec | TgwHubSpec;
+  sites: SiteSpec[];
+  quotas: { vpnConnectionsPerGateway: number; customerGateways: number };
+}
+
+/** One problem in the file: `sites.yaml:14: site osaka, cgw-ip: "x" is not an IPv4 address`. */
+export interface FileProblem {
+  line?: number;
+  site?: string;
+  key?: string;
+  message: string;
+}
+
+/** Every problem of the file at once, exit 2. */
+export class SitesFileError extends UsageError {
+  constructor(
+    readonly file: string,
+    readonly problems: FileProblem[],
+  ) {
+    super(
+      `${basename(file)}: ${problems.length} ${problems.length === 1 ? "problem" : "problems"}, nothing was sent to AWS:\n` +
+        problems.map((p) => `  ${formatProblem(file, p)}`).join("\n"),
+    );
+  }
+}
+
+export function formatProblem(file: string, p: FileProblem): string {
+  const where = `${basename(file)}${p.line ? `:${p.line}` : ""}`;
+  const what = [p.site ? `site ${p.site}` : undefined, p.key].filter(Boolean).join(", ");
+  return `${where}: ${what ? `${what}: ` : ""}${p.message}`;
+}
+
+interface FlagShape {
+  attribute: string;
+  list: boolean;
+  choices?: readonly string[];
+}
+
+/** `vpn create`'s long flags, read from its commander definition: the keys a site may use. */
+function vpnCreateFlags(): Map<string, FlagShape> {
+  const program = new Command();
+  registerVpn(program, () => async () => undefined);
+  const create = program.commands.find((c) => c.name() === "vpn")?.commands.find((c) => c.name() === "create");
+  const shapes = new Map<string, FlagShape>();
+  for (const o of (create?.options ?? []) as Option[]) {
+    if (!o.long) continue;
+    shapes.set(o.long.slice(2), {
+      attribute: o.attributeName(),
+      list: o.parseArg === collectList,
+      ...(o.argChoices ? { choices: o.argChoices } : {}),
+    });
+  }
+  return shapes;
+}
+
+type Node = ReturnType<ReturnType<typeof parseDocument>["getIn"]>;
+
+/** Read and check the whole file. Throws SitesFileError (exit 2) listing every problem. */
+export function loadSitesFile(path: string, opts: { region?: string }): SitesFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`--file: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: FileProblem[] = [];
+  const lineOf = (node: unknown): number | undefined => {
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    return range ? lines.linePos(range[0]).line : undefined;
+  };
+  if (doc.errors.length) {
+    throw new SitesFileError(
+      path,
+      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, message: e.message.split("\n")[0]! })),
+    );
+  }
+  const root = doc.contents;
+  if (!isMap(root)) throw new SitesFileError(path, [{ line: 1, message: "the file must be a mapping with hub:, sites: and optionally defaults: and quotas:" }]);
+  const keyNode = (parent: unknown, key: string | number): unknown => {
+    if (isMap(parent)) return parent.items.find((p) => isScalar(p.key) && p.key.value === key)?.key;
+    if (isSeq(parent)) return parent.items[key as number];
+    return undefined;
+  };
+  for (const item of root.items) {
+    const k = isScalar(item.key) ? String(item.key.value) : "";
+    if (!["hub", "defaults", "sites", "quotas"].includes(k)) {
+      problems.push({ line: lineOf(item.key), key: k, message: "unknown top-level key (hub, defaults, sites, quotas)" });
+    }
+  }
+  const data = doc.toJS() as Record<string, unknown>;
+  const hubNode = root.get("hub", true) as Node;
+  const defaultsNode = root.get("defaults", true) as Node;
+  const sitesNode = root.get("sites", true) as Node;
+  const shapes = vpnCreateFlags();
+
+  // --- quotas
+  const quotas = { vpnConnectionsPerGateway: DEFAULT_VGW_CONNECTIONS, customerGateways: DEFAULT_CUSTOMER_GATEWAYS };
+  const rawQuotas = data.quotas;
+  if (rawQuotas !== undefined) {
+    if (!isPlainObject(rawQuotas)) problems.push({ line: lineOf(keyNode(root, "quotas")), key: "quotas", message: "must be a mapping" });
+    else {
+      for (const [k, v] of Object.entries(rawQuotas)) {
+        const line = lineOf(keyNode(root.get("quotas", true), k));
+        const n = typeof v === "number" ? v : Number.NaN;
+        if (k !== "vpn-connections-per-gateway" && k !== "customer-gateways") {
+          problems.push({ line, key: `quotas.${k}`, message: "unknown quota (vpn-connections-per-gateway, customer-gateways)" });
+        } else if (!Number.isInteger(n) || n < 1) problems.push({ line, key: `quotas.${k}`, message: "must be a whole number of at least 1" });
+        else if (k === "vpn-connections-per-gateway") quotas.vpnConnectionsPerGateway = n;
+        else quotas.customerGateways = n;
+      }
+    }
+  }
+
+  // --- hub
+  const hubRaw = data.hub;
+  let hub: VgwHubSpec | TgwHubSpec | undefined;
+  let hubFlags: VpnFlags = {};
+  if (!isPlainObject(hubRaw)) {
+    problems.push({ line: lineOf(keyNode(root, "hub")) ?? 1, key: "hub", message: "required: a mapping with vpc-id (a virtual private gateway hub)" });
+  } else {
+    const hubLine = (k: string) => lineOf(keyNode(hubNode, k)) ?? lineOf(keyNode(root, "hub"));
+    for (const k of Object.keys(hubRaw)) {
+      if (![...HUB_KEYS, ...TGW_KEYS, "stack"].includes(k as never)) {
+        problems.push({ line: hubLine(k), key: `hub.${k}`, message: `unknown hub key (${[...HUB_KEYS, "stack", ...TGW_KEYS].join(", ")})` });
+      }
+    }
+    const stackText = hubRaw.stack === undefined ? undefined : String(hubRaw.stack);
+    if (stackText !== undefined && !STACK_NAME_RE.test(stackText)) {
+      problems.push({ line: hubLine("stack"), key: "hub.stack", message: `"${stackText}" must be 1-32 lowercase letters, digits and hyphens` });
+    }
+    if (hubRaw["transit-gateway"] !== undefined) {
+      hub = tgwHub(hubRaw, stackText, hubLine, problems);
+    } else {
+      for (const k of TGW_KEYS) {
+        if (hubRaw[k] !== undefined) problems.push({ line: hubLine(k), key: `hub.${k}`, message: "only with hub: transit-gateway" });
+      }
+      const flags = toFlags(hubRaw, HUB_KEYS, shapes, (k, message) => problems.push({ line: hubLine(k), key: `hub.${k}`, message }));
+      hubFlags = flags;
+      if (!flags.vpcId)
+        problems.push({
+          line: lineOf(keyNode(root, "hub")),
+          key: "hub.vpc-id",
+          message: "required: the VPC whose virtual private gateway the sites connect to",
+        });
+    }
+    if (hub === undefined && hubFlags.vpcId) {
+      const vpcId = tryCheck(
+        () => checkId("--vpc-id", hubFlags.vpcId!, "vpc"),
+        (m) => problems.push({ line: hubLine("vpc-id"), key: "hub.vpc-id", message: m }),
+      );
+      if (vpcId) hub = { kind: "vgw", stack: stackText ?? `vpn-hub-${vpcId.slice(-8)}`, vpcId, amazonAsn: 0, vpcCidrs: [], routeTables: "all" };
+    }
+  }
+
+  // --- defaults
+  const defaults = data.defaults;
+  if (defaults !== undefined && !isPlainObject(defaults)) {
+    problems.push({ line: lineOf(keyNode(root, "defaults")), key: "defaults", message: "must be a mapping of per-site keys" });
+  }
+  const defaultsMap = isPlainObject(defaults) ? defaults : {};
+  for (const k of Object.keys(defaultsMap)) {
+    const problem = perSiteKeyProblem(k, shapes);
+    if (problem) problems.push({ line: lineOf(keyNode(defaultsNode, k)), key: `defaults.${k}`, message: problem });
+  }
+
+  // --- sites
+  const sitesRaw = data.sites;
+  const sites: SiteSpec[] = [];
+  if (!Array.isArray(sitesRaw) || sitesRaw.length === 0) {
+    problems.push({ line: lineOf(keyNode(root, "sites")) ?? 1, key: "sites", message: "required: a list of sites, each with a name" });
+  } else {
+    sitesRaw.forEach((raw, i) => {
+      const siteNode = keyNode(sitesNode, i);
+      const siteLine = lineOf(siteNode);
+      if (!isPlainObject(raw)) {
+        problems.push({ line: siteLine, key: `sites[${i}]`, message: "must be a mapping with name, cgw-ip, ..." });
+        return;
+      }
+      const name = typeof raw.name === "string" || typeof raw.name === "number" ? String(raw.name) : undefined;
+      const label = name ?? `#${i + 1}`;
+      const lineFor = (k: string): number | undefined => {
+        const own = lineOf(keyNode(siteNode, k));
+        if (own) return own;
+        if (k in defaultsMap) return lineOf(keyNode(defaultsNode, k));
+        if (HUB_KEYS.includes(k as never)) return lineOf(keyNode(hubNode, k)) ?? lineOf(keyNode(root, "hub"));
+        return siteLine;
+      };
+      const keyLabel = (k: string) => (k in raw || !(k in defaultsMap) ? k : `${k} (from defaults)`);
+      if (!name) {
+        problems.push({ line: siteLine, site: label, key: "name", message: "required: the site's stack name" });
+        return;
+      }
+      let bad = false;
+      for (const k of Object.keys(raw)) {
+        if (k === "name") continue;
+        const problem = perSiteKeyProblem(k, shapes);
+        // Reported; the site's other keys are still checked (an unknown key is simply not a flag).
+        if (problem) problems.push({ line: lineFor(k), site: name, key: k, message: problem });
+      }
+      const merged = { ...defaultsMap, ...raw } as Record<string, unknown>;
+      delete merged.name;
+      const siteFlags = toFlags(
+        merged,
+        [...shapes.keys()].filter((k) => !perSiteKeyProblem(k, shapes)),
+        shapes,
+        (k, message) => {
+          problems.push({ line: lineFor(k), site: name, key: keyLabel(k), message });
+          bad = true;
+        },
+      );
+      if (bad || hub?.kind !== "vgw") {
+        if (!bad && hub?.kind === "tgw") sites.push({ name, line: siteLine ?? 0, input: undefined as never, flags: siteFlags });
+        return;
+      }
+      const flags: VpnFlags = { ...siteFlags, ...hubFlags, stack: name, routeTables: ["none"] };
+      try {
+        const input = validateVpnFlags(flags, { ...(opts.region ? { region: opts.region } : {}), cwd: dirname(path) });
+        sites.push({ name, line: siteLine ?? 0, input, flags: { ...siteFlags, stack: name } });
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        const { key, message } = keyOfError(error.message, name);
+        if (key && HUB_KEYS.includes(key as never)) problems.push({ line: lineFor(key), key: `hub.${key}`, message });
+        else problems.push({ line: lineFor(key ?? "name"), site: name, ...(key ? { key: keyLabel(key) } : {}), message });
+      }
+    });
+  }
+
+  if (hub?.kind === "vgw" && sites[0]) {
+    // The hub's own values as vpn create checked them (the same for every site).
+    const first = sites[0].input;
+    const routeTables = tryCheck(
+      () => routeTablesOf(hubFlags),
+      (m) => problems.push({ line: lineOf(keyNode(hubNode, "route-tables")), key: "hub.route-tables", message: m }),
+    );
+    hub = { ...hub, amazonAsn: first.amazonAsn, vpcCidrs: first.vpcCidrs, routeTables: routeTables ?? "all", ...(first.vgwId ? { vgwId: first.vgwId } : {}) };
+  }
+  if (hub) problems.push(...crossSiteProblems(hub, sites, quotas, { sitesLine: lineOf(keyNode(root, "sites")) }));
+  if (problems.length) throw new SitesFileError(path, unique(problems));
+  if (hub?.kind === "tgw") {
+    throw new UsageError(
+      `${basename(path)}: hub: transit-gateway: a Transit Gateway hub needs vpn create's Transit Gateway target (--transit-gateway-id), which this build does not have yet; use hub: vpc-id (a virtual private gateway, up to ${quotas.vpnConnectionsPerGateway} sites)`,
+    );
+  }
+  return { path, hub: hub!, sites, quotas };
+}
+
+function routeTablesOf(flags: VpnFlags): VpnInput["routeTables"] {
+  const values = flags.routeTables;
+  if (!values || values.length === 0) return "all";
+  if (values.length === 1 && (values[0] === "all" || values[0] === "none")) return values[0];
+  return values.map((v) => checkId("--route-tables", v, "rtb"));
+}
+
+function tgwHub(
+  raw: Record<string, unknown>,
+  stack: string | undefined,
+  lineOf: (k: string) => number | undefined,
+  problems: FileProblem[],
+): TgwHubSpec | undefined {
+  for (const k of HUB_KEYS) {
+    if (raw[k] !== undefined) problems.push({ line: lineOf(k), key: `hub.${k}`, message: "not with hub: transit-gateway (list the VPCs under vpcs:)" });
+  }
+  const tgw = String(raw["transit-gateway"]);
+  if (tgw !== "new" && !/^tgw-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(tgw)) {
+    problems.push({ line: lineOf("transit-gateway"), key: "hub.transit-gateway", message: `"${tgw}" is not a Transit Gateway id (tgw-…) or new` });
+  }
+  const list = (k: "vpcs" | "tgw-subnets", prefix: "vpc" | "subnet"): string[] => {
+    const v = raw[k];
+    const items = Array.isArray(v) ? v.map(String) : typeof v === "string" ? v.split(",").map((s) => s.trim()) : [];
+    if (v !== undefined && items.length === 0) problems.push({ line: lineOf(k), key: `hub.${k}`, message: "must be a list" });
+    for (const item of items)
+      tryCheck(
+        () => checkId(`hub.${k}`, item, prefix),
+        (m) => problems.push({ line: lineOf(k), key: `hub.${k}`, message: m }),
+      );
+    return items;
+  };
+  const vpcs = list("vpcs", "vpc");
+  const tgwSubnets = list("tgw-subnets", "subnet");
+  if (vpcs.length === 0) problems.push({ line: lineOf("transit-gateway"), key: "hub.vpcs", message: "required with transit-gateway: the VPCs to attach" });
+  return { kind: "tgw", stack: stack ?? "vpn-hub-tgw", transitGateway: tgw, vpcs, tgwSubnets };
+}
+
+/** Why a key cannot be a site's (or a default's), or undefined when it can. */
+function perSiteKeyProblem(key: string, shapes: Map<string, FlagShape>): string | undefined {
+  if (key === "name") return undefined;
+  if (HUB_KEYS.includes(key as never)) return "belongs under hub: (one gateway for every site; route propagation is enabled once)";
+  if (TGW_KEYS.includes(key as never)) return "belongs under hub:";
+  if (key in NOT_PER_SITE) return `not per site: ${NOT_PER_SITE[key]}`;
+  if (key.startsWith("-")) return `write keys without the dashes (${key.replace(/^-+/, "")})`;
+  if (!shapes.has(key)) return "unknown key: vpn create has no such flag (see vpcwire vpn create --help)";
+  return undefined;
+}
+
+/** YAML values to the strings and lists commander would have produced for the same flags. */
+function toFlags(
+  raw: Record<string, unknown>,
+  allowed: readonly string[],
+  shapes: Map<string, FlagShape>,
+  problem: (key: string, message: string) => void,
+): VpnFlags {
+  const flags: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const shape = shapes.get(key);
+    if (!shape || !allowed.includes(key)) continue;
+    const scalar = (v: unknown): string | undefined => (typeof v === "string" ? v.trim() : typeof v === "number" ? String(v) : undefined);
+    if (shape.list) {
+      const items = (Array.isArray(value) ? value : [value]).map(scalar);
+      if (items.some((s) => s === undefined)) {
+        problem(key, "must be a string, a number or a list of them");
+        continue;
+      }
+      const split = (items as string[]).flatMap((s) => s.split(",").map((x) => x.trim()));
+      if (split.length === 0 || split.some((s) => s === "")) {
+        problem(key, "has an empty value");
+        continue;
+      }
+      flags[shape.attribute] = split;
+    } else {
+      const s = scalar(value);
+      if (s === undefined) {
+        problem(key, Array.isArray(value) ? "takes one value, not a list" : "must be a string or a number");
+        continue;
+      }
+      if (s === "") {
+        problem(key, "is empty");
+        continue;
+      }
+      if (shape.choices && !shape.choices.includes(s)) {
+        problem(key, `must be one of ${shape.choices.join(", ")}, not "${s}"`);
+        continue;
+      }
+      flags[shape.attribute] = s;
+    }
+  }
+  return flags as VpnFlags;
+}
+
+/** `--cgw-ip: "x" is not an IPv4 address` → key cgw-ip and the rule; `--stack` is the site's name. */
+function keyOfError(message: string, _site: string): { key?: string; message: string } {
+  const m = /^(?:missing required flags: )?--([a-z0-9-]+)(?::\s*)?(.*)$/s.exec(message);
+  if (!m) return { message };
+  const key = m[1] === "stack" ? "name" : m[1]!;
+  if (message.startsWith("missing required flags:")) {
+    const keys = [...message.matchAll(/--([a-z0-9-]+)/g)].map((x) => x[1]);
+    return { key, message: `required (${keys.join(", ")})` };
+  }
+  return { key, message: m[2] || message };
+}
+
+function crossSiteProblems(hub: VgwHubSpec | TgwHubSpec, sites: SiteSpec[], quotas: SitesFile["quotas"], where: { sitesLine?: number }): FileProblem[] {
+  const problems: FileProblem[] = [];
+  const first = new Map<string, SiteSpec>();
+  const seen = (kind: string, value: string, site: SiteSpec): SiteSpec | undefined => {
+    const key = `${kind}\u0000${value}`;
+    const other = first.get(key);
+    if (!other) first.set(key, site);
+    return other;
+  };
+  for (const site of sites) {
+    const dupName = seen("name", site.name, site);
+    if (dupName)
+      problems.push({
+        line: site.line,
+        site: site.name,
+        key: "name",
+        message: `also the name of the site on line ${dupName.line}; each site is its own stack`,
+      });
+    if (hub.kind === "tgw" || !site.input) continue;
+    const { input } = site;
+    const dupIp = seen("ip", input.cgwIp, site);
+    if (dupIp)
+      problems.push({ line: site.line, site: site.name, key: "cgw-ip", message: `${input.cgwIp} is also site ${dupIp.name}'s router; one router per site` });
+    if (input.routing === "bgp") {
+      const dupAsn = seen("asn", String(input.cgwAsn), site);
+      if (dupAsn) {
+        problems.push({
+          line: site.line,
+          site: site.name,
+          key: "cgw-asn",
+          message: `ASN ${input.cgwAsn} is also site ${dupAsn.name}'s; give each BGP site its own ASN so routes are not dropped as loops`,
+        });
+      }
+    }
+    input.tunnelInsideCidrs.forEach((cidr, i) => {
+      if (!cidr) return;
+      const dup = seen("inside", cidr, site);
+      if (dup && dup !== site) {
+        problems.push({
+          line: site.line,
+          site: site.name,
+          key: `tunnel${i + 1}-inside-cidr`,
+          message: `${cidr} is also used by site ${dup.name}; inside CIDRs must be unique per gateway`,
+        });
+      }
+    });
+  }
+  // Overlapping on-prem ranges: traffic to the overlap would go to whichever site AWS prefers.
+  const ranges = sites.filter((s) => s.input).flatMap((s) => s.input.onpremCidrs.map((c) => ({ site: s, cidr: c, parsed: parseCidr4(c) })));
+  for (let i = 0; i < ranges.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = ranges[i]!;
+      const b = ranges[j]!;
+      if (a.site === b.site || typeof a.parsed === "string" || typeof b.parsed === "string") continue;
+      if (cidrsOverlap(a.parsed, b.parsed)) {
+        problems.push({
+          line: a.site.line,
+          site: a.site.name,
+          key: "onprem-cidr",
+          message: `${a.cidr} overlaps site ${b.site.name}'s ${b.cidr}; each on-prem range must belong to one site`,
+        });
+      }
+    }
+  }
+  if (hub.kind === "vgw" && sites.length > quotas.vpnConnectionsPerGateway) {
+    problems.push({
+      line: where.sitesLine,
+      key: "sites",
+      message:
+        `${sites.length} sites, but a virtual private gateway holds at most ${quotas.vpnConnectionsPerGateway} VPN connections` +
+        `${quotas.vpnConnectionsPerGateway === DEFAULT_VGW_CONNECTIONS ? " (AWS's default quota)" : ""}; use a Transit Gateway hub (hub: transit-gateway: new), or raise the quota and set quotas: vpn-connections-per-gateway`,
+    });
+  }
+  const routers = new Set(sites.filter((s) => s.input).map((s) => `${s.input.cgwIp}/${s.input.cgwAsn}`));
+  if (routers.size > quotas.customerGateways) {
+    problems.push({
+      line: where.sitesLine,
+      key: "sites",
+      message: `${routers.size} customer gateways, but a Region holds at most ${quotas.customerGateways} (AWS's default quota); raise it and set quotas: customer-gateways`,
+    });
+  }
+  return problems;
+}
+
+/** A hub problem found through every site is said once. */
+function unique(problems: FileProblem[]): FileProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = JSON.stringify(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function tryCheck<T>(fn: () => T, onError: (message: string) => void): T | undefined {
+  try {
+    return fn();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    onError(error.message.replace(/^--?[a-z0-9.-]+:\s*/, ""));
+    return undefined;
+  }
+}
