@@ -65,7 +65,7 @@ function keyword<T extends string | number>(table: Record<T, unknown>, value: T,
  * for the CBC ciphers (any integrity), one for the AEAD ciphers (integrity only as PRF in IKE, none in
  * ESP), each with every allowed DH group. In ESP the DH groups make PFS mandatory, as on AWS.
  */
-export function awsProposals(o: TunnelOption): { ike: string; esp: string } {
+export function awsProposals(o: TunnelOption, opts: { allowNoPfs?: boolean } = {}): { ike: string; esp: string } {
   const p1enc = values(o.Phase1EncryptionAlgorithms, AWS_ALLOWED.encryption);
   const p2enc = values(o.Phase2EncryptionAlgorithms, AWS_ALLOWED.encryption);
   const p1int = values(o.Phase1IntegrityAlgorithms, AWS_ALLOWED.integrity);
@@ -90,6 +90,39 @@ export function awsProposals(o: TunnelOption): { ike: string; esp: string } {
   const esp: string[] = [];
   if (espEnc.cbc.length) esp.push(join([...espEnc.cbc, ...p2int.map((i) => INTEGRITY[i]!.integ), ...espDh]));
   if (espEnc.aead.length) esp.push(join([...espEnc.aead, ...espDh]));
+  // Only for the suite's negative control: real AWS requires PFS.
+  if (opts.allowNoPfs) {
+    if (espEnc.cbc.length) esp.push(join([...espEnc.cbc, ...p2int.map((i) => INTEGRITY[i]!.integ)]));
+    if (espEnc.aead.length) esp.push(join(espEnc.aead));
+  }
+  return { ike: ike.join(","), esp: esp.join(",") };
+}
+
+/**
+ * IKEv1 proposals of the same lists, one strongSwan proposal per combination. strongSwan's IKEv1
+ * encodes only the first algorithm of each kind of a proposal (one ISAKMP transform per proposal),
+ * so the compact form of `awsProposals` would make this stand-in offer one combination when it
+ * starts Main Mode or Quick Mode (e.g. AES256/SHA2-256/DH 19 only); AWS offers what the tunnel's
+ * lists allow. Lowest values first, the order in which AWS evaluates proposals (aws-facts.md 1.5);
+ * the order AWS offers them in as an initiator is not documented. No AES-GCM in an IKEv1 phase 1.
+ */
+export function awsProposalsV1(o: TunnelOption): { ike: string; esp: string } {
+  const sorted = <T>(list: T[], order: readonly T[]) => [...list].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const p1enc = sorted(values(o.Phase1EncryptionAlgorithms, AWS_ALLOWED.encryption), AWS_ALLOWED.encryption).filter((e) => !ENCRYPTION[e]?.aead);
+  const p2enc = sorted(values(o.Phase2EncryptionAlgorithms, AWS_ALLOWED.encryption), AWS_ALLOWED.encryption);
+  const p1int = sorted(values(o.Phase1IntegrityAlgorithms, AWS_ALLOWED.integrity), AWS_ALLOWED.integrity);
+  const p2int = sorted(values(o.Phase2IntegrityAlgorithms, AWS_ALLOWED.integrity), AWS_ALLOWED.integrity);
+  const p1dh = sorted(values(o.Phase1DHGroupNumbers, AWS_ALLOWED.phase1Dh), AWS_ALLOWED.phase1Dh);
+  const p2dh = sorted(values(o.Phase2DHGroupNumbers, AWS_ALLOWED.phase2Dh), AWS_ALLOWED.phase2Dh);
+  for (const e of [...p1enc, ...p2enc]) keyword(ENCRYPTION, e, "encryption");
+  for (const i of [...p1int, ...p2int]) keyword(INTEGRITY, i, "integrity");
+  for (const g of [...p1dh, ...p2dh]) keyword(DH, g, "DH group");
+  const ike = p1enc.flatMap((e) => p1int.flatMap((i) => p1dh.map((g) => `${ENCRYPTION[e]!.kw}-${INTEGRITY[i]!.integ}-${DH[g]}`)));
+  const esp = p2enc.flatMap((e) =>
+    ENCRYPTION[e]!.aead
+      ? p2dh.map((g) => `${ENCRYPTION[e]!.kw}-${DH[g]}`)
+      : p2int.flatMap((i) => p2dh.map((g) => `${ENCRYPTION[e]!.kw}-${INTEGRITY[i]!.integ}-${DH[g]}`)),
+  );
   return { ike: ike.join(","), esp: esp.join(",") };
 }
 
@@ -105,10 +138,10 @@ export function awsIkeVersion(o: TunnelOption): 0 | 1 | 2 {
  * is start) on each outside IP that accepts only the customer gateway's address and identity, with
  * 0.0.0.0/0 selectors both ways, mandatory PFS, and AWS's lifetimes, DPD and replay window.
  */
-export function awsSwanctlConf(conn: Connection, cgwIp: string): string {
+export function awsSwanctlConf(conn: Connection, cgwIp: string, opts: { allowNoPfs?: boolean } = {}): string {
   const blocks = conn.tunnels.map((t) => {
     const o = t.options;
-    const { ike, esp } = awsProposals(o);
+    const { ike, esp } = awsIkeVersion(o) === 1 && !opts.allowNoPfs ? awsProposalsV1(o) : awsProposals(o, opts);
     const p1 = o.Phase1LifetimeSeconds ?? 28_800;
     const p2 = o.Phase2LifetimeSeconds ?? 3600;
     const margin = o.RekeyMarginTimeSeconds ?? 270;

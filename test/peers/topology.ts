@@ -21,7 +21,12 @@ export interface IpsecLab {
   router: Charon;
 }
 
-export async function ipsecLab(lab: Lab, conn: Connection, nat: boolean): Promise<IpsecLab> {
+export interface LabOptions {
+  /** Negative control only: the AWS side also accepts ESP without PFS (real AWS does not). */
+  awsAllowsNoPfs?: boolean;
+}
+
+export async function ipsecLab(lab: Lab, conn: Connection, nat: boolean, opts: LabOptions = {}): Promise<IpsecLab> {
   const awsNs = await lab.netns("aws");
   const routerNs = await lab.netns("router");
   const awsEnd = { ns: awsNs, dev: "wan", addrs: conn.tunnels.map((t) => `${t.awsOutsideIp}/32`) };
@@ -54,17 +59,23 @@ export async function ipsecLab(lab: Lab, conn: Connection, nat: boolean): Promis
   }
   await lab.ip(awsNs, ["route", "add", "198.51.100.0/24", "dev", "wan"]);
 
-  // AWS first: it is a responder and must be listening when the router starts IKE.
   const aws = new Charon(lab, "aws", awsNs);
-  await aws.start();
-  const awsConf = join(lab.dir, "aws.conf");
-  writeFileSync(awsConf, awsSwanctlConf(conn, conn.cgwIp), { mode: 0o600 });
-  await aws.load(awsConf);
   const router = new Charon(lab, "router", routerNs);
-  await router.start();
+  await Promise.all([aws.start(), router.start()]);
+  const awsConf = join(lab.dir, "aws.conf");
+  writeFileSync(awsConf, awsSwanctlConf(conn, conn.cgwIp, { allowNoPfs: opts.awsAllowsNoPfs }), { mode: 0o600 });
   // Unchanged, where its header says ("Save as /etc/swanctl/conf.d/<vpn id>.conf").
   const place = /Save as \/etc\/swanctl\/conf\.d\/(\S+\.conf)\b/.exec(conn.text);
   if (!place) throw new Error("the rendered file does not say where in /etc/swanctl/conf.d to save it");
-  await router.load(conn.file, place[1]);
+  // The side that starts IKE loads last, so that its peer already listens (as when a user pastes the
+  // config and AWS starts, or the router starts against an AWS endpoint that is always there): with
+  // StartupAction start AWS starts and the router only traps; otherwise the router starts.
+  if (conn.tunnels.every((t) => t.options.StartupAction === "start")) {
+    await router.load(conn.file, place[1]);
+    await aws.load(awsConf);
+  } else {
+    await aws.load(awsConf);
+    await router.load(conn.file, place[1]);
+  }
   return { aws, router };
 }
