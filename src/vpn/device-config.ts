@@ -382,7 +382,12 @@ const SUPPORT: Record<DeviceType, DeviceSupport> = {
 
 const DEVICE_NAMES: Record<DeviceType, string> = { csr1000v: "IOS-XE", strongswan: "strongSwan" };
 
-function chooseSuite(device: DeviceType, t: TunnelModel, preference: IkeVersion | undefined, warnings: string[]): TunnelSuite & { acceptable: AcceptableSuite } {
+function chooseSuite(
+  device: DeviceType,
+  t: TunnelModel,
+  preference: IkeVersion | undefined,
+  warnings: string[],
+): TunnelSuite & { acceptable: AcceptableSuite } {
   const where = `tunnel ${t.number}`;
   const o = t.options;
   // An empty options list means AWS's defaults, and AWS's XML names the value to use for those.

@@ -4,13 +4,14 @@
  * both tunnels with the connection's tunnel options. Both run in their own network namespaces with
  * kernel-libipsec (this kernel has no ESP; ../shared/docs/real-peers.md). Run: `npm run test:peers`.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Connection, createConnection, type Tunnel } from "./connection.js";
-import { missingPrerequisites } from "./prereqs.js";
+
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { awsName, type ChildSa, type Charon, type IkeSa, summary, withoutDh } from "./swan.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Connection, createConnection, type Tunnel } from "./connection.js";
+import { missingPrerequisites } from "./prereqs.js";
+import { awsName, awsSwanctlConf, type Charon, type ChildSa, type IkeSa, summary, withoutDh } from "./swan.js";
 import { Lab, waitFor } from "./sys.js";
 import { type IpsecLab, ipsecLab } from "./topology.js";
 import { NEGATIVE_CONTROL, VARIANTS, type Variant } from "./variants.js";
@@ -70,7 +71,9 @@ async function rekeyChild(l: IpsecLab, side: "router" | "aws", t: Tunnel): Promi
   return waitFor(
     `${t.name}: CHILD SA rekeyed by ${side}`,
     async () => {
-      const ups = (await tunnelUp(l, t)).filter((u) => u.router.initiatorSpi === before.router.initiatorSpi && u.router.responderSpi === before.router.responderSpi);
+      const ups = (await tunnelUp(l, t)).filter(
+        (u) => u.router.initiatorSpi === before.router.initiatorSpi && u.router.responderSpi === before.router.responderSpi,
+      );
       if (ups.some((u) => u.routerChild.spiIn === before.routerChild.spiIn)) return undefined;
       return ups.find((u) => u.routerChild.spiOut !== before.routerChild.spiOut);
     },
@@ -167,8 +170,14 @@ for (const v of VARIANTS) {
       // Both starting would leave two, each with its own CHILD SA. Give a late start a moment to show.
       await delay(1500);
       for (const t of conn.tunnels) {
-        expect((await ikeSas(l.router, t.name)).map((s) => `${s.state} ${s.initiatorSpi}`), `${t.name}: IKE SAs on the router`).toHaveLength(1);
-        expect((await ikeSas(l.aws, awsName(t))).map((s) => `${s.state} ${s.initiatorSpi}`), `${t.name}: IKE SAs on AWS`).toHaveLength(1);
+        expect(
+          (await ikeSas(l.router, t.name)).map((s) => `${s.state} ${s.initiatorSpi}`),
+          `${t.name}: IKE SAs on the router`,
+        ).toHaveLength(1);
+        expect(
+          (await ikeSas(l.aws, awsName(t))).map((s) => `${s.state} ${s.initiatorSpi}`),
+          `${t.name}: IKE SAs on AWS`,
+        ).toHaveLength(1);
       }
       established = true;
     });
@@ -191,6 +200,54 @@ for (const v of VARIANTS) {
       await waitUp(l, t2, "CHILD SA re-created by the router after AWS deleted it", (u) => u.routerChild.spiIn !== child.routerChild.spiIn);
     });
 
+    if (v.routing === "static")
+      it.sequential("routes to the VPC follow the CHILD SAs (the rendered updown script, run by charon with the real ip)", async () => {
+        upFirst();
+        const ifs = l.tunnelInterfaces!;
+        if (!xfrmWarned) {
+          xfrmWarned = true;
+          console.warn(
+            `\n!!! vpcwire peers: this kernel has no XFRM interfaces (ip link add … type xfrm: ${ifs[0]!.xfrmError}); a veth of the same name stands in.` +
+              "\n!!! Proven: charon runs the rendered updown script on CHILD SA up/down and it adds/removes the real routes." +
+              "\n!!! Not proven here: that traffic routed into an XFRM interface is encrypted with the tunnel's if_id.\n",
+          );
+        }
+        const [t1, t2] = conn.tunnels;
+        const want = (t: Tunnel) => `${conn.vpcCidrs[0]} dev ${ifs[t.number - 1]!.name} metric ${t.number === 1 ? 100 : 200}`;
+        const routes = async () => (await l.router.routes(conn.vpcCidrs[0]!)).join("\n");
+        const has = (t: Tunnel) => async () => ((await routes()).includes(want(t)) ? true : undefined);
+        // Up: both tunnels' routes, tunnel 1 preferred.
+        for (const t of conn.tunnels) await waitFor(`${t.name}: route ${want(t)}`, has(t), { timeoutMs: UP_MS, describe: routes });
+        // AWS deletes tunnel 1 and stops answering on it (its connection unloaded): the route goes and stays away.
+        const up1 = await waitUp(l, t1, "up before AWS deletes it");
+        // (swanctl 5.9 unloads a connection that is no longer in the files --load-conns reads.)
+        const awsConf = join(l.aws.swanctlDir, "conf.d", "aws.conf");
+        const full = readFileSync(awsConf, "utf8");
+        writeFileSync(awsConf, awsSwanctlConf({ ...conn, tunnels: [t2] as unknown as [Tunnel, Tunnel] }, conn.cgwIp), { mode: 0o600 });
+        await l.aws.swanctlOk(["--load-conns", "--file", join(l.aws.swanctlDir, "swanctl.conf")]);
+        // Unloading may already have closed it (sending the DELETE); then there is nothing left to
+        // terminate. By name: after IKEv1 re-authentications older ISAKMP SAs may linger too.
+        expect(up1.aws.name).toBe(awsName(t1));
+        await l.aws.swanctl(["--terminate", "--ike", awsName(t1), "--timeout", "10"]);
+        await waitFor(`${t1.name}: route removed after AWS deleted the tunnel`, async () => (!(await routes()).includes(want(t1)) ? true : undefined), {
+          timeoutMs: UP_MS,
+          describe: async () => `${await routes()}\n${await state(l)}`,
+        });
+        await delay(2000);
+        expect(await routes(), "while AWS does not answer on tunnel 1").not.toContain(want(t1));
+        expect(await routes(), "tunnel 2 is untouched").toContain(want(t2));
+        // AWS answers again: the tunnel and its route come back.
+        expect(
+          (await ikeSas(l.aws, awsName(t1))).map((x) => `${x.state} #${x.uniqueid}`),
+          "AWS keeps no IKE SA of tunnel 1",
+        ).toEqual([]);
+        writeFileSync(awsConf, full, { mode: 0o600 });
+        await l.aws.swanctlOk(["--load-conns", "--file", join(l.aws.swanctlDir, "swanctl.conf")]);
+        await l.aws.swanctlOk(["--initiate", "--child", awsName(t1), "--timeout", "15"]);
+        await waitUp(l, t1, "back after AWS answers again");
+        await waitFor(`${t1.name}: route back`, has(t1), { timeoutMs: UP_MS, describe: routes });
+      });
+
     afterAll(async () => {
       await conns?.get(v.name)?.lab.close();
       conns?.delete(v.name);
@@ -198,12 +255,17 @@ for (const v of VARIANTS) {
   });
 }
 
+let xfrmWarned = false;
+
 /**
  * The rekey assertion can fail: the same checks against a router file whose ESP proposals lost their
  * DH group, with an AWS side that (unlike AWS) also accepts ESP without PFS, so the rekeys succeed
  * without a key exchange. The first CHILD rekey must then be reported as missing its PFS group.
  */
-describe(`strongSwan ${NEGATIVE_CONTROL.name}: negative control, a router file without an ESP DH group`, { concurrent: true, skip: missing !== undefined }, () => {
+describe(`strongSwan ${NEGATIVE_CONTROL.name}: negative control, a router file without an ESP DH group`, {
+  concurrent: true,
+  skip: missing !== undefined,
+}, () => {
   let l: IpsecLab;
   let conn: Connection;
 
@@ -222,7 +284,9 @@ describe(`strongSwan ${NEGATIVE_CONTROL.name}: negative control, a router file w
       timeoutMs: UP_MS,
       describe: () => state(l),
     });
-    await expect(checkRekeys(l, conn, NEGATIVE_CONTROL)).rejects.toThrow(/CHILD SA rekeyed by router: expected 'AES_GCM_16-256' to be 'AES_GCM_16-256\/ECP_384'/);
+    await expect(checkRekeys(l, conn, NEGATIVE_CONTROL)).rejects.toThrow(
+      /CHILD SA rekeyed by router: expected 'AES_GCM_16-256' to be 'AES_GCM_16-256\/ECP_384'/,
+    );
   });
 
   afterAll(async () => {

@@ -203,6 +203,8 @@ export function awsName(t: Tunnel): string {
 
 const SWANCTL_DIRS = ["x509", "x509ca", "x509ocsp", "x509aa", "x509ac", "x509crl", "pubkey", "private", "rsa", "ecdsa", "bliss", "pkcs8", "pkcs12"];
 const PLUGINS = "random nonce openssl aes sha1 sha2 hmac gcm kdf pem pkcs1 x509 pubkey";
+/** charon only: `updown` runs a CHILD SA's `updown = ` command (vpcwire's static-routing script). */
+const CHARON_PLUGINS = `${PLUGINS} updown`;
 
 export class Charon {
   readonly uri: string;
@@ -227,7 +229,7 @@ export class Charon {
     writeFileSync(
       conf,
       `charon {
-  load = ${PLUGINS} kernel-libipsec kernel-netlink socket-default vici
+  load = ${CHARON_PLUGINS} kernel-libipsec kernel-netlink socket-default vici
   plugins {
     socket-default { fwmark = 0x4711 }
     kernel-netlink { fwmark = !0x4711 }
@@ -251,21 +253,36 @@ swanctl { load = ${PLUGINS} }
     this.env = { ...process.env, STRONGSWAN_CONF: conf };
   }
 
-  /** Start charon with a private /run (charon 5.9 writes a fixed /var/run/charon.pid) and wait for vici. */
-  async start(): Promise<void> {
+  /**
+   * Start charon with a private /run (charon 5.9 writes a fixed /var/run/charon.pid) and wait for vici.
+   * `etcSwanctl`: this charon's swanctl directory is also its /etc/swanctl, so that paths a rendered
+   * file names there (its updown script) are where the file's instructions put them.
+   */
+  async start(opts: { etcSwanctl?: boolean } = {}): Promise<void> {
     const run_ = join(this.lab.dir, this.role, "run");
-    this.daemon = this.lab.start(`charon-${this.role}`, this.ns, ["sh", "-c", 'mount --bind "$0" /run && exec "$1"', run_, CHARON], this.env);
+    const script = opts.etcSwanctl ? 'mount --bind "$0" /run && mount --bind "$2" /etc/swanctl && exec "$1"' : 'mount --bind "$0" /run && exec "$1"';
+    this.daemon = this.lab.start(`charon-${this.role}`, this.ns, ["sh", "-c", script, run_, CHARON, this.swanctlDir], this.env);
     await waitFor(`charon (${this.role}) to answer on vici`, async () => ((await this.swanctl(["--stats"])).code === 0 ? true : undefined), {
       timeoutMs: 15_000,
       describe: async () => this.diagnostics(),
     });
   }
 
-  /** Place a file in conf.d, as the rendered file's header tells users to, and load everything. */
-  async load(file: string, name = basename(file)): Promise<void> {
+  /** Place a file in conf.d, as the rendered file's header tells users to. */
+  place(file: string, name = basename(file)): void {
     const dest = join(this.swanctlDir, "conf.d", name);
     copyFileSync(file, dest);
     chmodSync(dest, 0o600);
+  }
+
+  /** Run a shell command in this charon's namespace with its swanctl directory as /etc/swanctl. */
+  async shellAtEtc(command: string): Promise<void> {
+    await this.lab.exec(this.ns, ["sh", "-c", `mount --bind "$0" /etc/swanctl && ${command}`, this.swanctlDir]);
+  }
+
+  /** Place a file in conf.d and load everything. */
+  async load(file: string, name = basename(file)): Promise<void> {
+    this.place(file, name);
     const r = await this.swanctl(["--load-all", "--file", join(this.swanctlDir, "swanctl.conf")]);
     if (r.code !== 0 || /failed|error/i.test(r.stdout + r.stderr)) {
       throw new Error(`swanctl --load-all (${this.role}) failed:\n${r.stdout}${r.stderr}`);
@@ -286,6 +303,14 @@ swanctl { load = ${PLUGINS} }
     const r = await this.swanctl(["--list-sas", "--raw"]);
     if (r.code !== 0) throw new Error(`swanctl --list-sas (${this.role}) exited ${r.code}: ${r.stderr}`);
     return parseListSas(r.stdout);
+  }
+
+  /** The routes to `prefix` in this charon's namespace (main table), as `<prefix> dev <dev> metric <n>`. */
+  async routes(prefix: string): Promise<string[]> {
+    const r = await run("ip", ["-j", "-n", this.ns, "route", "show", prefix]);
+    if (r.code !== 0) throw new Error(`ip route show ${prefix} (${this.role}) exited ${r.code}: ${r.stderr}`);
+    const list = JSON.parse(r.stdout || "[]") as Array<{ dst: string; dev?: string; metric?: number }>;
+    return list.map((x) => `${x.dst} dev ${x.dev} metric ${x.metric ?? 0}`);
   }
 
   diagnostics(): string {

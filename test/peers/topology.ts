@@ -14,11 +14,56 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Connection, NET } from "./connection.js";
 import { awsSwanctlConf, Charon } from "./swan.js";
-import type { Lab } from "./sys.js";
+import { type Lab, run } from "./sys.js";
 
 export interface IpsecLab {
   aws: Charon;
   router: Charon;
+  /**
+   * Static routing: the tunnels' interfaces as the header creates them, with a veth standing in
+   * for each XFRM interface this kernel cannot create (`xfrmError` says why); undefined for BGP.
+   */
+  tunnelInterfaces?: { name: string; xfrmError: string }[];
+}
+
+/** Header lines the user runs, e.g. `#   ip link add aws-tun102 type xfrm dev eth0 if_id 102`. */
+function setupLines(text: string, re: RegExp): string[] {
+  return text
+    .split("\n")
+    .map((l) => /^# {3}(.*)$/.exec(l)?.[1] ?? "")
+    .filter((l) => re.test(l));
+}
+
+/**
+ * The static-routing setup from the rendered header, run as written where this kernel allows it:
+ * the updown script extracted with the header's `sed` and `chmod` (into /etc/swanctl, which is the
+ * router charon's swanctl directory), and the tunnels' interfaces. `ip link add … type xfrm` is
+ * tried first; this kernel has no XFRM interfaces, so a veth pair with the same name, address and
+ * MTU stands in (the updown script only needs a device to route to).
+ */
+async function staticRoutingSetup(lab: Lab, router: Charon, conn: Connection): Promise<{ name: string; xfrmError: string }[]> {
+  const extract = setupLines(conn.text, /^(sed -n 's\/\^#updown\||chmod 0755 \/etc\/swanctl\/vpcwire-updown-)/);
+  if (extract.length !== 2) throw new Error(`the rendered file does not say how to extract its updown script:\n${extract.join("\n")}`);
+  await router.shellAtEtc(extract.join(" && "));
+  const out: { name: string; xfrmError: string }[] = [];
+  for (const line of setupLines(conn.text, /^ip link add \S+ type xfrm /)) {
+    const name = line.split(" ")[3]!;
+    const xfrm = await run("ip", [
+      "-n",
+      router.ns,
+      ...line
+        .split(" ")
+        .slice(1)
+        .map((w) => (w === "eth0" ? "wan" : w)),
+    ]);
+    if (xfrm.code === 0) throw new Error(`this kernel created an XFRM interface (${line}): the suite should use it (see ../shared/docs/real-peers.md)`);
+    await lab.ip(router.ns, ["link", "add", name, "type", "veth", "peer", "name", `${name}p`]);
+    await lab.ip(router.ns, ["link", "set", `${name}p`, "up"]);
+    out.push({ name, xfrmError: (xfrm.stderr || xfrm.stdout).trim() });
+  }
+  for (const line of setupLines(conn.text, /^ip (addr add \S+ dev|link set \S+ mtu \d+ up$)/)) await lab.ip(router.ns, line.split(" ").slice(1));
+  if (out.length !== 2) throw new Error(`expected two tunnel interfaces in the rendered header, found ${out.length}`);
+  return out;
 }
 
 export interface LabOptions {
@@ -61,12 +106,14 @@ export async function ipsecLab(lab: Lab, conn: Connection, nat: boolean, opts: L
 
   const aws = new Charon(lab, "aws", awsNs);
   const router = new Charon(lab, "router", routerNs);
-  await Promise.all([aws.start(), router.start()]);
+  await Promise.all([aws.start(), router.start({ etcSwanctl: true })]);
   const awsConf = join(lab.dir, "aws.conf");
   writeFileSync(awsConf, awsSwanctlConf(conn, conn.cgwIp, { allowNoPfs: opts.awsAllowsNoPfs }), { mode: 0o600 });
   // Unchanged, where its header says ("Save as /etc/swanctl/conf.d/<vpn id>.conf").
   const place = /Save as \/etc\/swanctl\/conf\.d\/(\S+\.conf)\b/.exec(conn.text);
   if (!place) throw new Error("the rendered file does not say where in /etc/swanctl/conf.d to save it");
+  router.place(conn.file, place[1]);
+  const tunnelInterfaces = conn.static ? await staticRoutingSetup(lab, router, conn) : undefined;
   // The side that starts IKE loads last, so that its peer already listens (as when a user pastes the
   // config and AWS starts, or the router starts against an AWS endpoint that is always there): with
   // StartupAction start AWS starts and the router only traps; otherwise the router starts.
@@ -77,5 +124,5 @@ export async function ipsecLab(lab: Lab, conn: Connection, nat: boolean, opts: L
     await aws.load(awsConf);
     await router.load(conn.file, place[1]);
   }
-  return { aws, router };
+  return { aws, router, tunnelInterfaces };
 }
