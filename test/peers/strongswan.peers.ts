@@ -167,7 +167,16 @@ for (const v of VARIANTS) {
         expect(u.router.raw["nat-local"], t.name).toBe(v.nat ? "yes" : undefined);
       }
       // One side starts IKE (AWS with StartupAction start, the router otherwise): one IKE SA per tunnel.
-      // Both starting would leave two, each with its own CHILD SA. Give a late start a moment to show.
+      // Both starting leaves two, each with its own CHILD SA: with StartupAction start, wait until
+      // AWS's own start (a retransmit, since it began before the router listened) has concluded.
+      if (conn.tunnels.every((t) => t.options.StartupAction === "start")) {
+        for (const t of conn.tunnels) {
+          await waitFor(`${t.name}: an IKE SA AWS started`, async () => ((await ikeSas(l.aws, awsName(t))).some((s) => s.raw.initiator === "yes" && s.state === "ESTABLISHED") ? true : undefined), {
+            timeoutMs: UP_MS,
+            describe: () => state(l),
+          });
+        }
+      }
       await delay(1500);
       for (const t of conn.tunnels) {
         expect(

@@ -106,7 +106,6 @@ export async function ipsecLab(lab: Lab, conn: Connection, nat: boolean, opts: L
 
   const aws = new Charon(lab, "aws", awsNs);
   const router = new Charon(lab, "router", routerNs);
-  await Promise.all([aws.start(), router.start({ etcSwanctl: true })]);
   const awsConf = join(lab.dir, "aws.conf");
   writeFileSync(awsConf, awsSwanctlConf(conn, conn.cgwIp, { allowNoPfs: opts.awsAllowsNoPfs }), { mode: 0o600 });
   // Unchanged, where its header says ("Save as /etc/swanctl/conf.d/<vpn id>.conf").
@@ -114,15 +113,13 @@ export async function ipsecLab(lab: Lab, conn: Connection, nat: boolean, opts: L
   if (!place) throw new Error("the rendered file does not say where in /etc/swanctl/conf.d to save it");
   router.place(conn.file, place[1]);
   const tunnelInterfaces = conn.static ? await staticRoutingSetup(lab, router, conn) : undefined;
-  // The side that starts IKE loads last, so that its peer already listens (as when a user pastes the
-  // config and AWS starts, or the router starts against an AWS endpoint that is always there): with
-  // StartupAction start AWS starts and the router only traps; otherwise the router starts.
-  if (conn.tunnels.every((t) => t.options.StartupAction === "start")) {
-    await router.load(conn.file, place[1]);
-    await aws.load(awsConf);
-  } else {
-    await aws.load(awsConf);
-    await router.load(conn.file, place[1]);
-  }
+  // AWS first, as in real life: its endpoints exist (and, with StartupAction start, already try to
+  // start IKE, retransmitting into the void) before the router's charon runs with the config. A
+  // router that also started IKE at load then made a second IKE SA per tunnel when AWS's
+  // retransmit arrived (issue 10); the rendered file now only traps when AWS starts.
+  await aws.start();
+  await aws.load(awsConf);
+  await router.start({ etcSwanctl: true });
+  await router.load(conn.file, place[1]);
   return { aws, router, tunnelInterfaces };
 }
