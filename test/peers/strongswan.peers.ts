@@ -171,10 +171,14 @@ for (const v of VARIANTS) {
       // AWS's own start (a retransmit, since it began before the router listened) has concluded.
       if (conn.tunnels.every((t) => t.options.StartupAction === "start")) {
         for (const t of conn.tunnels) {
-          await waitFor(`${t.name}: an IKE SA AWS started`, async () => ((await ikeSas(l.aws, awsName(t))).some((s) => s.raw.initiator === "yes" && s.state === "ESTABLISHED") ? true : undefined), {
-            timeoutMs: UP_MS,
-            describe: () => state(l),
-          });
+          await waitFor(
+            `${t.name}: an IKE SA AWS started`,
+            async () => ((await ikeSas(l.aws, awsName(t))).some((s) => s.raw.initiator === "yes" && s.state === "ESTABLISHED") ? true : undefined),
+            {
+              timeoutMs: UP_MS,
+              describe: () => state(l),
+            },
+          );
         }
       }
       await delay(1500);

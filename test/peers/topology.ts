@@ -117,9 +117,17 @@ export async function ipsecLab(lab: Lab, conn: Connection, nat: boolean, opts: L
   // start IKE, retransmitting into the void) before the router's charon runs with the config. A
   // router that also started IKE at load then made a second IKE SA per tunnel when AWS's
   // retransmit arrived (issue 10); the rendered file now only traps when AWS starts.
+  // Until its config is loaded, a router AWS starts IKE with drops IKE (like a router not yet set up):
+  // AWS retransmits. A charon that is running without the config would answer NO_PROPOSAL_CHOSEN,
+  // which ends this stand-in's attempt for good (AWS keeps trying; the stand-in cannot model how).
+  const awsStarts = conn.tunnels.every((t) => t.options.StartupAction === "start");
+  const hold = join(lab.dir, "router-hold.nft");
+  writeFileSync(hold, "table inet vwp_hold {\n  chain input {\n    type filter hook input priority 0;\n    udp dport { 500, 4500 } drop\n  }\n}\n");
+  if (awsStarts) await lab.exec(routerNs, ["nft", "-f", hold]);
   await aws.start();
   await aws.load(awsConf);
   await router.start({ etcSwanctl: true });
   await router.load(conn.file, place[1]);
+  if (awsStarts) await lab.exec(routerNs, ["nft", "delete", "table", "inet", "vwp_hold"]);
   return { aws, router, tunnelInterfaces };
 }
