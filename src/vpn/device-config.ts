@@ -81,6 +81,16 @@ export interface TunnelSuite {
   phase2: { encryption: EncryptionAlgorithm; integrity: IntegrityAlgorithm | null; dhGroup: number };
 }
 
+/**
+ * Everything a tunnel's options allow that the device supports, in preference order (the proposed
+ * value first); phase 2 keeps to the proposed cipher family (AEAD or not). Routers that can accept
+ * more than they propose use it to answer what AWS starts (see docs/CRYPTO.md).
+ */
+export interface AcceptableSuite {
+  phase1: { encryption: EncryptionAlgorithm[]; integrity: IntegrityAlgorithm[]; dhGroups: number[] };
+  phase2: { encryption: EncryptionAlgorithm[]; integrity: IntegrityAlgorithm[]; dhGroups: number[] };
+}
+
 export interface DeviceFile {
   /** Where the config's own instructions put it. */
   path: string;
@@ -190,6 +200,7 @@ interface Common {
   onpremNetworks: Network[];
   tunnels: [TunnelModel, TunnelModel];
   suites: [TunnelSuite, TunnelSuite];
+  acceptable: [AcceptableSuite, AcceptableSuite];
   /** Tunnel 1's and 2's numbers, or placeholders in a preview without a connection id. */
   numbers: [number | string, number | string];
   numbersDerived: boolean;
@@ -270,7 +281,9 @@ function prepareCommon(input: DeviceConfigInput): Common {
   }
 
   const warnings: string[] = [];
-  const suites = config.tunnels.map((t) => chooseSuite(input.device, t, input.ikeVersion, warnings)) as [TunnelSuite, TunnelSuite];
+  const chosen = config.tunnels.map((t) => chooseSuite(input.device, t, input.ikeVersion, warnings));
+  const suites = chosen.map(({ acceptable: _, ...suite }) => suite) as [TunnelSuite, TunnelSuite];
+  const acceptable = chosen.map((c) => c.acceptable) as [AcceptableSuite, AcceptableSuite];
   const versions = suites.map((s) => s.ikeVersion);
   const label = (v: IkeVersion) => (v === "ikev1" ? "IKEv1" : "IKEv2");
   const refused = refusedSummary(input.device, suites);
@@ -297,6 +310,7 @@ function prepareCommon(input: DeviceConfigInput): Common {
     onpremNetworks,
     tunnels: config.tunnels,
     suites,
+    acceptable,
     numbers: numbers ?? ["<TUNNEL1-NUMBER>", "<TUNNEL2-NUMBER>"],
     numbersDerived: input.tunnelBase === undefined,
     awsStarts: config.tunnels.every((t) => t.options?.startupAction === "start"),
@@ -368,7 +382,12 @@ const SUPPORT: Record<DeviceType, DeviceSupport> = {
 
 const DEVICE_NAMES: Record<DeviceType, string> = { csr1000v: "IOS-XE", strongswan: "strongSwan" };
 
-function chooseSuite(device: DeviceType, t: TunnelModel, preference: IkeVersion | undefined, warnings: string[]): TunnelSuite {
+function chooseSuite(
+  device: DeviceType,
+  t: TunnelModel,
+  preference: IkeVersion | undefined,
+  warnings: string[],
+): TunnelSuite & { acceptable: AcceptableSuite } {
   const where = `tunnel ${t.number}`;
   const o = t.options;
   // An empty options list means AWS's defaults, and AWS's XML names the value to use for those.
@@ -406,10 +425,23 @@ function chooseSuite(device: DeviceType, t: TunnelModel, preference: IkeVersion 
     }
     const e2 = best(enc2, ENCRYPTION_PREFERENCE)!;
     if (preference && version !== preference && problems.length) warnings.push(`${where}: ${problems[0]}; rendering ${version} instead of ${preference}`);
+    const all = <T>(list: readonly T[], pref: readonly T[], ok: (v: T) => boolean = () => true): T[] => pref.filter((v) => list.includes(v) && ok(v));
     return {
       ikeVersion: version,
       phase1: { encryption: e1, integrity: best(integ1, PHASE1_INTEGRITY_PREFERENCE)!, dhGroup: d1 },
       phase2: { encryption: e2, integrity: isGcm(e2) ? null : best(integ2, PHASE2_INTEGRITY_PREFERENCE)!, dhGroup: d2 },
+      acceptable: {
+        phase1: {
+          encryption: all(enc1, ENCRYPTION_PREFERENCE, (e) => support.phase1Gcm[version] || !isGcm(e)),
+          integrity: all(integ1, PHASE1_INTEGRITY_PREFERENCE),
+          dhGroups: all(dh1, DH_PREFERENCE, (g) => support.dhGroups.includes(g)),
+        },
+        phase2: {
+          encryption: all(enc2, ENCRYPTION_PREFERENCE, (e) => isGcm(e) === isGcm(e2)),
+          integrity: isGcm(e2) ? [] : all(integ2, PHASE2_INTEGRITY_PREFERENCE),
+          dhGroups: all(dh2, DH_PREFERENCE, (g) => support.dhGroups.includes(g)),
+        },
+      },
     };
   }
   return fail(`${where}: ${problems[0] ?? "no IKE version to render"}`);
@@ -645,6 +677,7 @@ function strongswanView(input: DeviceConfigInput, c: Common) {
 
   const tunnels = c.tunnels.map((t, i) => {
     const s = c.suites[i]!;
+    const a = c.acceptable[i]!;
     const n = c.numbers[i]!;
     const enc = (e: EncryptionAlgorithm) => `aes${bits(e)}${isGcm(e) ? "gcm16" : ""}`;
     const sha = (x: IntegrityAlgorithm) => `sha${shaBits(x)}`;
@@ -669,8 +702,18 @@ function strongswanView(input: DeviceConfigInput, c: Common) {
       customerInsidePrefix: `${t.customer.insideIp}/${t.customer.insideCidr.split("/")[1] ?? "30"}`,
       psk: t.ike.preSharedKey!,
       // IKE needs a PRF; with AES-GCM there is no integrity algorithm to derive it from.
-      ikeProposal: `${enc(p1.encryption)}-${isGcm(p1.encryption) ? "prf" : ""}${sha(p1.integrity)}-${SWAN_DH[p1.dhGroup]}`,
-      espProposal: `${enc(s.phase2.encryption)}${s.phase2.integrity ? `-${sha(s.phase2.integrity)}` : ""}-${SWAN_DH[s.phase2.dhGroup]}`,
+      // IKEv1: one proposal listing the chosen algorithm of each kind first and then every other one
+      // the tunnel allows. strongSwan's IKEv1 sends only the first of each kind (one transform), so
+      // this host still proposes exactly one combination, and it accepts whatever allowed combination
+      // AWS offers when AWS starts a Main or Quick Mode (IKEv1 cannot renegotiate the DH group).
+      ikeProposal:
+        s.ikeVersion === "ikev1"
+          ? [...a.phase1.encryption.map(enc), ...a.phase1.integrity.map(sha), ...a.phase1.dhGroups.map((g) => SWAN_DH[g])].join("-")
+          : `${enc(p1.encryption)}-${isGcm(p1.encryption) ? "prf" : ""}${sha(p1.integrity)}-${SWAN_DH[p1.dhGroup]}`,
+      espProposal:
+        s.ikeVersion === "ikev1"
+          ? [...a.phase2.encryption.map(enc), ...a.phase2.integrity.map(sha), ...a.phase2.dhGroups.map((g) => SWAN_DH[g])].join("-")
+          : `${enc(s.phase2.encryption)}${s.phase2.integrity ? `-${sha(s.phase2.integrity)}` : ""}-${SWAN_DH[s.phase2.dhGroup]}`,
       suiteText: describeSuite(s),
       ikeLifetime: t.ike.lifetime,
       ikeRekey,
@@ -686,6 +729,8 @@ function strongswanView(input: DeviceConfigInput, c: Common) {
       mss,
       metric,
       updownCommand: `${paths.updown} ${ifName} ${metric}`,
+      // AWS starts this tunnel (StartupAction start): the router only traps (docs/CRYPTO.md, "Who starts IKE").
+      awsStarts: t.options?.startupAction === "start",
       bgpTimers: bgpTimers(t.aws.bgp?.holdTime ?? 30),
     };
   });

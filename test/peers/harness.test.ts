@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { renderedFrr } from "./frr.js";
-import { awsIkeVersion, awsProposals, parseListSas, withoutDh } from "./swan.js";
+import { awsIkeVersion, awsProposals, awsProposalsV1, parseListSas, withoutDh } from "./swan.js";
 
 describe("the AWS side's proposals", () => {
   it("with no option lists: every algorithm and group AWS allows, CBC and AEAD apart, PFS groups in ESP", () => {
@@ -34,6 +34,27 @@ describe("the AWS side's proposals", () => {
     ).toEqual({ ike: "aes256gcm16-prfsha384-ecp384", esp: "aes256-sha256-modp1536-ecp256,aes256gcm16-modp1536-ecp256" });
     expect(() => awsProposals({ Phase1DHGroupNumbers: [{ Value: 1 }] })).toThrow(/DH group 1 is not one AWS allows/);
     expect(() => awsProposals({ Phase2EncryptionAlgorithms: [{ Value: "3DES" }] })).toThrow(/encryption 3DES/);
+  });
+
+  it("IKEv1: one proposal per allowed combination (strongSwan's IKEv1 sends the first algorithm of each kind only), lowest first, no GCM in phase 1", () => {
+    const v1 = awsProposalsV1({
+      Phase1EncryptionAlgorithms: [{ Value: "AES256-GCM-16" }, { Value: "AES256" }],
+      Phase1IntegrityAlgorithms: [{ Value: "SHA2-384" }, { Value: "SHA2-256" }],
+      Phase1DHGroupNumbers: [{ Value: 20 }, { Value: 19 }],
+      Phase2EncryptionAlgorithms: [{ Value: "AES256-GCM-16" }, { Value: "AES256" }],
+      Phase2IntegrityAlgorithms: [{ Value: "SHA2-256" }],
+      Phase2DHGroupNumbers: [{ Value: 20 }, { Value: 19 }],
+    });
+    expect(v1.ike).toBe("aes256-sha256-ecp256,aes256-sha256-ecp384,aes256-sha384-ecp256,aes256-sha384-ecp384");
+    expect(v1.esp).toBe("aes256-sha256-ecp256,aes256-sha256-ecp384,aes256gcm16-ecp256,aes256gcm16-ecp384");
+    // AWS's defaults: 2 CBC ciphers x 4 integrity x 12 groups in phase 1.
+    expect(awsProposalsV1({}).ike.split(",")).toHaveLength(96);
+  });
+
+  it("the negative control's AWS side also accepts ESP without PFS (real AWS does not)", () => {
+    const o = { Phase2EncryptionAlgorithms: [{ Value: "AES256-GCM-16" }], Phase2DHGroupNumbers: [{ Value: 20 }] };
+    expect(awsProposals(o).esp).toBe("aes256gcm16-ecp384");
+    expect(awsProposals(o, { allowNoPfs: true }).esp).toBe("aes256gcm16-ecp384,aes256gcm16");
   });
 
   it("IKE versions: both unless the options name one", () => {

@@ -65,7 +65,7 @@ function keyword<T extends string | number>(table: Record<T, unknown>, value: T,
  * for the CBC ciphers (any integrity), one for the AEAD ciphers (integrity only as PRF in IKE, none in
  * ESP), each with every allowed DH group. In ESP the DH groups make PFS mandatory, as on AWS.
  */
-export function awsProposals(o: TunnelOption): { ike: string; esp: string } {
+export function awsProposals(o: TunnelOption, opts: { allowNoPfs?: boolean } = {}): { ike: string; esp: string } {
   const p1enc = values(o.Phase1EncryptionAlgorithms, AWS_ALLOWED.encryption);
   const p2enc = values(o.Phase2EncryptionAlgorithms, AWS_ALLOWED.encryption);
   const p1int = values(o.Phase1IntegrityAlgorithms, AWS_ALLOWED.integrity);
@@ -90,6 +90,39 @@ export function awsProposals(o: TunnelOption): { ike: string; esp: string } {
   const esp: string[] = [];
   if (espEnc.cbc.length) esp.push(join([...espEnc.cbc, ...p2int.map((i) => INTEGRITY[i]!.integ), ...espDh]));
   if (espEnc.aead.length) esp.push(join([...espEnc.aead, ...espDh]));
+  // Only for the suite's negative control: real AWS requires PFS.
+  if (opts.allowNoPfs) {
+    if (espEnc.cbc.length) esp.push(join([...espEnc.cbc, ...p2int.map((i) => INTEGRITY[i]!.integ)]));
+    if (espEnc.aead.length) esp.push(join(espEnc.aead));
+  }
+  return { ike: ike.join(","), esp: esp.join(",") };
+}
+
+/**
+ * IKEv1 proposals of the same lists, one strongSwan proposal per combination. strongSwan's IKEv1
+ * encodes only the first algorithm of each kind of a proposal (one ISAKMP transform per proposal),
+ * so the compact form of `awsProposals` would make this stand-in offer one combination when it
+ * starts Main Mode or Quick Mode (e.g. AES256/SHA2-256/DH 19 only); AWS offers what the tunnel's
+ * lists allow. Lowest values first, the order in which AWS evaluates proposals (aws-facts.md 1.5);
+ * the order AWS offers them in as an initiator is not documented. No AES-GCM in an IKEv1 phase 1.
+ */
+export function awsProposalsV1(o: TunnelOption): { ike: string; esp: string } {
+  const sorted = <T>(list: T[], order: readonly T[]) => [...list].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const p1enc = sorted(values(o.Phase1EncryptionAlgorithms, AWS_ALLOWED.encryption), AWS_ALLOWED.encryption).filter((e) => !ENCRYPTION[e]?.aead);
+  const p2enc = sorted(values(o.Phase2EncryptionAlgorithms, AWS_ALLOWED.encryption), AWS_ALLOWED.encryption);
+  const p1int = sorted(values(o.Phase1IntegrityAlgorithms, AWS_ALLOWED.integrity), AWS_ALLOWED.integrity);
+  const p2int = sorted(values(o.Phase2IntegrityAlgorithms, AWS_ALLOWED.integrity), AWS_ALLOWED.integrity);
+  const p1dh = sorted(values(o.Phase1DHGroupNumbers, AWS_ALLOWED.phase1Dh), AWS_ALLOWED.phase1Dh);
+  const p2dh = sorted(values(o.Phase2DHGroupNumbers, AWS_ALLOWED.phase2Dh), AWS_ALLOWED.phase2Dh);
+  for (const e of [...p1enc, ...p2enc]) keyword(ENCRYPTION, e, "encryption");
+  for (const i of [...p1int, ...p2int]) keyword(INTEGRITY, i, "integrity");
+  for (const g of [...p1dh, ...p2dh]) keyword(DH, g, "DH group");
+  const ike = p1enc.flatMap((e) => p1int.flatMap((i) => p1dh.map((g) => `${ENCRYPTION[e]!.kw}-${INTEGRITY[i]!.integ}-${DH[g]}`)));
+  const esp = p2enc.flatMap((e) =>
+    ENCRYPTION[e]!.aead
+      ? p2dh.map((g) => `${ENCRYPTION[e]!.kw}-${DH[g]}`)
+      : p2int.flatMap((i) => p2dh.map((g) => `${ENCRYPTION[e]!.kw}-${INTEGRITY[i]!.integ}-${DH[g]}`)),
+  );
   return { ike: ike.join(","), esp: esp.join(",") };
 }
 
@@ -105,10 +138,10 @@ export function awsIkeVersion(o: TunnelOption): 0 | 1 | 2 {
  * is start) on each outside IP that accepts only the customer gateway's address and identity, with
  * 0.0.0.0/0 selectors both ways, mandatory PFS, and AWS's lifetimes, DPD and replay window.
  */
-export function awsSwanctlConf(conn: Connection, cgwIp: string): string {
+export function awsSwanctlConf(conn: Connection, cgwIp: string, opts: { allowNoPfs?: boolean } = {}): string {
   const blocks = conn.tunnels.map((t) => {
     const o = t.options;
-    const { ike, esp } = awsProposals(o);
+    const { ike, esp } = awsIkeVersion(o) === 1 && !opts.allowNoPfs ? awsProposalsV1(o) : awsProposals(o, opts);
     const p1 = o.Phase1LifetimeSeconds ?? 28_800;
     const p2 = o.Phase2LifetimeSeconds ?? 3600;
     const margin = o.RekeyMarginTimeSeconds ?? 270;
@@ -170,6 +203,8 @@ export function awsName(t: Tunnel): string {
 
 const SWANCTL_DIRS = ["x509", "x509ca", "x509ocsp", "x509aa", "x509ac", "x509crl", "pubkey", "private", "rsa", "ecdsa", "bliss", "pkcs8", "pkcs12"];
 const PLUGINS = "random nonce openssl aes sha1 sha2 hmac gcm kdf pem pkcs1 x509 pubkey";
+/** charon only: `updown` runs a CHILD SA's `updown = ` command (vpcwire's static-routing script). */
+const CHARON_PLUGINS = `${PLUGINS} updown`;
 
 export class Charon {
   readonly uri: string;
@@ -194,7 +229,7 @@ export class Charon {
     writeFileSync(
       conf,
       `charon {
-  load = ${PLUGINS} kernel-libipsec kernel-netlink socket-default vici
+  load = ${CHARON_PLUGINS} kernel-libipsec kernel-netlink socket-default vici
   plugins {
     socket-default { fwmark = 0x4711 }
     kernel-netlink { fwmark = !0x4711 }
@@ -218,21 +253,36 @@ swanctl { load = ${PLUGINS} }
     this.env = { ...process.env, STRONGSWAN_CONF: conf };
   }
 
-  /** Start charon with a private /run (charon 5.9 writes a fixed /var/run/charon.pid) and wait for vici. */
-  async start(): Promise<void> {
+  /**
+   * Start charon with a private /run (charon 5.9 writes a fixed /var/run/charon.pid) and wait for vici.
+   * `etcSwanctl`: this charon's swanctl directory is also its /etc/swanctl, so that paths a rendered
+   * file names there (its updown script) are where the file's instructions put them.
+   */
+  async start(opts: { etcSwanctl?: boolean } = {}): Promise<void> {
     const run_ = join(this.lab.dir, this.role, "run");
-    this.daemon = this.lab.start(`charon-${this.role}`, this.ns, ["sh", "-c", 'mount --bind "$0" /run && exec "$1"', run_, CHARON], this.env);
+    const script = opts.etcSwanctl ? 'mount --bind "$0" /run && mount --bind "$2" /etc/swanctl && exec "$1"' : 'mount --bind "$0" /run && exec "$1"';
+    this.daemon = this.lab.start(`charon-${this.role}`, this.ns, ["sh", "-c", script, run_, CHARON, this.swanctlDir], this.env);
     await waitFor(`charon (${this.role}) to answer on vici`, async () => ((await this.swanctl(["--stats"])).code === 0 ? true : undefined), {
       timeoutMs: 15_000,
       describe: async () => this.diagnostics(),
     });
   }
 
-  /** Place a file in conf.d, as the rendered file's header tells users to, and load everything. */
-  async load(file: string, name = basename(file)): Promise<void> {
+  /** Place a file in conf.d, as the rendered file's header tells users to. */
+  place(file: string, name = basename(file)): void {
     const dest = join(this.swanctlDir, "conf.d", name);
     copyFileSync(file, dest);
     chmodSync(dest, 0o600);
+  }
+
+  /** Run a shell command in this charon's namespace with its swanctl directory as /etc/swanctl. */
+  async shellAtEtc(command: string): Promise<void> {
+    await this.lab.exec(this.ns, ["sh", "-c", `mount --bind "$0" /etc/swanctl && ${command}`, this.swanctlDir]);
+  }
+
+  /** Place a file in conf.d and load everything. */
+  async load(file: string, name = basename(file)): Promise<void> {
+    this.place(file, name);
     const r = await this.swanctl(["--load-all", "--file", join(this.swanctlDir, "swanctl.conf")]);
     if (r.code !== 0 || /failed|error/i.test(r.stdout + r.stderr)) {
       throw new Error(`swanctl --load-all (${this.role}) failed:\n${r.stdout}${r.stderr}`);
@@ -253,6 +303,14 @@ swanctl { load = ${PLUGINS} }
     const r = await this.swanctl(["--list-sas", "--raw"]);
     if (r.code !== 0) throw new Error(`swanctl --list-sas (${this.role}) exited ${r.code}: ${r.stderr}`);
     return parseListSas(r.stdout);
+  }
+
+  /** The routes to `prefix` in this charon's namespace (main table), as `<prefix> dev <dev> metric <n>`. */
+  async routes(prefix: string): Promise<string[]> {
+    const r = await run("ip", ["-j", "-n", this.ns, "route", "show", prefix]);
+    if (r.code !== 0) throw new Error(`ip route show ${prefix} (${this.role}) exited ${r.code}: ${r.stderr}`);
+    const list = JSON.parse(r.stdout || "[]") as Array<{ dst: string; dev?: string; metric?: number }>;
+    return list.map((x) => `${x.dst} dev ${x.dev} metric ${x.metric ?? 0}`);
   }
 
   diagnostics(): string {

@@ -51,7 +51,7 @@ export async function waitFor<T>(
       const seen = opts.describe ? `\n--- last state ---\n${await opts.describe()}` : "";
       throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${what}${seen}`);
     }
-    await delay(opts.intervalMs ?? 250);
+    await delay(opts.intervalMs ?? 500);
   }
 }
 

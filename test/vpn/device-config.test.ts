@@ -471,8 +471,15 @@ describe("crypto follows the connection's tunnel options", () => {
     const v2 = renderDevice({ device: "csr1000v", config: withCrypto(STATIC, crypto), vpcCidrs: VPC, onpremCidrs: ONPREM, ikeVersion: "ikev2" });
     expect(v2.suites[1]?.phase1).toEqual({ encryption: "AES256-GCM-16", integrity: "SHA2-256", dhGroup: 19 });
     const swan = renderDevice({ device: "strongswan", config: withCrypto(STATIC, crypto), vpcCidrs: VPC, onpremCidrs: ONPREM });
-    // strongSwan has group 17 (modp6144), preferred over the small-subgroup 24.
-    expect(swan.text).toContain("        esp_proposals = aes256-sha256-modp6144\n");
+    // strongSwan has group 17 (modp6144), preferred over the small-subgroup 24. IKEv1: the chosen
+    // algorithm of each kind first (strongSwan's IKEv1 proposes only the first of each kind), then every
+    // other one the tunnel allows, so that a Main or Quick Mode AWS starts is accepted.
+    expect(swan.suites[0]?.phase2).toEqual({ encryption: "AES256", integrity: "SHA2-256", dhGroup: 17 });
+    expect(swan.text).toContain("    proposals = aes128-sha256-sha1-ecp256-modp2048-modp1024\n");
+    expect(swan.text).toContain("        esp_proposals = aes256-aes128-sha256-sha512-modp6144-modp2048s256-modp1536\n");
+    // IKEv2 agrees on the DH group by INVALID_KE_PAYLOAD: exactly one combination.
+    const swan2 = renderDevice({ device: "strongswan", config: withCrypto(STATIC, crypto), vpcCidrs: VPC, onpremCidrs: ONPREM, ikeVersion: "ikev2" });
+    expect(swan2.text).toContain("        esp_proposals = aes256-sha256-modp6144\n");
   });
 
   it("modern on the CSR: IKEv2, AES-256-GCM, DH 20, and nothing IOS-XE 17.11+ refuses", () => {
