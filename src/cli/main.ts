@@ -3,7 +3,7 @@ import type { AwsClientSource, Clock, Context, GlobalConfig } from "../core/cont
 import type * as Errors from "../core/errors.js";
 import type { Io } from "../core/io.js";
 import { type IoStreams, processStreams } from "../ui/streams.js";
-import { registerAll } from "./commands.js";
+import { registerLazily } from "./commands.js";
 import type { ActionFactory, Handler } from "./kit.js";
 import { addGlobalOptions } from "./options.js";
 import { VERSION } from "./version.js";
@@ -65,10 +65,8 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
       const handler: Handler = await load();
       exitCode = await handler(ctx, cmd.opts(), cmd);
     };
-  registerAll(program, action);
-  for (const cmd of allCommands(program)) {
-    cmd.exitOverride().configureOutput(program.configureOutput()).configureHelp(program.configureHelp());
-  }
+  // Every command inherits exitOverride, output and help settings from `program` when it is created.
+  registerLazily(program, action);
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -98,10 +96,6 @@ function lazyClients(config: GlobalConfig, env: NodeJS.ProcessEnv, factory?: Mai
 
 function allParents(cmd: Command): Command[] {
   return cmd.parent ? [cmd.parent, ...allParents(cmd.parent)] : [];
-}
-
-function allCommands(cmd: Command): Command[] {
-  return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
 }
 
 /** Commander already printed help, the version, or its one-line parser error; usage errors exit 2 (with --json, also as JSON). */

@@ -8,6 +8,19 @@ export interface IoStreams {
   cwd: string;
 }
 
+/** The process's own streams, each created on first use (`--help` never opens stdin or stderr). */
 export function processStreams(): IoStreams {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return {
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }

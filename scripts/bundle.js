@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Build step (after tsc and the template precompile): bundle the CLI that bin/vpcwire.js runs into
+// dist/bundle/, for startup time (issue #9; measured by bench/startup.js). Node 20 has no module compile
+// cache, and its ES module loader costs a fixed ~10% of a bare `node -e 0` plus a few ms per file, so:
+//  - one small entry, vpcwire.cjs: the CLI edge, commander (bundled) and the names of the commands;
+//  - every module the entry imports lazily (a command's flags, its implementation, the engine) lands in
+//    a chunk that is loaded only when a run needs it (esbuild code splitting, so shared code is one
+//    copy and module state and classes stay single);
+//  - everything is CommonJS (.cjs), loaded with require(): esbuild splits ES modules only, so each chunk
+//    is converted after splitting, and `import("./chunk.js")` between chunks becomes a require().
+// Packages stay external (loaded from node_modules, the heavy ones lazily as the sources say) except the
+// small ones every run needs, which are bundled: BUNDLED below.
+// Also writes dist/bundle/modules.json (chunk -> source files in it) for test/cli/startup.test.ts, and
+// copies the precompiled templates beside the chunks (src/render/render.ts looks for them there).
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, transform } from "esbuild";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const out = join(root, "dist", "bundle");
+/** Packages compiled into the bundle: small, and on most paths (commander on every one). */
+const BUNDLED = ["commander", "ipaddr.js", "ms"];
+
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name));
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { vpcwire: "src/cli/index.ts" },
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outdir: out,
+  chunkNames: "[name]-[hash]",
+  external,
+  metafile: true,
+  write: false,
+  logLevel: "warning",
+});
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const CHUNK = /^\.\/[\w.-]+\.js$/;
+const modules = {};
+for (const file of result.outputFiles) {
+  const name = basename(file.path).replace(/\.js$/, ".cjs");
+  // Chunks refer to each other as "./<name>.js": statically (import ... from) and lazily (import()).
+  const esm = file.text
+    .replace(/(from |import )"(\.\/[\w.-]+)\.js"/g, '$1"$2.cjs"')
+    .replace(/\bimport\("(\.\/[\w.-]+)\.js"\)/g, 'Promise.resolve().then(() => require("$1.cjs"))');
+  const { code } = await transform(esm, {
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    // import.meta.url is where the module lives (render.ts finds templates/ beside it; version.ts the package.json).
+    define: { "import.meta.url": "__vpcwire_module_url" },
+    banner: 'const __vpcwire_module_url = require("node:url").pathToFileURL(__filename).href;',
+    logLevel: "warning",
+  });
+  const leftover = /(?:from |import\(|require\()"(\.\/[\w.-]+\.js)"/.exec(code);
+  if (leftover && CHUNK.test(leftover[1])) throw new Error(`${name}: a reference to ${leftover[1]} was not converted`);
+  writeFileSync(join(out, name), code);
+  const meta = result.metafile.outputs[`dist/bundle/${basename(file.path)}`];
+  if (meta) modules[name] = Object.keys(meta.inputs).sort();
+}
+writeFileSync(join(out, "modules.json"), `${JSON.stringify(modules, null, 1)}\n`);
+cpSync(join(root, "dist", "render", "templates"), join(out, "templates"), { recursive: true });
