@@ -25,6 +25,24 @@ const BUNDLED = ["commander", "ipaddr.js", "ms"];
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name));
 
+/**
+ * commander requires node:child_process at load time, for executable subcommands, which vpcwire does
+ * not use; loading it (and node:net behind it) is a fifth of what `--help` costs. Inside commander it
+ * is replaced by a stand-in that requires the real module on first use.
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: "child_process", namespace: "lazy-child-process" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
+      contents: 'module.exports = { get spawn() { return require("node:child_process").spawn; } };',
+      loader: "js",
+    }));
+  },
+};
+
 const result = await build({
   absWorkingDir: root,
   entryPoints: { vpcwire: "src/cli/index.ts" },
@@ -36,6 +54,7 @@ const result = await build({
   outdir: out,
   chunkNames: "[name]-[hash]",
   external,
+  plugins: [lazyChildProcess],
   metafile: true,
   write: false,
   logLevel: "warning",
@@ -52,13 +71,13 @@ for (const file of result.outputFiles) {
   const esm = file.text
     .replace(/(from |import )"(\.\/[\w.-]+)\.js"/g, '$1"$2.cjs"')
     .replace(/\bimport\("(\.\/[\w.-]+)\.js"\)/g, 'Promise.resolve().then(() => require("$1.cjs"))');
+  // import.meta.url is where the module lives (render.ts finds templates/ beside it; version.ts the package.json).
+  const url = esm.includes("import.meta.url");
   const { code } = await transform(esm, {
     format: "cjs",
     platform: "node",
     target: "node20",
-    // import.meta.url is where the module lives (render.ts finds templates/ beside it; version.ts the package.json).
-    define: { "import.meta.url": "__vpcwire_module_url" },
-    banner: 'const __vpcwire_module_url = require("node:url").pathToFileURL(__filename).href;',
+    ...(url ? { define: { "import.meta.url": "__vpcwire_module_url" }, banner: 'const __vpcwire_module_url = require("node:url").pathToFileURL(__filename).href;' } : {}),
     logLevel: "warning",
   });
   const leftover = /(?:from |import\(|require\()"(\.\/[\w.-]+\.js)"/.exec(code);

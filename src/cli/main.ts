@@ -48,12 +48,7 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       // Loaded only when a command runs: --help and --version need none of these (nor chalk, ms, ...).
-      const [{ toGlobalConfig }, { createIo }, { realClock }, { rejectEmptyValues }] = await Promise.all([
-        import("./config.js"),
-        import("../ui/io.js"),
-        import("../core/context.js"),
-        import("../core/flags.js"),
-      ]);
+      const { toGlobalConfig, createIo, realClock, rejectEmptyValues } = await import("./runtime.js");
       const clock = deps.clock ?? realClock;
       const all = cmd.optsWithGlobals();
       const config = toGlobalConfig(all);
