@@ -77,7 +77,9 @@ for (const file of result.outputFiles) {
     format: "cjs",
     platform: "node",
     target: "node20",
-    ...(url ? { define: { "import.meta.url": "__vpcwire_module_url" }, banner: 'const __vpcwire_module_url = require("node:url").pathToFileURL(__filename).href;' } : {}),
+    ...(url
+      ? { define: { "import.meta.url": "__vpcwire_module_url" }, banner: 'const __vpcwire_module_url = require("node:url").pathToFileURL(__filename).href;' }
+      : {}),
     logLevel: "warning",
   });
   const leftover = /(?:from |import\(|require\()"(\.\/[\w.-]+\.js)"/.exec(code);
