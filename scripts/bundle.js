@@ -19,8 +19,12 @@ import { build, transform } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = join(root, "dist", "bundle");
-/** Packages compiled into the bundle: small, and on most paths (commander on every one). */
-const BUNDLED = ["commander", "ipaddr.js", "ms"];
+/**
+ * Packages compiled into the bundle: small, and on most paths (commander on every one). Of handlebars only
+ * `handlebars/runtime` is imported statically (src/render/render.ts); the compiler is required at run time
+ * by runs from the sources only.
+ */
+const BUNDLED = ["commander", "handlebars", "ipaddr.js", "ms"];
 
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name));

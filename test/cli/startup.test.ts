@@ -45,9 +45,9 @@ function sources(files: string[]): string[] {
 }
 
 const sdk = (p: string) => p.startsWith("@aws-sdk/") || p.startsWith("@smithy/") || p.startsWith("@aws-crypto/");
-/** Anything of Handlebars but its one-file runtime is the compiler (parser, code generator, source-map). */
+/** The Handlebars compiler (parser, code generator) and what only it needs (source-map). */
 const handlebarsCompiler = (files: string[]) =>
-  files.filter((f) => f.includes("node_modules/handlebars/") && !f.endsWith("handlebars/dist/handlebars.runtime.js"));
+  files.filter((f) => (f.includes("node_modules/handlebars/") && /\/compiler\/|\/handlebars\.js$/.test(f)) || f.includes("node_modules/source-map/"));
 const never = ["chalk", "ci-info", "ora", "@inquirer/prompts", "@inquirer/core", "source-map"];
 /** The modules that register a top-level command's flags (src/<cap>/command.ts). */
 const commandModules = (srcs: string[]) => srcs.filter((f) => /^src\/\w+\/command\.ts$/.test(f) && f !== "src/cli/commands.ts");
@@ -101,8 +101,8 @@ describe("what the built CLI loads", () => {
     expect(handlebarsCompiler(loaded)).toEqual([]);
     expect(loaded.filter((f) => /^src\/(dx|flets|privatelink|lifecycle|export|route|policy)\//.test(f) || f === "src/aws/clients.ts")).toEqual([]);
     expect(commandModules(loaded)).toEqual(["src/vpn/command.ts"]);
-    // It did render: with the runtime and the template the build precompiled, not from templates/.
-    expect(loaded).toContain("node_modules/handlebars/dist/handlebars.runtime.js");
+    // It did render: with the runtime (bundled) and the template the build precompiled, not from templates/.
+    expect(loaded).toContain("node_modules/handlebars/dist/cjs/handlebars/runtime.js");
     expect(loaded.filter((f) => f.includes("/templates/"))).toEqual([`${BUNDLE}templates/vpn/csr1000v.hbs.cjs`]);
   });
 
