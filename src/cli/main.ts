@@ -38,6 +38,11 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     .configureOutput({
       writeOut: (s) => streams.stdout.write(s),
       writeErr: (s) => streams.stderr.write(s),
+      // From the streams given, not process.stdout (creating it costs; tests pass their own streams).
+      getOutHelpWidth: () => (streams.stdout.isTTY && streams.stdout.columns) || 80,
+      getErrHelpWidth: () => (streams.stderr.isTTY && streams.stderr.columns) || 80,
+      getOutHasColors: () => hasColors(streams.stdout, streams.env),
+      getErrHasColors: () => hasColors(streams.stderr, streams.env),
       // Parser errors (unknown option, bad choice) in the same one-line form as every usage error.
       outputError: (s, write) => write(`vpcwire: ${s.replace(/^error: /, "").trimEnd()} (see --help)\n`),
     });
@@ -87,6 +92,13 @@ function lazyClients(config: GlobalConfig, env: NodeJS.ProcessEnv, factory?: Mai
       return source.get(service);
     },
   };
+}
+
+/** As commander decides by default, for the given stream. */
+function hasColors(stream: IoStreams["stdout"], env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR || env.FORCE_COLOR === "0" || env.FORCE_COLOR === "false") return false;
+  if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
+  return Boolean(stream.isTTY && (stream as { hasColors?: () => boolean }).hasColors?.());
 }
 
 function allParents(cmd: Command): Command[] {
