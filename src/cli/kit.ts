@@ -10,5 +10,8 @@ export type Handler = (ctx: Context, opts: Record<string, unknown>, cmd: Command
 /** Wraps a lazily imported handler into a commander action (provided by main). */
 export type ActionFactory = (load: () => Promise<Handler>) => (...args: unknown[]) => Promise<void>;
 
-/** Each capability exports one of these from its `command.ts`: flags and help only, no AWS imports. */
-export type RegisterCommands = (program: Command, action: ActionFactory) => void;
+/**
+ * Each capability exports one of these from its `command.ts`: it fills in its top-level command (named
+ * and described in src/cli/commands.ts) with flags, subcommands, help and actions; no AWS imports.
+ */
+export type RegisterCommand = (command: Command, action: ActionFactory) => void;

@@ -3,7 +3,7 @@ import type { AwsClientSource, Clock, Context, GlobalConfig } from "../core/cont
 import type * as Errors from "../core/errors.js";
 import type { Io } from "../core/io.js";
 import { type IoStreams, processStreams } from "../ui/streams.js";
-import { registerAll } from "./commands.js";
+import { registerLazily } from "./commands.js";
 import type { ActionFactory, Handler } from "./kit.js";
 import { addGlobalOptions } from "./options.js";
 import { VERSION } from "./version.js";
@@ -38,6 +38,11 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     .configureOutput({
       writeOut: (s) => streams.stdout.write(s),
       writeErr: (s) => streams.stderr.write(s),
+      // From the streams given, not process.stdout (creating it costs; tests pass their own streams).
+      getOutHelpWidth: () => (streams.stdout.isTTY && streams.stdout.columns) || 80,
+      getErrHelpWidth: () => (streams.stderr.isTTY && streams.stderr.columns) || 80,
+      getOutHasColors: () => hasColors(streams.stdout, streams.env),
+      getErrHasColors: () => hasColors(streams.stderr, streams.env),
       // Parser errors (unknown option, bad choice) in the same one-line form as every usage error.
       outputError: (s, write) => write(`vpcwire: ${s.replace(/^error: /, "").trimEnd()} (see --help)\n`),
     });
@@ -48,12 +53,7 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       // Loaded only when a command runs: --help and --version need none of these (nor chalk, ms, ...).
-      const [{ toGlobalConfig }, { createIo }, { realClock }, { rejectEmptyValues }] = await Promise.all([
-        import("./config.js"),
-        import("../ui/io.js"),
-        import("../core/context.js"),
-        import("../core/flags.js"),
-      ]);
+      const { toGlobalConfig, createIo, realClock, rejectEmptyValues } = await import("./runtime.js");
       const clock = deps.clock ?? realClock;
       const all = cmd.optsWithGlobals();
       const config = toGlobalConfig(all);
@@ -65,10 +65,8 @@ export async function main(argv: string[], streams: IoStreams = processStreams()
       const handler: Handler = await load();
       exitCode = await handler(ctx, cmd.opts(), cmd);
     };
-  registerAll(program, action);
-  for (const cmd of allCommands(program)) {
-    cmd.exitOverride().configureOutput(program.configureOutput()).configureHelp(program.configureHelp());
-  }
+  // Every command inherits exitOverride, output and help settings from `program` when it is created.
+  registerLazily(program, action);
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -96,12 +94,15 @@ function lazyClients(config: GlobalConfig, env: NodeJS.ProcessEnv, factory?: Mai
   };
 }
 
-function allParents(cmd: Command): Command[] {
-  return cmd.parent ? [cmd.parent, ...allParents(cmd.parent)] : [];
+/** As commander decides by default, for the given stream. */
+function hasColors(stream: IoStreams["stdout"], env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR || env.FORCE_COLOR === "0" || env.FORCE_COLOR === "false") return false;
+  if (env.FORCE_COLOR || env.CLICOLOR_FORCE !== undefined) return true;
+  return Boolean(stream.isTTY && (stream as { hasColors?: () => boolean }).hasColors?.());
 }
 
-function allCommands(cmd: Command): Command[] {
-  return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
+function allParents(cmd: Command): Command[] {
+  return cmd.parent ? [cmd.parent, ...allParents(cmd.parent)] : [];
 }
 
 /** Commander already printed help, the version, or its one-line parser error; usage errors exit 2 (with --json, also as JSON). */

@@ -3,8 +3,7 @@ import type { ActionFactory } from "../cli/kit.js";
 import { collectList } from "../cli/options.js";
 
 /** `vpcwire dx ...`: flags and help only; the implementation is imported when the command runs. */
-export function registerDx(program: Command, action: ActionFactory): void {
-  const dx = program.command("dx").description("Direct Connect: accept a partner's hosted virtual interfaces and check BGP");
+export function registerDx(dx: Command, action: ActionFactory): void {
   dx.command("accept-vif")
     .description(
       "accept hosted private virtual interfaces offered by a partner (NTT East Cloud Gateway and others) onto a virtual private gateway " +

@@ -2,12 +2,8 @@ import type { Command } from "commander";
 import type { ActionFactory } from "../cli/kit.js";
 
 /** `vpcwire export`: a stack as Terraform (import blocks + resources) or as JSON. */
-export function registerExport(program: Command, action: ActionFactory): void {
-  program
-    .command("export")
-    .description(
-      "hand a stack over to Terraform: import blocks and resources for what the stack owns, data sources for what it reused, the keys as sensitive variables (never their values)",
-    )
+export function registerExport(exportCommand: Command, action: ActionFactory): void {
+  exportCommand
     .option("--stack <name>", "the stack to export")
     .option("--format <format>", "terraform or json (default: terraform; json with --json)")
     .option("--out <dir>", "write the files into this directory instead of stdout")

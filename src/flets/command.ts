@@ -9,8 +9,7 @@ const repeat = (value: string, previous: string[] | undefined): string[] => [...
  * No commander defaults: the validator applies them, and it must see which flags were really given
  * (a Linux-only flag with --os windows is an error).
  */
-export function registerFlets(program: Command, action: ActionFactory): void {
-  const flets = program.command("flets").description("NTT East FLET'S (Cloud Gateway) to an EC2 instance over ISATAP");
+export function registerFlets(flets: Command, action: ActionFactory): void {
   flets
     .command("isatap")
     .description(

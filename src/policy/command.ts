@@ -2,12 +2,8 @@ import type { Command } from "commander";
 import type { ActionFactory } from "../cli/kit.js";
 
 /** `vpcwire policy <command...>`: flags and help only; the implementation is imported when the command runs. */
-export function registerPolicy(program: Command, action: ActionFactory): void {
-  program
-    .command("policy")
-    .description(
-      "print the least-privilege IAM policy for a vpcwire command (reads on *, creates only with the vpcwire:stack tag, changes and deletes only on resources that carry it); no AWS call",
-    )
+export function registerPolicy(policy: Command, action: ActionFactory): void {
+  policy
     .argument("<command...>", 'the command, e.g. "vpn create", "destroy", "route explain", or "all"')
     .option("--stack <name>", "limit the tag conditions to this stack name (default: any vpcwire:stack value)")
     .addHelpText(

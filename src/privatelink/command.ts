@@ -3,8 +3,7 @@ import type { ActionFactory } from "../cli/kit.js";
 import { collectList } from "../cli/options.js";
 
 /** `vpcwire privatelink ...`: flags and help only; the implementation is imported when the command runs. */
-export function registerPrivatelink(program: Command, action: ActionFactory): void {
-  const privatelink = program.command("privatelink").description("Reach hosts across overlapping or unroutable networks through AWS PrivateLink");
+export function registerPrivatelink(privatelink: Command, action: ActionFactory): void {
   privatelink
     .command("relay")
     .description(

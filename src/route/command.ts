@@ -2,8 +2,7 @@ import type { Command } from "commander";
 import type { ActionFactory } from "../cli/kit.js";
 
 /** `vpcwire route explain`: flags and help only; the implementation is imported when the command runs. */
-export function registerRoute(program: Command, action: ActionFactory): void {
-  const route = program.command("route").description("How the VPC routes a packet");
+export function registerRoute(route: Command, action: ActionFactory): void {
   route
     .command("explain")
     .description(

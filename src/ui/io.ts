@@ -19,7 +19,8 @@ export interface IoOptions {
  * only when everything else says interactive and CI is not set: piped and scripted runs never load it.
  */
 export async function isInteractive(streams: IoStreams, opts: Pick<IoOptions, "json" | "yes">): Promise<boolean> {
-  if (!(streams.stdin.isTTY && streams.stderr.isTTY) || opts.json || opts.yes) return false;
+  // stdin last: touching process.stdin opens it, which a run off a terminal never needs.
+  if (opts.json || opts.yes || !streams.stderr.isTTY || !streams.stdin.isTTY) return false;
   if (streams.env.CI !== undefined) return ["", "0", "false"].includes(streams.env.CI);
   return !(await import("ci-info")).isCI;
 }

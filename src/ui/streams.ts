@@ -1,3 +1,5 @@
+import { fstatSync, writeSync } from "node:fs";
+
 /** The process edge, injectable: tests pass in-memory streams with the TTY flags they want. */
 export interface IoStreams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -8,6 +10,55 @@ export interface IoStreams {
   cwd: string;
 }
 
+/**
+ * The process's streams, each set up on first use (`--help` never opens stdin or stderr). Output to a
+ * pipe, socket or file is written with fs.writeSync, as Node's own process.stdout does for files (and its
+ * pipes are synchronous on Linux too): creating process.stdout loads Node's stream modules, which costs a
+ * fifth of a bare `node` start. Terminals get the process's own streams (spinners, prompts, colours).
+ */
 export function processStreams(): IoStreams {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  let stdout: IoStreams["stdout"] | undefined;
+  let stderr: IoStreams["stderr"] | undefined;
+  return {
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      stdout ??= output(1, () => process.stdout);
+      return stdout;
+    },
+    get stderr() {
+      stderr ??= output(2, () => process.stderr);
+      return stderr;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** A writer straight to `fd` when it is a pipe, socket or file; otherwise (a terminal) the stream itself. */
+function output(fd: 1 | 2, stream: () => NodeJS.WriteStream): IoStreams["stdout"] {
+  let direct = false;
+  try {
+    const stat = fstatSync(fd);
+    direct = stat.isFIFO() || stat.isSocket() || stat.isFile();
+  } catch {
+    direct = false;
+  }
+  if (!direct) return stream();
+  let blocked = false;
+  const write = (chunk: string | Uint8Array): boolean => {
+    let bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    while (!blocked && bytes.length > 0) {
+      try {
+        bytes = bytes.subarray(writeSync(fd, bytes));
+      } catch (error) {
+        // A non-blocking descriptor that is full: the stream waits for it properly, from here on.
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+        blocked = true;
+      }
+    }
+    return bytes.length > 0 ? stream().write(bytes) : true;
+  };
+  return { isTTY: false, write } as unknown as IoStreams["stdout"];
 }

@@ -2,9 +2,8 @@ import { type Command, Option } from "commander";
 import type { ActionFactory } from "../cli/kit.js";
 import { collectList } from "../cli/options.js";
 
-/** `vpcwire vpn ...`: flags and help only; the implementation is imported when the command runs. */
-export function registerVpn(program: Command, action: ActionFactory): void {
-  const vpn = program.command("vpn").description("Site-to-Site IPsec VPN between a VPC and an on-prem router");
+/** `vpcwire vpn ...` (the group comes from src/cli/commands.ts): flags and help only; the implementation is imported when the command runs. */
+export function registerVpn(vpn: Command, action: ActionFactory): void {
   vpn
     .command("create")
     .description(

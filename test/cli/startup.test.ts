@@ -1,15 +1,17 @@
 /**
  * What the built CLI loads on its fast paths (issue #9, startup). Not a timing test: each case spawns
- * the built binary with a preload that records every module the process loads, and checks that the
- * heavy ones (the AWS SDK, the Handlebars compiler, chalk, ci-info, prompts, spinners) stay out of
- * runs that do not need them. Timing is bench/startup.js.
+ * the built binary with a preload that records every file the process loads, maps the bundle's files
+ * to the sources in them (dist/bundle/modules.json, written by scripts/bundle.js), and checks that the
+ * heavy ones (the AWS SDK, the Handlebars compiler, chalk, ci-info, prompts, spinners) and other
+ * commands' modules stay out of runs that do not need them. Timing is bench/startup.js.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { requireFreshBuild } from "../helpers/binary.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const recorder = fileURLToPath(new URL("./record-modules.mjs", import.meta.url));
@@ -32,11 +34,23 @@ function packages(files: string[]): Set<string> {
   return new Set(names);
 }
 
+/** The built CLI is a bundle (scripts/bundle.js): which sources each of its files holds. */
+const BUNDLE = "dist/bundle/";
+const bundleModules = (): Record<string, string[]> => JSON.parse(readFileSync(`${root}${BUNDLE}modules.json`, "utf8"));
+
+/** What a run loaded, as sources: each bundle file stands for the sources in it; other files as they are. */
+function sources(files: string[]): string[] {
+  const modules = bundleModules();
+  return files.flatMap((f) => (f.startsWith(BUNDLE) && modules[f.slice(BUNDLE.length)] ? modules[f.slice(BUNDLE.length)]! : [f]));
+}
+
 const sdk = (p: string) => p.startsWith("@aws-sdk/") || p.startsWith("@smithy/") || p.startsWith("@aws-crypto/");
-/** Anything of Handlebars but its one-file runtime is the compiler (parser, code generator, source-map). */
+/** The Handlebars compiler (parser, code generator) and what only it needs (source-map). */
 const handlebarsCompiler = (files: string[]) =>
-  files.filter((f) => f.includes("node_modules/handlebars/") && !f.endsWith("handlebars/dist/handlebars.runtime.js"));
+  files.filter((f) => (f.includes("node_modules/handlebars/") && /\/compiler\/|\/handlebars\.js$/.test(f)) || f.includes("node_modules/source-map/"));
 const never = ["chalk", "ci-info", "ora", "@inquirer/prompts", "@inquirer/core", "source-map"];
+/** The modules that register a top-level command's flags (src/<cap>/command.ts). */
+const commandModules = (srcs: string[]) => srcs.filter((f) => /^src\/\w+\/command\.ts$/.test(f) && f !== "src/cli/commands.ts");
 
 const bin = "bin/vpcwire.js";
 const offlinePlan = [
@@ -44,7 +58,9 @@ const offlinePlan = [
   ...["--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8"],
 ];
 
-describe.skipIf(!existsSync(`${root}dist/cli/index.js`))("what the built CLI loads", () => {
+describe("what the built CLI loads", () => {
+  beforeEach(requireFreshBuild);
+
   it("the recorder sees ES modules and the CommonJS modules they require", () => {
     const r = record(["--input-type=module", "-e", 'await import("commander"); await import("handlebars")']);
     expect(r.code).toBe(0);
@@ -52,16 +68,15 @@ describe.skipIf(!existsSync(`${root}dist/cli/index.js`))("what the built CLI loa
     expect(r.files).toContain("node_modules/handlebars/dist/cjs/handlebars/compiler/compiler.js"); // required by CommonJS
   });
 
-  it("--help loads commander and the command tree only: no SDK, template engine, XML parser, colours or prompts", () => {
+  it("--help loads the CLI edge, commander and the names of the commands: no command's module, no package from node_modules", () => {
     const r = record([bin, "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: vpcwire/);
-    const loaded = packages(r.files);
-    expect(loaded.has("commander")).toBe(true);
-    expect([...loaded].filter((p) => p !== "commander")).toEqual([]);
-    // Of vpcwire itself: the CLI edge and each capability's flags, no implementation.
-    const own = r.files.filter((f) => f.startsWith("dist/"));
-    expect(own.filter((f) => !/^dist\/(cli\/(index|main|commands|options|version)|ui\/streams|\w+\/command)\.js$/.test(f))).toEqual([]);
+    expect(r.files).toContain(`${BUNDLE}vpcwire.cjs`);
+    expect([...packages(r.files)]).toEqual([]); // commander is in the bundle
+    const loaded = sources(r.files);
+    expect(loaded).toContain("node_modules/commander/lib/command.js");
+    expect(loaded.filter((f) => f.startsWith("src/") && !/^src\/(cli\/(index|main|commands|options|version)|ui\/streams)\.ts$/.test(f))).toEqual([]);
   });
 
   it("an offline plan with --psk-storage secrets-manager loads no SDK either (no Secrets Manager client)", () => {
@@ -71,26 +86,48 @@ describe.skipIf(!existsSync(`${root}dist/cli/index.js`))("what the built CLI loa
     expect([...packages(r.files)].filter(sdk)).toEqual([]);
   });
 
-  it("an offline vpn create plan loads no SDK, renders with the Handlebars runtime alone, and no chalk or ci-info", () => {
+  it("a command's --help loads that command's module only", () => {
+    const r = record([bin, "vpn", "create", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("--cgw-ip <ipv4>");
+    expect(commandModules(sources(r.files))).toEqual(["src/vpn/command.ts"]);
+    const help = record([bin, "help", "flets"]);
+    expect(help.stdout).toContain("isatap");
+    expect(commandModules(sources(help.files))).toEqual(["src/flets/command.ts"]);
+  });
+
+  it("an offline vpn create plan loads no SDK, no other capability, renders with the Handlebars runtime alone, and no chalk or ci-info", () => {
     const r = record([bin, ...offlinePlan]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("interface Tunnel<TUNNEL1-NUMBER>");
-    const loaded = [...packages(r.files)];
-    expect(loaded.filter(sdk)).toEqual([]);
-    expect(loaded.filter((p) => never.includes(p))).toEqual([]);
-    expect(handlebarsCompiler(r.files)).toEqual([]);
-    // It did render: with the runtime and the template the build precompiled, not from templates/.
-    expect(r.files).toContain("node_modules/handlebars/dist/handlebars.runtime.js");
-    expect(r.files).toContain("dist/render/templates/vpn/csr1000v.hbs.cjs");
-    expect(r.files.filter((f) => f.startsWith("dist/render/templates/"))).toEqual(["dist/render/templates/vpn/csr1000v.hbs.cjs"]);
+    const loaded = sources(r.files);
+    const pkgs = [...packages(loaded)];
+    expect(pkgs.filter(sdk)).toEqual([]);
+    expect(pkgs.filter((p) => never.includes(p))).toEqual([]);
+    expect(handlebarsCompiler(loaded)).toEqual([]);
+    expect(loaded.filter((f) => /^src\/(dx|flets|privatelink|lifecycle|export|route|policy)\//.test(f) || f === "src/aws/clients.ts")).toEqual([]);
+    expect(commandModules(loaded)).toEqual(["src/vpn/command.ts"]);
+    // It did render: with the runtime (bundled) and the template the build precompiled, not from templates/.
+    expect(loaded).toContain("node_modules/handlebars/dist/cjs/handlebars/runtime.js");
+    expect(loaded.filter((f) => f.includes("/templates/"))).toEqual([`${BUNDLE}templates/vpn/csr1000v.hbs.cjs`]);
   });
 
   it("without a terminal colours stay off and chalk is not loaded, NO_COLOR or not", () => {
     const r = record([bin, ...offlinePlan], { NO_COLOR: "" });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain("\x1b[");
-    expect(packages(r.files).has("chalk")).toBe(false);
+    expect(packages(sources(r.files)).has("chalk")).toBe(false);
+  });
+
+  it("every file of the bundle is listed with its sources, and every source of the CLI is in the bundle", () => {
+    const modules = bundleModules();
+    const inBundle = new Set(Object.values(modules).flat());
+    const listed = Object.keys(modules);
+    expect(listed).toContain("vpcwire.cjs");
+    for (const file of listed) expect(existsSync(`${root}${BUNDLE}${file}`), file).toBe(true);
+    expect(inBundle.has("src/vpn/create.ts")).toBe(true);
+    expect(inBundle.has("src/policy/print.ts")).toBe(true);
   });
 
   it("the client factory loads only the SDK package of the service asked for", () => {

@@ -16,7 +16,10 @@ import type { TestProject } from "vitest/node";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Everything the build reads: a change to any of these makes dist/ stale. */
-const BUILD_INPUTS = ["src", "templates", "package.json", "tsconfig.json", "tsconfig.build.json"];
+const BUILD_INPUTS = ["src", "templates", "scripts", "package.json", "tsconfig.json", "tsconfig.build.json"];
+
+/** What bin/vpcwire.js runs: the bundle scripts/bundle.js writes after tsc (its other files are written with it). */
+const BUNDLE_ENTRY = join("dist", "bundle", "vpcwire.cjs");
 
 export type DistState = { ok: true } | { ok: false; problem: string };
 
@@ -37,8 +40,8 @@ function filesUnder(path: string): string[] {
 }
 
 /**
- * Why dist/ cannot be trusted, or undefined when it is fresh: every src/**.ts has its dist/**.js, and
- * the oldest of those is newer than every build input. (The build rewrites every output, so the
+ * Why dist/ cannot be trusted, or undefined when it is fresh: every src/**.ts has its dist/**.js, the
+ * bundle exists, and the oldest of those is newer than every build input. (The build rewrites every output, so the
  * oldest output marks when the last complete build started writing.)
  */
 export function distStaleness(): string | undefined {
@@ -52,6 +55,9 @@ export function distStaleness(): string | undefined {
     if (!oldest || stat.mtimeMs < oldest.mtimeMs) oldest = { file: output, mtimeMs: stat.mtimeMs };
   }
   if (!oldest) return "src/ holds no TypeScript";
+  const bundle = statSync(join(ROOT, BUNDLE_ENTRY), { throwIfNoEntry: false });
+  if (!bundle) return `${BUNDLE_ENTRY} is missing`;
+  if (bundle.mtimeMs < oldest.mtimeMs) oldest = { file: join(ROOT, BUNDLE_ENTRY), mtimeMs: bundle.mtimeMs };
   for (const input of BUILD_INPUTS.flatMap((p) => filesUnder(join(ROOT, p)))) {
     if (statSync(input).mtimeMs > oldest.mtimeMs) return `${rel(input)} is newer than ${rel(oldest.file)}`;
   }

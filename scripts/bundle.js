@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Build step (after tsc and the template precompile): bundle the CLI that bin/vpcwire.js runs into
+// dist/bundle/, for startup time (issue #9; measured by bench/startup.js). Node 20 has no module compile
+// cache, and its ES module loader costs a fixed ~10% of a bare `node -e 0` plus a few ms per file, so:
+//  - one small entry, vpcwire.cjs: the CLI edge, commander (bundled) and the names of the commands;
+//  - every module the entry imports lazily (a command's flags, its implementation, the engine) lands in
+//    a chunk that is loaded only when a run needs it (esbuild code splitting, so shared code is one
+//    copy and module state and classes stay single);
+//  - everything is CommonJS (.cjs), loaded with require(): esbuild splits ES modules only, so each chunk
+//    is converted after splitting, and `import("./chunk.js")` between chunks becomes a require().
+// Packages stay external (loaded from node_modules, the heavy ones lazily as the sources say) except the
+// small ones every run needs, which are bundled: BUNDLED below.
+// Also writes dist/bundle/modules.json (chunk -> source files in it) for test/cli/startup.test.ts, and
+// copies the precompiled templates beside the chunks (src/render/render.ts looks for them there).
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, transform } from "esbuild";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const out = join(root, "dist", "bundle");
+/**
+ * Packages compiled into the bundle: small, and on most paths (commander on every one). Of handlebars only
+ * `handlebars/runtime` is imported statically (src/render/render.ts); the compiler is required at run time
+ * by runs from the sources only.
+ */
+const BUNDLED = ["commander", "handlebars", "ipaddr.js", "ms"];
+
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name));
+
+/**
+ * commander requires node:child_process at load time, for executable subcommands, which vpcwire does
+ * not use; loading it (and node:net behind it) is a fifth of what `--help` costs. Inside commander it
+ * is replaced by a stand-in that requires the real module on first use.
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: "child_process", namespace: "lazy-child-process" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
+      contents: 'module.exports = { get spawn() { return require("node:child_process").spawn; } };',
+      loader: "js",
+    }));
+  },
+};
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { vpcwire: "src/cli/index.ts" },
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outdir: out,
+  chunkNames: "[name]-[hash]",
+  external,
+  plugins: [lazyChildProcess],
+  metafile: true,
+  write: false,
+  logLevel: "warning",
+});
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const CHUNK = /^\.\/[\w.-]+\.js$/;
+const modules = {};
+for (const file of result.outputFiles) {
+  const name = basename(file.path).replace(/\.js$/, ".cjs");
+  // Chunks refer to each other as "./<name>.js": statically (import ... from) and lazily (import()).
+  const esm = file.text
+    .replace(/(from |import )"(\.\/[\w.-]+)\.js"/g, '$1"$2.cjs"')
+    .replace(/\bimport\("(\.\/[\w.-]+)\.js"\)/g, 'Promise.resolve().then(() => require("$1.cjs"))');
+  // import.meta.url is where the module lives (render.ts finds templates/ beside it; version.ts the package.json).
+  const url = esm.includes("import.meta.url");
+  const { code } = await transform(esm, {
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    ...(url
+      ? { define: { "import.meta.url": "__vpcwire_module_url" }, banner: 'const __vpcwire_module_url = require("node:url").pathToFileURL(__filename).href;' }
+      : {}),
+    logLevel: "warning",
+  });
+  const leftover = /(?:from |import\(|require\()"(\.\/[\w.-]+\.js)"/.exec(code);
+  if (leftover && CHUNK.test(leftover[1])) throw new Error(`${name}: a reference to ${leftover[1]} was not converted`);
+  writeFileSync(join(out, name), code);
+  const meta = result.metafile.outputs[`dist/bundle/${basename(file.path)}`];
+  if (meta) modules[name] = Object.keys(meta.inputs).sort();
+}
+writeFileSync(join(out, "modules.json"), `${JSON.stringify(modules, null, 1)}\n`);
+cpSync(join(root, "dist", "render", "templates"), join(out, "templates"), { recursive: true });
