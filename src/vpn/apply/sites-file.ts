@@ -100,9 +100,10 @@ interface FlagShape {
 
 /** `vpn create`'s long flags, read from its commander definition: the keys a site may use. */
 function vpnCreateFlags(): Map<string, FlagShape> {
-  const program = new Command();
-  registerVpn(program, () => async () => undefined);
-  const create = program.commands.find((c) => c.name() === "vpn")?.commands.find((c) => c.name() === "create");
+  const vpn = new Command("vpn");
+  registerVpn(vpn, () => async () => undefined);
+  const create = vpn.commands.find((c) => c.name() === "create");
+  if (!create) throw new Error("vpn create is not registered");
   const shapes = new Map<string, FlagShape>();
   for (const o of (create?.options ?? []) as Option[]) {
     if (!o.long) continue;
