@@ -47,14 +47,23 @@ function output(fd: 1 | 2, stream: () => NodeJS.WriteStream): IoStreams["stdout"
   }
   if (!direct) return stream();
   let blocked = false;
+  let gone = false;
   const write = (chunk: string | Uint8Array): boolean => {
+    if (gone) return true;
     let bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     while (!blocked && bytes.length > 0) {
       try {
         bytes = bytes.subarray(writeSync(fd, bytes));
       } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // The reader has gone (`vpcwire ... | head`): the rest of the output has nowhere to go, as with any
+        // command line tool; the command itself goes on and exits with its own code.
+        if (code === "EPIPE") {
+          gone = true;
+          return true;
+        }
         // A non-blocking descriptor that is full: the stream waits for it properly, from here on.
-        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+        if (code !== "EAGAIN") throw error;
         blocked = true;
       }
     }

@@ -2,7 +2,7 @@
  * A few tests spawn the built binary (the global setup builds it) to catch packaging mistakes:
  * the shim, the dist layout, templates found from dist, exit codes of a real process.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it } from "vitest";
 import { requireFreshBuild } from "../helpers/binary.js";
@@ -74,5 +74,18 @@ describe("the built binary", () => {
     const r = run(["--version"]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("a reader that goes away (`| head`) ends the output quietly: no internal error, the command's own exit code", async () => {
+    const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: "/nonexistent", NO_COLOR: "1" };
+    const child = spawn(process.execPath, [bin, "vpn", "create", "--help"], { env: clean, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy(); // the read end closes before the CLI writes: its write gets EPIPE
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });
