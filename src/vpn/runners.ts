@@ -13,6 +13,7 @@ import { send } from "../aws/call.js";
 import { awsCode } from "../aws/errors.js";
 import { sgRuleRunner } from "../aws/sg-rules.js";
 import { tagSpec } from "../aws/tags.js";
+import { tgwRunners } from "../aws/tgw-runners.js";
 import { idOf, vgwRunners } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
@@ -39,6 +40,7 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
 
   return {
     ...vgwRunners(ctx, { stack: input.stack, kind: "vpn", journal, timeoutMs }),
+    ...tgwRunners(ctx, { stack: input.stack, kind: "vpn", journal, timeoutMs }),
 
     async "customer-gateway"(step): Promise<StepOutcome> {
       let id = step.resourceId;
@@ -91,8 +93,13 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
           new CreateVpnConnectionCommand({
             Type: "ipsec.1",
             CustomerGatewayId: idOf(results, "cgw"),
-            VpnGatewayId: idOf(results, "vgw"),
-            Options: { StaticRoutesOnly: input.routing === "static", TunnelOptions: tunnels },
+            // One target: a virtual private gateway or a Transit Gateway (never both).
+            ...(input.tgw ? { TransitGatewayId: idOf(results, "tgw") } : { VpnGatewayId: idOf(results, "vgw") }),
+            Options: {
+              StaticRoutesOnly: input.routing === "static",
+              TunnelOptions: tunnels,
+              ...(input.acceleration ? { EnableAcceleration: true } : {}),
+            },
             TagSpecifications: tags as never,
           }),
         );
