@@ -136,3 +136,38 @@ export function tgwOptions(tgw: TransitGateway | undefined): { asn: number | und
   const ecmp = tgw?.Options?.VpnEcmpSupport;
   return { asn: asn === undefined ? undefined : Number(asn), ecmp: ecmp === undefined ? undefined : ecmp === "enable" };
 }
+
+/** Tags on a VPN connection on a gateway: the VPC and the on-prem ranges its VPC routes point at the gateway. */
+export const ROUTES_VPC_TAG = "vpcwire:routes-vpc";
+export const ROUTES_TAG = "vpcwire:routes";
+
+/**
+ * The tags that record which VPC routes a stack added (route-table routes cannot be tagged): the VPC,
+ * and the ranges space-separated in `vpcwire:routes`, `vpcwire:routes-2`, ... (a tag value holds at
+ * most 256 characters).
+ */
+export function routeTags(vpcId: string, cidrs: string[]): Array<{ Key: string; Value: string }> {
+  const tags = [{ Key: ROUTES_VPC_TAG, Value: vpcId }];
+  let chunk: string[] = [];
+  const flush = () => {
+    if (!chunk.length) return;
+    const n = tags.length;
+    tags.push({ Key: n === 1 ? ROUTES_TAG : `${ROUTES_TAG}-${n}`, Value: chunk.join(" ") });
+    chunk = [];
+  };
+  for (const cidr of cidrs) {
+    if ([...chunk, cidr].join(" ").length > 256) flush();
+    chunk.push(cidr);
+  }
+  flush();
+  return tags;
+}
+
+/** What `routeTags` recorded: the VPC and the ranges (empty when the tags are missing). */
+export function routesFromTags(tags: Array<{ Key?: string; Value?: string }> | undefined): { vpcId?: string; cidrs: string[] } {
+  const vpcId = tagValue(tags, ROUTES_VPC_TAG);
+  const cidrs = (tags ?? [])
+    .filter((t) => t.Key === ROUTES_TAG || t.Key?.startsWith(`${ROUTES_TAG}-`))
+    .flatMap((t) => (t.Value ?? "").split(" ").filter(Boolean));
+  return { ...(vpcId ? { vpcId } : {}), cidrs };
+}

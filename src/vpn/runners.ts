@@ -13,6 +13,7 @@ import { send } from "../aws/call.js";
 import { awsCode } from "../aws/errors.js";
 import { sgRuleRunner } from "../aws/sg-rules.js";
 import { tagSpec } from "../aws/tags.js";
+import { routeTags } from "../aws/tgw.js";
 import { tgwRunners } from "../aws/tgw-runners.js";
 import { idOf, vgwRunners } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
@@ -87,6 +88,8 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
         const tunnels: VpnTunnelOptionsSpecification[] = tunnelOptionsSpecs(input.crypto.crypto, perTunnel);
         const tags = tagSpec("vpn-connection", input.stack, "vpn", "vpn") as Array<{ ResourceType: string; Tags: Array<{ Key: string; Value: string }> }>;
         tags[0]!.Tags.push({ Key: DEVICE_TAG, Value: input.device });
+        // On a Transit Gateway, which VPC routes this stack adds (route-table routes carry no tags): destroy reads these.
+        if (input.tgw && input.routeTables !== "none") tags[0]!.Tags.push(...routeTags(input.vpcId, input.onpremCidrs));
         const out = await send(
           ctx,
           "ec2",

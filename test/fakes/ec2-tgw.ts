@@ -333,7 +333,10 @@ export const transitGateways: FakeService = (aws, { ec2 }) => {
     h("DeleteTransitGatewayVpcAttachment", (i: { TransitGatewayAttachmentId: string }) => {
       const att = attachmentById(i.TransitGatewayAttachmentId);
       if (att.ResourceType !== "vpc" || att.State === "deleted") {
-        throw ec2Error("InvalidTransitGatewayAttachmentID.NotFound", `Transit Gateway Attachment ${i.TransitGatewayAttachmentId} was deleted or does not exist.`);
+        throw ec2Error(
+          "InvalidTransitGatewayAttachmentID.NotFound",
+          `Transit Gateway Attachment ${i.TransitGatewayAttachmentId} was deleted or does not exist.`,
+        );
       }
       if (att.State !== "deleting") {
         if (att.State !== "available") throw ec2Error("IncorrectState", `${att.TransitGatewayAttachmentId} is in invalid state`);
@@ -379,11 +382,17 @@ export const transitGateways: FakeService = (aws, { ec2 }) => {
         const table = tableById(i.TransitGatewayRouteTableId);
         const att = i.TransitGatewayAttachmentId ? attachmentById(i.TransitGatewayAttachmentId) : undefined;
         if (att && (!liveAttachment(att) || att.TransitGatewayId !== table.TransitGatewayId)) {
-          throw ec2Error("InvalidTransitGatewayAttachmentID.NotFound", `Transit Gateway Attachment ${att.TransitGatewayAttachmentId} was deleted or does not exist.`);
+          throw ec2Error(
+            "InvalidTransitGatewayAttachmentID.NotFound",
+            `Transit Gateway Attachment ${att.TransitGatewayAttachmentId} was deleted or does not exist.`,
+          );
         }
         if (table.routes.some((r) => r.DestinationCidrBlock === i.DestinationCidrBlock && r.Type === "static")) {
           // (unverified) code for a duplicate static route.
-          throw ec2Error("RouteAlreadyExists", `Route ${i.DestinationCidrBlock} already exists in Transit Gateway Route Table ${table.TransitGatewayRouteTableId}.`);
+          throw ec2Error(
+            "RouteAlreadyExists",
+            `Route ${i.DestinationCidrBlock} already exists in Transit Gateway Route Table ${table.TransitGatewayRouteTableId}.`,
+          );
         }
         const route: TransitGatewayRoute = {
           DestinationCidrBlock: i.DestinationCidrBlock,
@@ -407,7 +416,8 @@ export const transitGateways: FakeService = (aws, { ec2 }) => {
       const table = tableById(i.TransitGatewayRouteTableId);
       const route = table.routes.find((r) => r.DestinationCidrBlock === i.DestinationCidrBlock && r.Type === "static");
       // (unverified) code for a route that is not there.
-      if (!route) throw ec2Error("InvalidRoute.NotFound", `No route with destination-cidr-block ${i.DestinationCidrBlock} in ${table.TransitGatewayRouteTableId}`);
+      if (!route)
+        throw ec2Error("InvalidRoute.NotFound", `No route with destination-cidr-block ${i.DestinationCidrBlock} in ${table.TransitGatewayRouteTableId}`);
       table.routes = table.routes.filter((r) => r !== route);
       return { Route: { ...clone(route), State: "deleted" } };
     }),

@@ -819,7 +819,10 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         if (tgw && tgw.State !== "available") throw ec2Error("IncorrectState", `${tgw.TransitGatewayId} is in invalid state`);
         const vgw = tgw ? undefined : vgwById(i.VpnGatewayId ?? "");
         if (vgw && s.vpns.filter((v) => v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted").length >= VPN_CONNECTIONS_PER_VGW) {
-          throw ec2Error("VpnConnectionLimitExceeded", `Maximum number of VPN connections per VPN gateway (${VPN_CONNECTIONS_PER_VGW}) reached for ${vgw.VpnGatewayId}`);
+          throw ec2Error(
+            "VpnConnectionLimitExceeded",
+            `Maximum number of VPN connections per VPN gateway (${VPN_CONNECTIONS_PER_VGW}) reached for ${vgw.VpnGatewayId}`,
+          );
         }
         if (i.Options?.EnableAcceleration && !tgw) {
           throw ec2Error("InvalidParameterValue", "Acceleration is supported only for VPN connections attached to a transit gateway");
@@ -855,7 +858,11 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
           Category: "VPN",
           CustomerGatewayId: cgw.CustomerGatewayId,
           ...(tgw ? { TransitGatewayId: tgw.TransitGatewayId } : { VpnGatewayId: vgw!.VpnGatewayId }),
-          Options: { StaticRoutesOnly: i.Options?.StaticRoutesOnly ?? false, EnableAcceleration: i.Options?.EnableAcceleration ?? false, TunnelOptions: tunnels },
+          Options: {
+            StaticRoutesOnly: i.Options?.StaticRoutesOnly ?? false,
+            EnableAcceleration: i.Options?.EnableAcceleration ?? false,
+            TunnelOptions: tunnels,
+          },
           Routes: [],
           VgwTelemetry: tunnels.map((t) => ({
             OutsideIpAddress: t.OutsideIpAddress,
@@ -911,7 +918,10 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
       if (!vpn) throw ec2Error("InvalidVpnConnectionID.NotFound", `The vpnConnection ID '${i.VpnConnectionId}' does not exist`);
       // On a transit gateway the static routes live in the gateway's route table (CreateTransitGatewayRoute).
       if (vpn.TransitGatewayId) {
-        throw ec2Error("InvalidVpnConnection.InvalidType", `The VPN connection ${i.VpnConnectionId} is attached to a transit gateway; add static routes to its route table`);
+        throw ec2Error(
+          "InvalidVpnConnection.InvalidType",
+          `The VPN connection ${i.VpnConnectionId} is attached to a transit gateway; add static routes to its route table`,
+        );
       }
       if (!vpn.Options?.StaticRoutesOnly)
         throw ec2Error("InvalidVpnConnection.InvalidType", `The VPN connection ${i.VpnConnectionId} uses BGP; static routes are not allowed`);

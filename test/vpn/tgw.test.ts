@@ -56,7 +56,12 @@ describe("vpn create on a new Transit Gateway", () => {
     expect(aws.count("CreateVpnConnectionRoute")).toBe(0);
     const tgw = aws.ec2.tgws[0]!;
     expect(tgw.State).toBe("available");
-    expect(tgw.Options).toMatchObject({ AmazonSideAsn: 64512, VpnEcmpSupport: "enable", DefaultRouteTableAssociation: "enable", DefaultRouteTablePropagation: "enable" });
+    expect(tgw.Options).toMatchObject({
+      AmazonSideAsn: 64512,
+      VpnEcmpSupport: "enable",
+      DefaultRouteTableAssociation: "enable",
+      DefaultRouteTablePropagation: "enable",
+    });
     expect(tgw.Tags).toContainEqual({ Key: "vpcwire:stack", Value: STACK });
     const vpcAtt = aws.ec2.tgwAttachments.find((a) => a.ResourceType === "vpc")!;
     // One subnet per Availability Zone: the first of 1a, and 1c.
@@ -88,7 +93,10 @@ describe("vpn create on a new Transit Gateway", () => {
     );
     expect(r.code).toBe(0);
     expect(aws.ec2.tgws[0]!.Options?.AmazonSideAsn).toBe(64600);
-    const create = aws.calls.find((c) => c.operation === "CreateVpnConnection")!.input as { Options: { EnableAcceleration?: boolean }; TransitGatewayId?: string };
+    const create = aws.calls.find((c) => c.operation === "CreateVpnConnection")!.input as {
+      Options: { EnableAcceleration?: boolean };
+      TransitGatewayId?: string;
+    };
     expect(create.Options.EnableAcceleration).toBe(true);
     expect(create.TransitGatewayId).toBe(aws.ec2.tgws[0]!.TransitGatewayId);
     expect(aws.count("CreateTransitGatewayRoute")).toBe(0);
