@@ -269,6 +269,7 @@ export const SCENARIOS: Record<string, Scenario[]> = {
           answers: [
             { waitFor: "prod", keys: KEY.down + KEY.enter },
             { waitFor: "Public IPv4 address of your on-prem router", keys: `203.0.113.10${KEY.enter}` },
+            { waitFor: "Which gateway should the VPN connection use?", keys: KEY.enter },
             { waitFor: "How should routes be exchanged?", keys: KEY.enter },
             { waitFor: "On-prem ranges to route", keys: `10.0.0.0/8${KEY.enter}` },
             { waitFor: "Enable route propagation on which route tables?", keys: KEY.enter },
