@@ -167,7 +167,7 @@ export function routeTags(vpcId: string, cidrs: string[]): Array<{ Key: string; 
 export function routesFromTags(tags: Array<{ Key?: string; Value?: string }> | undefined): { vpcId?: string; cidrs: string[] } {
   const vpcId = tagValue(tags, ROUTES_VPC_TAG);
   const cidrs = (tags ?? [])
-    .filter((t) => t.Key === ROUTES_TAG || t.Key?.startsWith(`${ROUTES_TAG}-`))
+    .filter((t) => t.Key === ROUTES_TAG || /^vpcwire:routes-\d+$/.test(t.Key ?? ""))
     .flatMap((t) => (t.Value ?? "").split(" ").filter(Boolean));
   return { ...(vpcId ? { vpcId } : {}), cidrs };
 }

@@ -381,3 +381,15 @@ describe("decideVpn on a Transit Gateway", () => {
     );
   });
 });
+
+describe("route tags (which VPC routes a Transit Gateway stack added)", () => {
+  it("round-trip: the VPC and every range, split over tags of at most 256 characters", async () => {
+    const { routeTags, routesFromTags } = await import("../../src/aws/tgw.js");
+    const cidrs = Array.from({ length: 40 }, (_, i) => `10.${i}.128.0/17`);
+    const tags = routeTags("vpc-0123456789abcdef0", cidrs);
+    expect(tags.every((t) => t.Value.length <= 256)).toBe(true);
+    expect(tags.length).toBeGreaterThan(2);
+    expect(routesFromTags(tags)).toEqual({ vpcId: "vpc-0123456789abcdef0", cidrs });
+    expect(routesFromTags(undefined)).toEqual({ cidrs: [] });
+  });
+});

@@ -227,3 +227,16 @@ describe("Transit Gateway plans", () => {
     expect(plan.warnings.join(" ")).toContain("A Transit Gateway does not propagate routes into VPC route tables");
   });
 });
+
+describe("vpn config for a connection on a Transit Gateway", () => {
+  it("renders the config with the gateway's ASN and the on-prem ranges the stack routed", async () => {
+    const tgw = seedTgw(aws, { asn: 64700 }).TransitGatewayId!;
+    expect((await runCli([...base(), "--transit-gateway-id", tgw, "--routing", "bgp", "--cgw-asn", "65010", "--yes"], { aws })).code).toBe(0);
+    const r = await runCli(["vpn", "config", "--stack", STACK], { aws });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("remote-as 64700");
+    expect(r.stdout).toContain("network 10.0.0.0 mask 255.0.0.0");
+    const s = await runCli(["vpn", "config", "--stack", STACK, "--device", "strongswan"], { aws });
+    expect(s.code, s.stderr).toBe(0);
+  });
+});
