@@ -341,6 +341,29 @@ export const SCENARIOS: Record<string, Scenario[]> = {
         return [...own, ...sample, ...byId];
       },
     },
+    {
+      name: "a stack on a Transit Gateway (static routes read from the gateway's route table)",
+      async run() {
+        const a = vpnAccount();
+        seedSubnet(a.aws, a.vpcId, "172.31.1.0/24", "ap-northeast-1a");
+        await setup(a.aws, [
+          "vpn",
+          "create",
+          "--stack",
+          "hub",
+          "--vpc-id",
+          a.vpcId,
+          "--cgw-ip",
+          "203.0.113.10",
+          "--onprem-cidr",
+          "10.0.0.0/8",
+          "--transit-gateway",
+          "new",
+          "--yes",
+        ]);
+        return measured(a.aws, ["vpn", "config", "--stack", "hub"]);
+      },
+    },
   ],
   "vpn devices": [
     {
