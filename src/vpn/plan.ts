@@ -333,6 +333,9 @@ export function decideVpn(input: VpnInput, facts: VpnFacts, where: PlanWhere): P
           cidrs: input.onpremCidrs,
           tgwId: tgwPlan.tgw?.TransitGatewayId ?? (input.tgw!.id === "new" ? undefined : input.tgw!.id),
           tgwLabel: tgwPlan.tgwLabel,
+          // After the connection too: it records these routes in its tags (route-table routes carry none), so
+          // destroy finds them even when a run stops part-way.
+          dependsOn: ["tgw-attach", "vpn"],
         },
         facts.routeTables,
       ),

@@ -269,7 +269,7 @@ describe("decideVpn on a Transit Gateway", () => {
     expect(plan.steps.find((s) => s.id === "tgw-attach")!.params.subnetIds).toEqual(["subnet-0aaaaaaaaaaaaaaaa", "subnet-0cccccccccccccccc"]);
     expect(plan.steps.find((s) => s.id === "tgw")!.params).toMatchObject({ asn: 64512, vpnEcmpSupport: "enable", defaultRouteTableAssociation: "enable" });
     expect(plan.steps.find((s) => s.id === "vpn")!.dependsOn).toEqual(["tgw", "cgw"]);
-    expect(plan.steps.find((s) => s.id.startsWith("vpc-route"))!.dependsOn).toEqual(["tgw-attach"]);
+    expect(plan.steps.find((s) => s.id.startsWith("vpc-route"))!.dependsOn).toEqual(["tgw-attach", "vpn"]);
     expect(plan.warnings.join(" ")).toMatch(/does not propagate routes into VPC route tables/);
   });
 

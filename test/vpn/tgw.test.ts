@@ -1,7 +1,7 @@
 /** `vpn create --transit-gateway*` against the fake account: new and reused gateways, routes, re-runs, failures. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
-import { seedRouteTable, seedSubnet, seedVpc } from "../fakes/ec2.js";
+import { seedRouteTable, seedSubnet, seedVgw, seedVpc } from "../fakes/ec2.js";
 import { seedTgw } from "../fakes/ec2-tgw.js";
 import { ec2Error } from "../fakes/model.js";
 import { ALL_SERVICES } from "../fakes/services.js";
@@ -129,6 +129,8 @@ describe("vpn create on a new Transit Gateway", () => {
     expect(r.stderr).toContain(`vpcwire destroy --stack ${STACK}`);
     expect(r.stderr).toMatch(/vpcwire vpn create --stack branch-tgw .*--transit-gateway new/);
     expect(aws.ec2.tgws[0]!.Tags).toContainEqual({ Key: "vpcwire:stack", Value: STACK });
+    // No VPC route before the connection that records it exists (destroy finds routes through those tags).
+    expect(aws.count("CreateRoute")).toBe(0);
     const again = await runCli([...base(), "--transit-gateway", "new", "--yes"], { aws });
     expect(again.code).toBe(0);
     expect(aws.ec2.tgws).toHaveLength(1);
@@ -238,5 +240,23 @@ describe("vpn config for a connection on a Transit Gateway", () => {
     expect(r.stdout).toContain("network 10.0.0.0 mask 255.0.0.0");
     const s = await runCli(["vpn", "config", "--stack", STACK, "--device", "strongswan"], { aws });
     expect(s.code, s.stderr).toBe(0);
+  });
+});
+
+describe("the fake's virtual private gateway limit", () => {
+  it("an 11th VPN connection on one VGW is refused as AWS does (VpnConnectionLimitExceeded, exit 1)", async () => {
+    const vgw = seedVgw(aws, { attachTo: vpcId });
+    for (let i = 0; i < 10; i++) {
+      aws.ec2.vpns.push({
+        VpnConnectionId: `vpn-0000000000000f0${i.toString(16)}`,
+        VpnGatewayId: vgw.VpnGatewayId,
+        State: "available",
+        transitions: [],
+        xmlTunnelsReversed: false,
+      });
+    }
+    const r = await runCli([...base(), "--yes"], { aws });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("VpnConnectionLimitExceeded");
   });
 });
