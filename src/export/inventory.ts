@@ -19,6 +19,7 @@ import { hasStackTags, KIND_TAG, STACK_TAG } from "../aws/tags.js";
 import { attachedVpcOf } from "../aws/vgw.js";
 import { listRouteTables } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
+import { readTgwParts } from "../lifecycle/tgw.js";
 import type { StackSummary } from "../lifecycle/types.js";
 import { attr, block, type Item, type Ref, ref, type Value } from "./hcl.js";
 
@@ -126,8 +127,10 @@ export async function buildInventory(ctx: Context, summary: StackSummary, region
   for (const v of of("VPC")) b.refTo(v.id, "aws_vpc", "vpc", "VPC");
 
   await exportGateways(ctx, b, of("virtual private gateway"));
+  await exportTransitGateways(ctx, b, of("transit gateway"), of("transit gateway VPC attachment"));
   await exportCustomerGateways(ctx, b, of("customer gateway"));
   await exportVpnConnections(ctx, b, of("VPN connection"));
+  if (of("transit gateway").length) await exportTgwRoutes(ctx, b, summary, of("VPN connection"));
   await exportVifs(ctx, b, of("virtual interface"));
   for (const g of of("Direct Connect gateway")) {
     b.warnings.push(`Direct Connect gateway ${g.id} is reused by the stack and referred to by its id (no data source is written for it).`);
@@ -178,6 +181,119 @@ async function exportGateways(ctx: Context, b: Builder, listed: StackSummary["re
         body: [attr("vpn_gateway_id", b.refTo(r.id, "aws_vpn_gateway", "vgw", r.type)), attr("route_table_id", t.RouteTableId!)],
       });
     }
+  }
+}
+
+/**
+ * Transit Gateways: the stack's own as `aws_ec2_transit_gateway`, a reused one as a data source; the
+ * VPC attachments the stack created as `aws_ec2_transit_gateway_vpc_attachment`.
+ */
+async function exportTransitGateways(ctx: Context, b: Builder, gateways: StackSummary["resources"], attachments: StackSummary["resources"]): Promise<void> {
+  if (gateways.length === 0 && attachments.length === 0) return;
+  const { DescribeTransitGatewaysCommand, DescribeTransitGatewayVpcAttachmentsCommand } = await ec2();
+  if (gateways.length) {
+    const out = await send(ctx, "ec2", new DescribeTransitGatewaysCommand({ TransitGatewayIds: gateways.map((r) => r.id) }));
+    for (const r of gateways) {
+      const t = (out.TransitGateways ?? []).find((x) => x.TransitGatewayId === r.id);
+      if (!t) continue;
+      if (!r.owned) {
+        b.refTo(r.id, "aws_ec2_transit_gateway", "tgw", r.type);
+        continue;
+      }
+      const o = t.Options ?? {};
+      b.add({
+        mode: "resource",
+        type: "aws_ec2_transit_gateway",
+        name: tfName("tgw", r.id),
+        id: r.id,
+        vpcwireType: r.type,
+        importId: r.id,
+        body: [
+          ...(t.Description ? [attr("description", t.Description)] : []),
+          ...(o.AmazonSideAsn !== undefined ? [attr("amazon_side_asn", Number(o.AmazonSideAsn))] : []),
+          ...(o.AutoAcceptSharedAttachments ? [attr("auto_accept_shared_attachments", o.AutoAcceptSharedAttachments)] : []),
+          ...(o.DefaultRouteTableAssociation ? [attr("default_route_table_association", o.DefaultRouteTableAssociation)] : []),
+          ...(o.DefaultRouteTablePropagation ? [attr("default_route_table_propagation", o.DefaultRouteTablePropagation)] : []),
+          ...(o.DnsSupport ? [attr("dns_support", o.DnsSupport)] : []),
+          ...(o.VpnEcmpSupport ? [attr("vpn_ecmp_support", o.VpnEcmpSupport)] : []),
+          ...tagsAttr(t.Tags),
+        ],
+      });
+    }
+  }
+  if (attachments.length) {
+    const out = await send(ctx, "ec2", new DescribeTransitGatewayVpcAttachmentsCommand({ TransitGatewayAttachmentIds: attachments.map((r) => r.id) }));
+    for (const r of attachments) {
+      const a = (out.TransitGatewayVpcAttachments ?? []).find((x) => x.TransitGatewayAttachmentId === r.id);
+      if (!a) continue;
+      b.add({
+        mode: "resource",
+        type: "aws_ec2_transit_gateway_vpc_attachment",
+        name: tfName("tgw_attach", r.id),
+        id: r.id,
+        vpcwireType: r.type,
+        importId: r.id,
+        body: [
+          attr("transit_gateway_id", b.refTo(a.TransitGatewayId!, "aws_ec2_transit_gateway", "tgw", "transit gateway")),
+          attr("vpc_id", b.refTo(a.VpcId!, "aws_vpc", "vpc", "VPC")),
+          attr("subnet_ids", [...(a.SubnetIds ?? [])]),
+          ...tagsAttr(a.Tags),
+        ],
+      });
+    }
+  }
+}
+
+/**
+ * Routes a VPN stack on a Transit Gateway added: static routes in the gateway's route table
+ * (`aws_ec2_transit_gateway_route`, to the connection's attachment) and the VPC routes to the gateway
+ * (`aws_route`). Both import as `<table>_<cidr>`.
+ */
+async function exportTgwRoutes(ctx: Context, b: Builder, summary: StackSummary, connections: StackSummary["resources"]): Promise<void> {
+  if (connections.length === 0) return;
+  const { DescribeVpnConnectionsCommand } = await ec2();
+  const out = await send(ctx, "ec2", new DescribeVpnConnectionsCommand({ VpnConnectionIds: connections.map((r) => r.id) }));
+  const parts = await readTgwParts(
+    ctx,
+    summary.stack,
+    summary.kind,
+    (out.VpnConnections ?? []).filter((c) => c.State !== "deleted"),
+  );
+  for (const v of parts.vpn) {
+    const rtb = v.attachment?.Association?.TransitGatewayRouteTableId;
+    const vpn = b.resources.find((r) => r.mode === "resource" && r.id === v.connection.VpnConnectionId);
+    if (!rtb || !vpn) continue;
+    for (const route of v.staticRoutes) {
+      const cidr = route.DestinationCidrBlock!;
+      b.add({
+        mode: "resource",
+        type: "aws_ec2_transit_gateway_route",
+        name: tfName("tgw_route", `${rtb}_${cidr}`),
+        id: `${rtb}_${cidr}`,
+        vpcwireType: "transit gateway route",
+        importId: `${rtb}_${cidr}`,
+        body: [
+          attr("destination_cidr_block", cidr),
+          attr("transit_gateway_attachment_id", ref(`${vpn.address}.transit_gateway_attachment_id`)),
+          attr("transit_gateway_route_table_id", rtb),
+        ],
+      });
+    }
+  }
+  for (const r of parts.vpcRoutes) {
+    b.add({
+      mode: "resource",
+      type: "aws_route",
+      name: tfName("route", `${r.routeTableId}_${r.cidr}`),
+      id: `${r.routeTableId}_${r.cidr}`,
+      vpcwireType: "route",
+      importId: `${r.routeTableId}_${r.cidr}`,
+      body: [
+        attr("route_table_id", r.routeTableId),
+        attr("destination_cidr_block", r.cidr),
+        attr("transit_gateway_id", b.refTo(r.tgwId, "aws_ec2_transit_gateway", "tgw", "transit gateway")),
+      ],
+    });
   }
 }
 
@@ -232,6 +348,7 @@ async function exportVpnConnections(ctx: Context, b: Builder, listed: StackSumma
     if (c.TransitGatewayId) body.push(attr("transit_gateway_id", b.refTo(c.TransitGatewayId, "aws_ec2_transit_gateway", "tgw", "transit gateway")));
     if (c.CustomerGatewayId) body.push(attr("customer_gateway_id", b.refTo(c.CustomerGatewayId, "aws_customer_gateway", "cgw", "customer gateway")));
     body.push(attr("static_routes_only", o.StaticRoutesOnly === true));
+    if (o.EnableAcceleration) body.push(attr("enable_acceleration", true));
     if (o.LocalIpv4NetworkCidr) body.push(attr("local_ipv4_network_cidr", o.LocalIpv4NetworkCidr));
     if (o.RemoteIpv4NetworkCidr) body.push(attr("remote_ipv4_network_cidr", o.RemoteIpv4NetworkCidr));
     // Keys in Secrets Manager: the provider's preshared_key_storage, and no key variables to fill in.

@@ -8,6 +8,7 @@ import { flagError } from "../core/errors.js";
 export const EC2_ID_PREFIXES = {
   vpc: "vpc",
   vgw: "vgw",
+  tgw: "tgw",
   rtb: "rtb",
   sg: "sg",
   subnet: "subnet",

@@ -181,7 +181,8 @@ export function parseCustomerGatewayConfiguration(xml: string, opts: ParseCustom
   if (!/^vpn-[0-9a-zA-Z]+$/.test(vpnConnectionId)) fail(`<vpn_connection> id "${vpnConnectionId}" is not a VPN connection id`);
   const customerGatewayId = root.text("customer_gateway_id");
   if (!/^cgw-[0-9a-zA-Z]+$/.test(customerGatewayId)) fail(`customer_gateway_id "${customerGatewayId}" is not a customer gateway id`);
-  const vpnGatewayId = root.optText("vpn_gateway_id");
+  // A connection on a Transit Gateway has no virtual private gateway: the element is empty or absent.
+  const vpnGatewayId = root.optText("vpn_gateway_id") || undefined;
   if (vpnGatewayId !== undefined && !/^vgw-[0-9a-zA-Z]+$/.test(vpnGatewayId)) {
     fail(`vpn_gateway_id "${vpnGatewayId}" is not a virtual private gateway id`);
   }

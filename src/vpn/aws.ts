@@ -32,7 +32,7 @@ export async function findCustomerGateway(ctx: Ctx, ip: string, asn: number): Pr
 }
 
 export interface VpnConnectionFilter {
-  Name: "vpn-gateway-id" | "customer-gateway-id" | `tag:${string}`;
+  Name: "vpn-gateway-id" | "transit-gateway-id" | "customer-gateway-id" | `tag:${string}`;
   Values: string[];
 }
 
@@ -48,6 +48,7 @@ export async function findVpnConnections(ctx: Ctx, filters: VpnConnectionFilter[
 
 function filterField(c: VpnConnection, name: VpnConnectionFilter["Name"]): string | undefined {
   if (name === "vpn-gateway-id") return c.VpnGatewayId;
+  if (name === "transit-gateway-id") return c.TransitGatewayId;
   if (name === "customer-gateway-id") return c.CustomerGatewayId;
   return tagValue(c.Tags, name.slice("tag:".length));
 }

@@ -12,6 +12,11 @@ export function registerVpn(vpn: Command, action: ActionFactory): void {
     .option("--stack <name>", "stack name used to tag and find everything (default: vpn-<vpc>-<router ip>)")
     .option("--vpc-id <id>", "the VPC to connect")
     .option("--vgw-id <id>", "use this virtual private gateway (default: the one attached to the VPC, else a new one)")
+    .option("--transit-gateway <new>", "put the connection on a new Transit Gateway (the stack's own) instead of a virtual private gateway")
+    .option("--transit-gateway-id <id>", "put the connection on this existing Transit Gateway instead of a virtual private gateway")
+    .option("--tgw-asn <asn>", "Amazon side ASN of a new Transit Gateway (default: 64512)")
+    .option("--tgw-subnets <ids>", "subnets of the VPC's Transit Gateway attachment, one per Availability Zone (default: one per AZ, chosen)", collectList)
+    .option("--acceleration", "Accelerated VPN (Transit Gateway only; cannot be changed later)")
     .option("--cgw-ip <ipv4>", "public IPv4 of the on-prem router (behind NAT: the NAT's public IP)")
     // Numeric defaults are applied in validateVpnFlags: commander would show them quoted ("65000").
     .option("--cgw-asn <asn>", "BGP ASN of the on-prem router (default: 65000)")
@@ -67,6 +72,10 @@ Examples:
       --security-group sg-0123456789abcdef0 --allow icmp,ssh --out csr.cfg --yes
   vpcwire vpn create --routing bgp --cgw-asn 65010 --vpc-id vpc-0123456789abcdef0 --cgw-ip 203.0.113.10 \\
       --onprem-cidr 10.20.0.0/16 --device strongswan --json --out swanctl.conf
+  vpcwire vpn create --transit-gateway new --routing bgp --cgw-asn 65010 --vpc-id vpc-0123456789abcdef0 \\
+      --cgw-ip 203.0.113.10 --onprem-cidr 10.20.0.0/16 --acceleration
+  vpcwire vpn create --transit-gateway-id tgw-0123456789abcdef0 --vpc-id vpc-0123456789abcdef0 --cgw-ip 203.0.113.10 \\
+      --onprem-cidr 10.0.0.0/8 --tgw-subnets subnet-0123456789abcdef0,subnet-0123456789abcdef1
   vpcwire vpn create --crypto compatible --vpc-id vpc-0123456789abcdef0 --cgw-ip 203.0.113.10 --onprem-cidr 10.0.0.0/8
   vpcwire vpn create --psk-storage secrets-manager --vpc-id vpc-0123456789abcdef0 --cgw-ip 203.0.113.10 \\
       --onprem-cidr 10.0.0.0/8 --out csr.cfg
@@ -74,7 +83,11 @@ Examples:
       --onprem-cidr 10.0.0.0/8 --tunnel-number-base 10
 
 Crypto (docs/CRYPTO.md): re-running with other crypto flags updates an existing connection's tunnels one at a
-time (ModifyVpnTunnelOptions), so one tunnel stays up while the other restarts.`,
+time (ModifyVpnTunnelOptions), so one tunnel stays up while the other restarts.
+
+Transit Gateway: the VPC is attached to it (one subnet per Availability Zone), static routes go in the
+gateway's route table, and each VPC route table gets a route per on-prem range to the gateway (a Transit
+Gateway does not propagate into VPC route tables). A reused gateway is never deleted by destroy.`,
     )
     .action(action(async () => (await import("./create.js")).vpnCreate));
 

@@ -8,6 +8,7 @@ import { send } from "../aws/call.js";
 import { isNotFound } from "../aws/errors.js";
 import { describeSgRule } from "../aws/sg-rules.js";
 import { STACK_NAME_RE, STACK_TAG, tagValue } from "../aws/tags.js";
+import { getTransitGateway, routesFromTags, tgwOptions } from "../aws/tgw.js";
 import { attachedVpcOf, getVpnGateway } from "../aws/vgw.js";
 import { getVpc, listRouteTables } from "../aws/vpc.js";
 import type { Handler } from "../cli/kit.js";
@@ -186,6 +187,9 @@ async function surroundings(ctx: Context, found: Found) {
     const { DescribeCustomerGatewaysCommand } = await import("@aws-sdk/client-ec2");
     cgw = (await send(ctx, "ec2", new DescribeCustomerGatewaysCommand({ CustomerGatewayIds: [connection.CustomerGatewayId] }))).CustomerGateways?.[0];
   }
+  // A connection on a Transit Gateway: the VPC is the one vpcwire attached (recorded on the connection, or
+  // the stack's attachment), the ASN the gateway's, the static routes those in the gateway's route table.
+  if (connection.TransitGatewayId) return tgwSurroundings(ctx, found, cgw);
   const vpcId = attachedVpcOf(vgw);
   if (!vpcId) {
     throw new VpcwireError(
@@ -211,6 +215,46 @@ async function surroundings(ctx: Context, found: Found) {
     onpremCidrs: routes,
     ...(Number.isFinite(cgwAsn) && cgwAsn > 0 ? { customerAsn: cgwAsn } : {}),
     ...(vgw?.AmazonSideAsn ? { amazonAsn: vgw.AmazonSideAsn } : {}),
+    awsSide,
+  };
+}
+
+/** `surroundings` for a connection on a Transit Gateway. */
+async function tgwSurroundings(ctx: Context, found: Found, cgw: CustomerGateway | undefined) {
+  const { connection, parts } = found;
+  const tgwId = connection.TransitGatewayId!;
+  const tgw = parts?.tgw.tgws.find((t) => t.TransitGatewayId === tgwId) ?? (await getTransitGateway(ctx, tgwId));
+  const recorded = routesFromTags(connection.Tags);
+  const vpcId = recorded.vpcId ?? parts?.tgw.vpcAttachments.find((a) => a.TransitGatewayId === tgwId)?.VpcId;
+  if (!vpcId) {
+    throw new VpcwireError(
+      `VPN connection ${connection.VpnConnectionId} ends on transit gateway ${tgwId}, and vpcwire cannot tell which VPC it serves; use --stack with the stack that attached the VPC.`,
+      1,
+    );
+  }
+  const { cidrs } = await getVpc(ctx, vpcId);
+  const staticRoutes = parts?.tgw.vpn.find((v) => v.connection.VpnConnectionId === connection.VpnConnectionId)?.staticRoutes ?? [];
+  const bgp = connection.Options?.StaticRoutesOnly !== true;
+  const routes = bgp ? recorded.cidrs : staticRoutes.map((r) => r.DestinationCidrBlock!).filter(Boolean);
+  const cgwAsn = Number(cgw?.BgpAsn ?? cgw?.BgpAsnExtended);
+  const asn = tgwOptions(tgw).asn;
+  const awsSide = [
+    `transit gateway ${tgwId} with ${vpcId} attached (Amazon side ASN ${asn ?? "unknown"})`,
+    `customer gateway ${connection.CustomerGatewayId} for ${cgw?.IpAddress ?? "the router"}${bgp && cgwAsn ? ` (ASN ${cgwAsn})` : ""}`,
+    `VPN connection ${connection.VpnConnectionId} with both tunnels${connection.Options?.EnableAcceleration ? " (accelerated)" : ""}`,
+    bgp
+      ? "BGP routing: the gateway learns the on-prem routes from the router"
+      : `static routes to on-prem in the transit gateway route table: ${routes.join(", ") || "none"}`,
+    recorded.cidrs.length
+      ? `routes to ${recorded.cidrs.join(", ")} via the transit gateway in the VPC's route tables`
+      : "no VPC route to the transit gateway recorded",
+    ...(parts?.rules ?? []).map((r) => `security group rule ${describeSgRule(r)}`),
+  ];
+  return {
+    vpcCidrs: cidrs,
+    onpremCidrs: routes.length ? routes : recorded.cidrs,
+    ...(Number.isFinite(cgwAsn) && cgwAsn > 0 ? { customerAsn: cgwAsn } : {}),
+    ...(asn ? { amazonAsn: asn } : {}),
     awsSide,
   };
 }

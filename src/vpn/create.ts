@@ -122,7 +122,7 @@ async function finishVpn(ctx: Context, input: VpnInput, facts: VpnCreateFacts, c
   const document = {
     resources: {
       vpcId: input.vpcId,
-      vpnGatewayId: connection.VpnGatewayId,
+      ...(input.tgw ? { transitGatewayId: connection.TransitGatewayId } : { vpnGatewayId: connection.VpnGatewayId }),
       customerGatewayId: connection.CustomerGatewayId,
       vpnConnectionId: connection.VpnConnectionId,
       state: connection.State,
@@ -196,12 +196,20 @@ function keysUnreadable(input: VpnInput, connection: VpnConnection, error: PskSe
 /** What this run left in place on the AWS side, for the header of an AWS sample. */
 function createdAwsSide(input: VpnInput, facts: VpnFacts, connection: VpnConnection): string[] {
   const lines = [
-    `virtual private gateway ${connection.VpnGatewayId} attached to ${input.vpcId} (Amazon side ASN ${amazonAsnOf(input, facts)})`,
+    input.tgw
+      ? `transit gateway ${connection.TransitGatewayId} with ${input.vpcId} attached (Amazon side ASN ${amazonAsnOf(input, facts)})`
+      : `virtual private gateway ${connection.VpnGatewayId} attached to ${input.vpcId} (Amazon side ASN ${amazonAsnOf(input, facts)})`,
     `customer gateway ${connection.CustomerGatewayId} for ${input.cgwIp}${input.routing === "bgp" ? ` (ASN ${input.cgwAsn})` : ""}`,
-    `VPN connection ${connection.VpnConnectionId} with both tunnels`,
+    `VPN connection ${connection.VpnConnectionId} with both tunnels${input.acceleration ? " (accelerated)" : ""}`,
   ];
-  if (input.routing === "static") lines.push(`static routes to on-prem: ${input.onpremCidrs.join(", ")}`);
-  if (input.routeTables !== "none") {
+  if (input.routing === "static") {
+    lines.push(`static routes to on-prem${input.tgw ? " in the transit gateway route table" : ""}: ${input.onpremCidrs.join(", ")}`);
+  }
+  if (input.tgw && input.routeTables !== "none") {
+    lines.push(
+      `routes to ${input.onpremCidrs.join(", ")} via the transit gateway in ${input.routeTables === "all" ? "every route table of the VPC" : input.routeTables.join(", ")}`,
+    );
+  } else if (input.routeTables !== "none") {
     lines.push(`route propagation from the gateway into ${input.routeTables === "all" ? "every route table of the VPC" : input.routeTables.join(", ")}`);
   }
   if (input.securityGroup) lines.push(`security group ${input.securityGroup} allows ${input.allow.map((a) => a.label).join(", ")} from on-prem`);

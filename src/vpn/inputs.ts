@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync, type Stats, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { STACK_NAME_RE } from "../aws/tags.js";
+import { DEFAULT_TGW_ASN } from "../aws/tgw-plan.js";
 import { flagError, UsageError } from "../core/errors.js";
 import { globalArgv } from "../core/workflow.js";
 import { type AllowRule, parseAllowToken } from "../net/allow.js";
@@ -31,6 +32,13 @@ export interface VpnInput {
   /** Only for offline previews: the VPC's CIDR, which is otherwise read from AWS. */
   vpcCidrs: string[];
   vgwId?: string;
+  /**
+   * `--transit-gateway new` / `--transit-gateway-id`: the connection goes on a Transit Gateway instead
+   * of a virtual private gateway, and the VPC is attached to it.
+   */
+  tgw?: TgwChoice;
+  /** `--acceleration`: Accelerated VPN (only on a Transit Gateway; cannot be changed later). */
+  acceleration: boolean;
   cgwIp: string;
   cgwAsn: number;
   amazonAsn: number;
@@ -64,12 +72,27 @@ export interface VpnInput {
   localAddress?: string;
 }
 
+/** The Transit Gateway side of `vpn create`. */
+export interface TgwChoice {
+  /** `new` (the stack's own, created on the first run) or an existing gateway's id. */
+  id: string;
+  /** Amazon side ASN of a new gateway (`--tgw-asn`). */
+  asn: number;
+  /** `--tgw-subnets`: the VPC attachment's subnets (default one per Availability Zone). */
+  subnets?: string[];
+}
+
 /** Raw commander options of `vpn create` (the crypto flags as `CryptoFlags` names them). */
 export interface VpnFlags extends CryptoFlags {
   stack?: string;
   vpcId?: string;
   vpcCidr?: string[];
   vgwId?: string;
+  transitGateway?: string;
+  transitGatewayId?: string;
+  tgwAsn?: string;
+  tgwSubnets?: string[];
+  acceleration?: boolean;
   cgwIp?: string;
   cgwAsn?: string;
   amazonAsn?: string;
@@ -101,8 +124,59 @@ export function missingVpnFlags(flags: VpnFlags): string[] {
   if (!flags.vpcId) missing.push("--vpc-id");
   if (!flags.cgwIp) missing.push("--cgw-ip");
   const routing = flags.routing ?? "static";
-  if (routing === "static" && !flags.onpremCidr?.length) missing.push("--onprem-cidr");
+  // On a Transit Gateway the VPC's routes to on-prem are vpcwire's to add, so it needs the ranges.
+  const tgwRoutes = usesTgw(flags) && !(flags.routeTables?.length === 1 && flags.routeTables[0] === "none");
+  if ((routing === "static" || tgwRoutes) && !flags.onpremCidr?.length) missing.push("--onprem-cidr");
   return missing;
+}
+
+/** Whether the flags ask for a Transit Gateway. */
+export function usesTgw(flags: Pick<VpnFlags, "transitGateway" | "transitGatewayId">): boolean {
+  return flags.transitGateway !== undefined || flags.transitGatewayId !== undefined;
+}
+
+/**
+ * The target flags: `--transit-gateway new` or `--transit-gateway-id`, exclusive with each other and
+ * with the virtual private gateway's (`--vgw-id`, `--amazon-asn`); `--tgw-asn`, `--tgw-subnets` and
+ * `--acceleration` only with a Transit Gateway. Exit 2 naming the flags.
+ */
+export function tgwFlags(flags: VpnFlags): { tgw?: TgwChoice; acceleration: boolean } {
+  const acceleration = flags.acceleration === true;
+  if (!usesTgw(flags)) {
+    if (flags.tgwAsn !== undefined) throw flagError("--tgw-asn", "applies only to --transit-gateway new");
+    if (flags.tgwSubnets?.length) throw flagError("--tgw-subnets", "applies only with --transit-gateway new or --transit-gateway-id");
+    if (acceleration) {
+      throw flagError("--acceleration", "Accelerated VPN works only on a Transit Gateway: add --transit-gateway new or --transit-gateway-id <tgw-id>");
+    }
+    return { acceleration };
+  }
+  if (flags.transitGateway !== undefined && flags.transitGatewayId !== undefined) {
+    throw flagError("--transit-gateway", "use either --transit-gateway new or --transit-gateway-id <tgw-id>, not both");
+  }
+  const tgwFlag = flags.transitGateway !== undefined ? "--transit-gateway" : "--transit-gateway-id";
+  if (flags.vgwId !== undefined) {
+    throw flagError(tgwFlag, `cannot be used with --vgw-id: a VPN connection goes on a virtual private gateway or on a Transit Gateway, not both`);
+  }
+  if (flags.amazonAsn !== undefined) throw flagError("--amazon-asn", `is the virtual private gateway's ASN; with ${tgwFlag} use --tgw-asn (new gateway only)`);
+  let id: string;
+  if (flags.transitGateway !== undefined) {
+    const value = flags.transitGateway.trim();
+    if (value !== "new") {
+      throw flagError("--transit-gateway", `takes only "new"${value.startsWith("tgw-") ? `; for an existing gateway use --transit-gateway-id ${value}` : ""}`);
+    }
+    id = "new";
+  } else {
+    id = checkId("--transit-gateway-id", flags.transitGatewayId!, "tgw");
+    if (flags.tgwAsn !== undefined) throw flagError("--tgw-asn", "applies only to --transit-gateway new (an existing gateway keeps its ASN)");
+  }
+  const asn = asnFlag("--tgw-asn", flags.tgwAsn ?? String(DEFAULT_TGW_ASN));
+  const problem = checkAmazonAsn(asn);
+  if (problem) throw flagError("--tgw-asn", problem);
+  let subnets: string[] | undefined;
+  if (flags.tgwSubnets?.length) {
+    subnets = [...new Set(flags.tgwSubnets.map((s) => checkId("--tgw-subnets", s, "subnet")))];
+  }
+  return { tgw: { id, asn, ...(subnets ? { subnets } : {}) }, acceleration };
 }
 
 /** The default stack name: short, stable for the same VPC and router, and valid in resource names. */
@@ -130,15 +204,19 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
   const cgwAsn = asnFlag("--cgw-asn", flags.cgwAsn ?? String(DEFAULT_CGW_ASN));
   const cgwProblem = checkCustomerAsn(cgwAsn, opts.region);
   if (cgwProblem) throw flagError("--cgw-asn", cgwProblem);
+  const target = tgwFlags(flags);
   const amazonAsn = asnFlag("--amazon-asn", flags.amazonAsn ?? String(DEFAULT_AMAZON_ASN));
   const amazonProblem = checkAmazonAsn(amazonAsn);
   if (amazonProblem) throw flagError("--amazon-asn", amazonProblem);
-  if (routing === "bgp" && cgwAsn === amazonAsn) {
+  if (routing === "bgp" && !target.tgw && cgwAsn === amazonAsn) {
     throw flagError("--cgw-asn", `BGP needs different ASNs on each side; ${cgwAsn} is also the Amazon side ASN (--amazon-asn)`);
+  }
+  if (routing === "bgp" && target.tgw?.id === "new" && cgwAsn === target.tgw.asn) {
+    throw flagError("--cgw-asn", `BGP needs different ASNs on each side; ${cgwAsn} is also the new Transit Gateway's ASN (--tgw-asn)`);
   }
 
   const onpremCidrs = cidrList("--onprem-cidr", flags.onpremCidr ?? []);
-  if (onpremCidrs.length > 100) throw flagError("--onprem-cidr", "a VPN on a virtual private gateway takes at most 100 static routes");
+  if (!target.tgw && onpremCidrs.length > 100) throw flagError("--onprem-cidr", "a VPN on a virtual private gateway takes at most 100 static routes");
   const vpcCidrs = cidrList("--vpc-cidr", flags.vpcCidr ?? []);
   assertNoOverlap(onpremCidrs, vpcCidrs, "--vpc-cidr");
 
@@ -197,6 +275,8 @@ export function validateVpnFlags(flags: VpnFlags, opts: { region?: string; cwd: 
     vpcId,
     vpcCidrs,
     ...(flags.vgwId ? { vgwId: checkId("--vgw-id", flags.vgwId, "vgw") } : {}),
+    ...(target.tgw ? { tgw: target.tgw } : {}),
+    acceleration: target.acceleration,
     cgwIp,
     cgwAsn,
     amazonAsn,
@@ -381,8 +461,13 @@ function pskFlags(flags: VpnFlags, cwd: string): [string | undefined, string | u
 export function vpnArgv(input: VpnInput, global: { region?: string; profile?: string; endpointUrl?: string }): string[] {
   const args = ["vpcwire", "vpn", "create", "--stack", input.stack, "--vpc-id", input.vpcId, "--cgw-ip", input.cgwIp];
   if (input.vgwId) args.push("--vgw-id", input.vgwId);
+  if (input.tgw?.id === "new") args.push("--transit-gateway", "new");
+  else if (input.tgw) args.push("--transit-gateway-id", input.tgw.id);
+  if (input.tgw?.id === "new" && input.tgw.asn !== DEFAULT_TGW_ASN) args.push("--tgw-asn", String(input.tgw.asn));
+  if (input.tgw?.subnets?.length) args.push("--tgw-subnets", input.tgw.subnets.join(","));
+  if (input.acceleration) args.push("--acceleration");
   if (input.cgwAsn !== DEFAULT_CGW_ASN) args.push("--cgw-asn", String(input.cgwAsn));
-  if (input.amazonAsn !== DEFAULT_AMAZON_ASN) args.push("--amazon-asn", String(input.amazonAsn));
+  if (!input.tgw && input.amazonAsn !== DEFAULT_AMAZON_ASN) args.push("--amazon-asn", String(input.amazonAsn));
   if (input.routing !== "static") args.push("--routing", input.routing);
   for (const c of input.onpremCidrs) args.push("--onprem-cidr", c);
   if (input.routeTables !== "all") args.push("--route-tables", Array.isArray(input.routeTables) ? input.routeTables.join(",") : input.routeTables);

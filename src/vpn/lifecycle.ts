@@ -10,6 +10,7 @@ import type { PlanStep } from "../core/plan.js";
 import { retryWhileBlocked, untilDone } from "../core/wait.js";
 import { vgwResource } from "../lifecycle/summary.js";
 import { DESTROY_TIMEOUT_MS, deletedOutcome, keptStep, planVgwTeardown, sgRevokeSteps, teardownRunners } from "../lifecycle/teardown.js";
+import { planTgwTeardown, readTgwParts, type TgwStackParts, tgwResources, tgwStatus, tgwTeardownRunners } from "../lifecycle/tgw.js";
 import type { KindLifecycle, StackResource, StackSummary, StatusLine, StatusReport } from "../lifecycle/types.js";
 import { type CryptoDevice, cryptoFromTunnelOption, DEVICE_REFUSALS, describeCrypto, describeRefusals, refusedBy } from "../net/crypto.js";
 import { DEVICE_TAG } from "./inputs.js";
@@ -24,6 +25,8 @@ export interface VpnStackParts {
   vgws: Array<VpnGateway & { owned: boolean }>;
   cgws: Array<CustomerGateway & { owned: boolean }>;
   rules: StackSgRule[];
+  /** Transit Gateway pieces (connections on a gateway). */
+  tgw: TgwStackParts;
 }
 
 export async function readParts(ctx: Context, stack: string): Promise<VpnStackParts> {
@@ -59,12 +62,14 @@ export async function readParts(ctx: Context, stack: string): Promise<VpnStackPa
         owned: false,
       }))
     : [];
-  return { connections, vgws: [...ownedVgws, ...reusedVgws], cgws: [...ownedCgws, ...reusedCgws], rules };
+  const tgw = await readTgwParts(ctx, stack, "vpn", connections);
+  return { connections, vgws: [...ownedVgws, ...reusedVgws], cgws: [...ownedCgws, ...reusedCgws], rules, tgw };
 }
 
 function summarise(stack: string, parts: VpnStackParts): StackSummary {
   const resources: StackResource[] = [
     ...parts.vgws.map(vgwResource),
+    ...tgwResources(parts.tgw),
     ...parts.cgws.map((g) => ({
       type: "customer gateway",
       id: g.CustomerGatewayId!,
@@ -77,7 +82,7 @@ function summarise(stack: string, parts: VpnStackParts): StackSummary {
       id: c.VpnConnectionId!,
       owned: tagValue(c.Tags, STACK_TAG) === stack,
       ...(c.State ? { state: c.State } : {}),
-      detail: c.Options?.StaticRoutesOnly ? "static routes" : "BGP",
+      detail: `${c.Options?.StaticRoutesOnly ? "static routes" : "BGP"}${c.TransitGatewayId ? ` on ${c.TransitGatewayId}${c.Options?.EnableAcceleration ? ", accelerated" : ""}` : ""}`,
     })),
     ...parts.rules.map((r) => ({ type: "security group rule", id: r.ruleId, owned: true, detail: describeSgRule(r) })),
   ];
@@ -121,7 +126,7 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
     const lines: StatusLine[] = [
       {
         ok: c.State === "available",
-        text: `state ${c.State}, ${bgp ? "BGP" : "static routes"}, gateway ${c.VpnGatewayId}, customer gateway ${c.CustomerGatewayId}`,
+        text: `state ${c.State}, ${bgp ? "BGP" : "static routes"}, ${c.TransitGatewayId ? `transit gateway ${c.TransitGatewayId}${c.Options?.EnableAcceleration ? " (accelerated)" : ""}` : `gateway ${c.VpnGatewayId}`}, customer gateway ${c.CustomerGatewayId}`,
       },
     ];
     if (c.State !== "available") healthy = false;
@@ -139,7 +144,7 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
     const crypto = tunnelCryptoStatus(c);
     lines.push(...crypto.lines);
     lines.push({ ok: null, text: describeKeyStorage(c) });
-    if (!bgp) {
+    if (!bgp && !c.TransitGatewayId) {
       const routes = (c.Routes ?? []).filter((r) => r.State !== "deleted").map((r) => `${r.DestinationCidrBlock} (${r.State})`);
       lines.push({ ok: routes.length > 0 ? null : false, text: `static routes: ${routes.join(", ") || "none: add them with the same vpn create command"}` });
     }
@@ -186,6 +191,10 @@ async function status(ctx: Context, summary: StackSummary): Promise<StatusReport
     });
     sections.push({ title: `Route propagation from ${vgw.VpnGatewayId} in ${vpcId}`, lines });
   }
+  const tgw = tgwStatus(parts.tgw);
+  if (!tgw.healthy) healthy = false;
+  sections.push(...tgw.sections);
+  data.transitGateway = tgw.data;
   if (parts.rules.length) sections.push({ title: "Security group rules added", lines: parts.rules.map((r) => ({ ok: null, text: describeSgRule(r) })) });
   return { healthy, sections, data };
 }
@@ -294,7 +303,10 @@ async function destroySteps(ctx: Context, summary: StackSummary): Promise<{ step
     });
   }
   steps.push(...gateways.gatewaySteps(connIds));
-  const warnings = [...gateways.warnings];
+  // Transit Gateway pieces after the connections: VPC routes, TGW routes, the VPC attachment, the gateway.
+  const tgw = await planTgwTeardown(ctx, summary.stack, parts.tgw, connIds);
+  steps.push(...tgw.steps);
+  const warnings = [...gateways.warnings, ...tgw.warnings];
   for (const c of parts.connections) {
     if (!c.PreSharedKeyArn || tagValue(c.Tags, STACK_TAG) !== summary.stack) continue;
     warnings.push(
@@ -311,6 +323,7 @@ async function destroyRunners(ctx: Context, _summary: StackSummary, journal: Jou
   const waitFor = untilDone(ctx, timeoutMs);
   return {
     ...(await teardownRunners(ctx, journal, timeoutMs)),
+    ...(await tgwTeardownRunners(ctx, journal, timeoutMs)),
     "vpn-connection-delete": async (step) => {
       const id = String(step.params.vpnConnectionId);
       await retryWhileBlocked(ctx, {
@@ -349,16 +362,31 @@ async function discover(ctx: Context, stack?: string): Promise<StackSummary[]> {
     const summary = summarise(stack, await readParts(ctx, stack));
     return summary.resources.length ? [summary] : [];
   }
-  const { DescribeVpnConnectionsCommand, DescribeVpnGatewaysCommand, DescribeCustomerGatewaysCommand } = await ec2();
+  const {
+    DescribeVpnConnectionsCommand,
+    DescribeVpnGatewaysCommand,
+    DescribeCustomerGatewaysCommand,
+    DescribeTransitGatewaysCommand,
+    DescribeTransitGatewayVpcAttachmentsCommand,
+  } = await ec2();
   const filters = [{ Name: `tag:${KIND_TAG}`, Values: ["vpn"] }];
-  const [a, b, c, d] = await Promise.all([
+  const [a, b, c, d, e, f] = await Promise.all([
     send(ctx, "ec2", new DescribeVpnConnectionsCommand({ Filters: filters })),
     send(ctx, "ec2", new DescribeVpnGatewaysCommand({ Filters: filters })),
     send(ctx, "ec2", new DescribeCustomerGatewaysCommand({ Filters: filters })),
     describeSgRules(ctx, filters),
+    send(ctx, "ec2", new DescribeTransitGatewaysCommand({ Filters: filters })),
+    send(ctx, "ec2", new DescribeTransitGatewayVpcAttachmentsCommand({ Filters: filters })),
   ]);
   const names = new Set<string>();
-  for (const r of [...(a.VpnConnections ?? []), ...(b.VpnGateways ?? []), ...(c.CustomerGateways ?? []), ...d]) {
+  for (const r of [
+    ...(a.VpnConnections ?? []),
+    ...(b.VpnGateways ?? []),
+    ...(c.CustomerGateways ?? []),
+    ...d,
+    ...(e.TransitGateways ?? []),
+    ...(f.TransitGatewayVpcAttachments ?? []),
+  ]) {
     const state = (r as { State?: string }).State;
     const name = tagValue(r.Tags, STACK_TAG);
     if (name && !gone(state) && hasStackTags(r.Tags, { kind: "vpn" })) names.add(name);

@@ -1,6 +1,16 @@
 import type { CustomerGateway, RouteTable, SecurityGroup, VpnConnection } from "@aws-sdk/client-ec2";
 import { sgRuleParams } from "../aws/sg-rules.js";
 import { hasStackTags, STACK_TAG, tagValue } from "../aws/tags.js";
+import {
+  decideTgwSteps,
+  decideTgwVpcRouteSteps,
+  decideTgwVpnSteps,
+  observeTgw,
+  observeTgwVpn,
+  type TgwFacts,
+  type TgwPlanInput,
+  type TgwVpnFacts,
+} from "../aws/tgw-plan.js";
 import { decidePropagationSteps, decideVgwSteps, observeRouteTables, observeVgw, type VgwFacts } from "../aws/vgw-plan.js";
 import { getSecurityGroup, getVpc } from "../aws/vpc.js";
 import type { StepResults } from "../core/apply.js";
@@ -30,6 +40,10 @@ export interface VpnFacts {
   /** False offline: nothing below was read, ids are placeholders. */
   read: boolean;
   gateway: VgwFacts;
+  /** With `--transit-gateway*`: the gateway, the VPC's attachment and subnets (instead of `gateway`). */
+  tgw?: TgwFacts;
+  /** With a Transit Gateway and an existing connection: its VPN attachment and static routes. */
+  tgwVpn?: TgwVpnFacts;
   /** A customer gateway with the router's IP and ASN. */
   cgw?: CustomerGateway;
   /** The stack's VPN connection, or one already joining the same gateways. */
@@ -45,33 +59,46 @@ const PLACEHOLDER = { cgw: "<new-cgw-id>", vpn: "<new-vpn-id>" };
 /** All reads of `vpn create`. Refuses input the account contradicts (an on-prem range inside the VPC). */
 export async function observeVpn(ctx: Context, input: VpnInput, where: PlanWhere): Promise<VpnFacts> {
   const gatewayInput = { stack: input.stack, vpcId: input.vpcId, ...(input.vgwId ? { vgwId: input.vgwId } : {}), amazonAsn: input.amazonAsn };
+  const tgwInput = tgwPlanInput(input);
   if (where.offline) {
-    return { vpcCidrs: input.vpcCidrs, read: false, gateway: await observeVgw(ctx, gatewayInput), routeTables: undefined };
+    return {
+      vpcCidrs: input.vpcCidrs,
+      read: false,
+      gateway: tgwInput ? { read: false } : await observeVgw(ctx, gatewayInput),
+      ...(tgwInput ? { tgw: await observeTgw(ctx, tgwInput) } : {}),
+      routeTables: undefined,
+    };
   }
   const { cidrs: vpcCidrs } = await getVpc(ctx, input.vpcId);
   assertNoOverlap(input.onpremCidrs, vpcCidrs, input.vpcId);
-  const [gateway, cgw, routeTables, securityGroup] = await Promise.all([
-    observeVgw(ctx, gatewayInput),
+  const [gateway, tgw, cgw, routeTables, securityGroup] = await Promise.all([
+    tgwInput ? ({ read: true } as VgwFacts) : observeVgw(ctx, gatewayInput),
+    tgwInput ? observeTgw(ctx, tgwInput) : undefined,
     findCustomerGateway(ctx, input.cgwIp, input.cgwAsn),
     observeRouteTables(ctx, input.vpcId, input.routeTables),
     input.securityGroup ? getSecurityGroup(ctx, input.securityGroup, input.vpcId) : undefined,
   ]);
   const vgwId = gateway.vgw?.VpnGatewayId;
+  const tgwId = tgw?.tgw?.TransitGatewayId;
   // The tag filter goes to AWS, but an emulator may ignore Filters: reuse only what carries our tags.
   const byStack = await findVpnConnections(ctx, [{ Name: `tag:${STACK_TAG}`, Values: [input.stack] }]);
   let vpn = byStack.find((c) => hasStackTags(c.Tags, { stack: input.stack, kind: "vpn" }));
-  if (!vpn && vgwId && cgw) {
+  if (!vpn && (vgwId || tgwId) && cgw) {
     const same = await findVpnConnections(ctx, [
-      { Name: "vpn-gateway-id", Values: [vgwId] },
+      vgwId ? { Name: "vpn-gateway-id", Values: [vgwId] } : { Name: "transit-gateway-id", Values: [tgwId!] },
       { Name: "customer-gateway-id", Values: [cgw.CustomerGatewayId!] },
     ]);
     vpn = same[0];
   }
+  // Inside CIDRs must be unique per VGW; a Transit Gateway does not enforce it.
   const insideCidrClash = !vpn && vgwId ? await findInsideCidrClash(ctx, vgwId, input) : undefined;
+  const tgwVpn = tgwInput ? await observeTgwVpn(ctx, vpn?.TransitGatewayId ? vpn.VpnConnectionId : undefined) : undefined;
   return {
     vpcCidrs,
     read: true,
     gateway,
+    ...(tgw ? { tgw } : {}),
+    ...(tgwVpn ? { tgwVpn } : {}),
     ...(cgw ? { cgw } : {}),
     ...(vpn ? { vpn } : {}),
     ...(insideCidrClash ? { insideCidrClash } : {}),
@@ -80,8 +107,24 @@ export async function observeVpn(ctx: Context, input: VpnInput, where: PlanWhere
   };
 }
 
-/** The Amazon-side ASN in effect: a reused gateway keeps its own. */
+/** The Transit Gateway question of a run, or undefined for a virtual private gateway. */
+export function tgwPlanInput(input: VpnInput): TgwPlanInput | undefined {
+  if (!input.tgw) return undefined;
+  return {
+    stack: input.stack,
+    vpcId: input.vpcId,
+    tgwId: input.tgw.id,
+    asn: input.tgw.asn,
+    ...(input.tgw.subnets ? { subnets: input.tgw.subnets } : {}),
+  };
+}
+
+/** The Amazon-side ASN in effect: a reused gateway (VGW or TGW) keeps its own. */
 export function amazonAsnOf(input: VpnInput, facts: VpnFacts): number {
+  if (input.tgw) {
+    const asn = facts.tgw?.tgw?.Options?.AmazonSideAsn;
+    return asn !== undefined ? Number(asn) : input.tgw.asn;
+  }
   return facts.gateway.vgw?.AmazonSideAsn ?? input.amazonAsn;
 }
 
@@ -100,15 +143,33 @@ export function decideVpn(input: VpnInput, facts: VpnFacts, where: PlanWhere): P
   }
   warnings.push(...containedVpcNotes(input.onpremCidrs, facts.vpcCidrs));
 
-  // Virtual private gateway and its attachment: a VPC can have only one, so one already attached is reused.
+  // The gateway: a virtual private gateway (a VPC can have only one, so one already attached is reused),
+  // or a Transit Gateway with the VPC attached to it.
+  const tgwInput = tgwPlanInput(input);
+  const tgwPlan = tgwInput ? decideTgwSteps(tgwInput, facts.tgw ?? { read: false }) : undefined;
   const gatewayInput = { stack: input.stack, vpcId: input.vpcId, ...(input.vgwId ? { vgwId: input.vgwId } : {}), amazonAsn: input.amazonAsn };
-  const gateway = decideVgwSteps(gatewayInput, facts.gateway);
-  const { vgw, amazonAsn, vgwLabel } = gateway;
-  warnings.push(...gateway.warnings);
+  const gateway = tgwPlan ? undefined : decideVgwSteps(gatewayInput, facts.gateway);
+  const vgw = gateway?.vgw;
+  const vgwLabel = gateway?.vgwLabel ?? "";
+  const amazonAsn = tgwPlan ? tgwPlan.asn : gateway!.amazonAsn;
+  const gatewayStep = tgwPlan ? "tgw" : "vgw";
+  warnings.push(...(tgwPlan ?? gateway!).warnings);
   if (input.routing === "bgp" && amazonAsn === input.cgwAsn) {
     throw flagError("--cgw-asn", `BGP needs different ASNs on each side; the gateway's Amazon side ASN is also ${amazonAsn}`);
   }
-  steps.push(...gateway.steps);
+  steps.push(...(tgwPlan ?? gateway!).steps);
+  if (tgwPlan) {
+    warnings.push(
+      input.routeTables === "none"
+        ? `A Transit Gateway does not propagate routes into VPC route tables, and --route-tables none adds none: the VPC has no route to on-prem until you add one to ${tgwPlan.tgwLabel}.`
+        : `A Transit Gateway does not propagate routes into VPC route tables: vpcwire adds a static route per on-prem range (${input.onpremCidrs.join(", ")}) to ${tgwPlan.tgwLabel} in each route table.`,
+    );
+    if (input.routing === "bgp" && tgwPlan.ecmp !== false) {
+      warnings.push(
+        "BGP on a Transit Gateway with VPN ECMP: both tunnels carry traffic at once when the router announces the same routes with equal attributes over both.",
+      );
+    }
+  }
 
   // Customer gateway: same IP and ASN means the same router; reuse it.
   const { cgw } = facts;
@@ -139,6 +200,24 @@ export function decideVpn(input: VpnInput, facts: VpnFacts, where: PlanWhere): P
 
   // VPN connection: one from an earlier run of this stack, or one already joining the same gateways.
   const { vpn } = facts;
+  if (vpn && tgwPlan && !vpn.TransitGatewayId) {
+    throw flagError(
+      input.tgw!.id === "new" ? "--transit-gateway" : "--transit-gateway-id",
+      `stack ${input.stack} already has VPN connection ${vpn.VpnConnectionId} on ${vpn.VpnGatewayId}; a connection cannot move to a Transit Gateway (destroy the stack or use another --stack)`,
+    );
+  }
+  if (vpn && !tgwPlan && vpn.TransitGatewayId) {
+    throw flagError(
+      "--transit-gateway-id",
+      `stack ${input.stack} has VPN connection ${vpn.VpnConnectionId} on ${vpn.TransitGatewayId}; run it with --transit-gateway-id ${vpn.TransitGatewayId}`,
+    );
+  }
+  if (vpn && vpn.Options?.EnableAcceleration !== undefined && vpn.Options.EnableAcceleration !== input.acceleration) {
+    throw flagError(
+      "--acceleration",
+      `the existing VPN connection ${vpn.VpnConnectionId} is ${vpn.Options.EnableAcceleration ? "" : "not "}accelerated; acceleration cannot be changed on an existing connection`,
+    );
+  }
   // Some emulators return no Options at all: then there is nothing to compare.
   if (vpn && vpn.Options?.StaticRoutesOnly !== undefined) {
     const staticOnly = vpn.Options.StaticRoutesOnly === true;
@@ -178,7 +257,9 @@ export function decideVpn(input: VpnInput, facts: VpnFacts, where: PlanWhere): P
         : "standard (Site-to-Site VPN)",
     ...(input.ikeVersion ? { ikeVersion: input.ikeVersion } : {}),
     cryptoProfile: input.crypto.profile,
+    ...(tgwPlan ? { transitGateway: tgwPlan.tgwLabel, acceleration: input.acceleration } : {}),
   };
+  const onTarget = tgwPlan ? ` on ${tgwPlan.tgwLabel}${input.acceleration ? ", accelerated" : ""}` : "";
   const current = vpn ? tunnelsOf(vpn) : [];
   if (vpn && current.length === 0 && facts.read) {
     warnings.push(
@@ -198,13 +279,14 @@ export function decideVpn(input: VpnInput, facts: VpnFacts, where: PlanWhere): P
           summary:
             `VPN connection ${vpn.VpnConnectionId} (${vpn.State}${["pending", "modifying"].includes(String(vpn.State)) ? ": wait until available" : ""})` +
             (changes.length && changes.every((c) => c.differences.length === 0) ? `; both tunnels already have the ${wantedText}` : "") +
+            onTarget +
             (vpn.PreSharedKeyArn ? `; pre-shared keys in AWS Secrets Manager (${vpn.PreSharedKeyArn})` : ""),
           params: {
             ...tunnelParams,
             state: vpn.State,
             tunnels: current.map((t) => ({ tunnel: t.tunnel, outsideIp: t.outsideIp, crypto: describeCrypto(t.crypto) })),
           },
-          dependsOn: ["vgw", "cgw"],
+          dependsOn: [gatewayStep, "cgw"],
         }
       : {
           id: "vpn",
@@ -213,13 +295,13 @@ export function decideVpn(input: VpnInput, facts: VpnFacts, where: PlanWhere): P
           resource: "VPN connection",
           owned: true,
           summary:
-            `VPN connection ${PLACEHOLDER.vpn} (${input.routing === "static" ? "static routes" : "BGP"}, two tunnels; wait until available); both tunnels: ${wantedText}` +
+            `VPN connection ${PLACEHOLDER.vpn}${onTarget} (${input.routing === "static" ? "static routes" : "BGP"}, two tunnels; wait until available); both tunnels: ${wantedText}` +
             (input.pskStorage === "secrets-manager" ? "; pre-shared keys in AWS Secrets Manager" : ""),
           params: {
             ...tunnelParams,
             tunnels: [1, 2].map((tunnel) => ({ tunnel, crypto: describeCrypto(wanted) })),
           },
-          dependsOn: ["vgw", "cgw"],
+          dependsOn: [gatewayStep, "cgw"],
         },
   );
 
@@ -252,8 +334,32 @@ export function decideVpn(input: VpnInput, facts: VpnFacts, where: PlanWhere): P
     previous = id;
   }
 
+  // On a Transit Gateway: wait for the connection's attachment; static routes go in the gateway's route
+  // table, and the VPC's route tables get routes to the gateway (it does not propagate into them).
+  if (tgwPlan) {
+    steps.push(
+      ...decideTgwVpnSteps(
+        { tgwLabel: tgwPlan.tgwLabel, vpnLabel: vpn?.VpnConnectionId ?? PLACEHOLDER.vpn, staticCidrs: input.routing === "static" ? input.onpremCidrs : [] },
+        facts.tgwVpn ?? { staticRoutes: [] },
+      ),
+      ...decideTgwVpcRouteSteps(
+        {
+          vpcId: input.vpcId,
+          routeTables: input.routeTables,
+          cidrs: input.onpremCidrs,
+          tgwId: tgwPlan.tgw?.TransitGatewayId ?? (input.tgw!.id === "new" ? undefined : input.tgw!.id),
+          tgwLabel: tgwPlan.tgwLabel,
+          // After the connection too: it records these routes in its tags (route-table routes carry none), so
+          // destroy finds them even when a run stops part-way.
+          dependsOn: ["tgw-attach", "vpn"],
+        },
+        facts.routeTables,
+      ),
+    );
+  }
+
   // Static routes, one per on-prem prefix.
-  if (input.routing === "static") {
+  if (input.routing === "static" && !tgwPlan) {
     const existing = new Set((vpn?.Routes ?? []).filter((r) => r.State !== "deleted" && r.State !== "deleting").map((r) => r.DestinationCidrBlock));
     for (const cidr of input.onpremCidrs) {
       const has = existing.has(cidr);
@@ -272,7 +378,8 @@ export function decideVpn(input: VpnInput, facts: VpnFacts, where: PlanWhere): P
   }
 
   // Route propagation.
-  steps.push(...decidePropagationSteps({ vpcId: input.vpcId, routeTables: input.routeTables, vgwId: vgw?.VpnGatewayId, vgwLabel }, facts.routeTables));
+  if (!tgwPlan)
+    steps.push(...decidePropagationSteps({ vpcId: input.vpcId, routeTables: input.routeTables, vgwId: vgw?.VpnGatewayId, vgwLabel }, facts.routeTables));
 
   // Security group rules for the on-prem ranges.
   if (input.securityGroup) {

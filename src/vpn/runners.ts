@@ -13,6 +13,8 @@ import { send } from "../aws/call.js";
 import { awsCode } from "../aws/errors.js";
 import { sgRuleRunner } from "../aws/sg-rules.js";
 import { tagSpec } from "../aws/tags.js";
+import { routeTags } from "../aws/tgw.js";
+import { tgwRunners } from "../aws/tgw-runners.js";
 import { idOf, vgwRunners } from "../aws/vgw-runners.js";
 import type { Journal, StepOutcome, StepRunner } from "../core/apply.js";
 import type { Context } from "../core/context.js";
@@ -40,6 +42,7 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
 
   return {
     ...vgwRunners(ctx, { stack: input.stack, kind: "vpn", journal, timeoutMs }),
+    ...tgwRunners(ctx, { stack: input.stack, kind: "vpn", journal, timeoutMs }),
 
     async "customer-gateway"(step): Promise<StepOutcome> {
       let id = step.resourceId;
@@ -86,14 +89,21 @@ export function vpnRunners(ctx: Context, input: VpnInput, journal: Journal): Rec
         const tunnels: VpnTunnelOptionsSpecification[] = tunnelOptionsSpecs(input.crypto.crypto, perTunnel);
         const tags = tagSpec("vpn-connection", input.stack, "vpn", "vpn") as Array<{ ResourceType: string; Tags: Array<{ Key: string; Value: string }> }>;
         tags[0]!.Tags.push({ Key: DEVICE_TAG, Value: input.device });
+        // On a Transit Gateway, which VPC routes this stack adds (route-table routes carry no tags): destroy reads these.
+        if (input.tgw && input.routeTables !== "none") tags[0]!.Tags.push(...routeTags(input.vpcId, input.onpremCidrs));
         const out = await send(
           ctx,
           "ec2",
           new CreateVpnConnectionCommand({
             Type: "ipsec.1",
             CustomerGatewayId: idOf(results, "cgw"),
-            VpnGatewayId: idOf(results, "vgw"),
-            Options: { StaticRoutesOnly: input.routing === "static", TunnelOptions: tunnels },
+            // One target: a virtual private gateway or a Transit Gateway (never both).
+            ...(input.tgw ? { TransitGatewayId: idOf(results, "tgw") } : { VpnGatewayId: idOf(results, "vgw") }),
+            Options: {
+              StaticRoutesOnly: input.routing === "static",
+              TunnelOptions: tunnels,
+              ...(input.acceleration ? { EnableAcceleration: true } : {}),
+            },
             // Only when asked: the standard request stays what it always was.
             ...(input.pskStorage === "secrets-manager" ? { PreSharedKeyStorage: API_PSK_STORAGE[input.pskStorage] } : {}),
             TagSpecifications: tags as never,

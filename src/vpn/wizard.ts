@@ -1,4 +1,5 @@
 import type { Vpc } from "@aws-sdk/client-ec2";
+import { listTransitGateways, tgwOptions } from "../aws/tgw.js";
 import { askRouteTables } from "../aws/vgw-wizard.js";
 import { getVpc, listSecurityGroups, listVpcs, nameOf } from "../aws/vpc.js";
 import type { Context } from "../core/context.js";
@@ -44,6 +45,28 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
       })
     ).trim();
   }
+  // The gateway: a virtual private gateway (the VPC's, or a new one) or a Transit Gateway.
+  if (given.vgwId === undefined && given.transitGateway === undefined && given.transitGatewayId === undefined && !given.acceleration) {
+    const tgws = await listTransitGateways(ctx);
+    const target = await prompt.select<string>({
+      message: "Which gateway should the VPN connection use?",
+      choices: [
+        { name: "virtual private gateway: the VPC's own (up to 10 VPN connections)", value: "vgw" },
+        { name: "Transit Gateway: a new one for this stack (many connections, Accelerated VPN, ECMP with BGP)", value: "new" },
+        ...tgws.map((t) => {
+          const o = tgwOptions(t);
+          return {
+            name: `Transit Gateway ${t.TransitGatewayId}  ${nameOf(t.Tags) ?? "(no name)"}  ASN ${o.asn ?? "?"}, VPN ECMP ${o.ecmp ? "on" : "off"}`,
+            value: t.TransitGatewayId!,
+          };
+        }),
+      ],
+      default: "vgw",
+    });
+    if (target === "new") flags.transitGateway = "new";
+    else if (target !== "vgw") flags.transitGatewayId = target;
+  }
+  const onTgw = flags.transitGateway !== undefined || flags.transitGatewayId !== undefined;
   // Ask only what no flag answered (flags have no commander defaults, so an explicit value is seen).
   if (given.routing === undefined) {
     if (!given.onpremCidr?.length) {
@@ -72,7 +95,8 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
     // A VPC given by flag: read its CIDRs now (the wizard never runs offline: the pipeline refuses that).
     vpcCidrs ??= (await getVpc(ctx, flags.vpcId!)).cidrs;
     const known = vpcCidrs;
-    const required = flags.routing !== "bgp";
+    // On a Transit Gateway the VPC's routes to on-prem are vpcwire's to add (no propagation), so BGP needs them too.
+    const required = flags.routing !== "bgp" || onTgw;
     const answer = await prompt.input({
       message: required
         ? "On-prem ranges to route over the VPN (comma list, e.g. 10.0.0.0/8):"
@@ -82,7 +106,8 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
           .split(",")
           .map((s) => s.trim())
           .filter(Boolean);
-        if (required && items.length === 0) return "at least one range is needed for static routing";
+        if (required && items.length === 0)
+          return onTgw ? "at least one range is needed: the VPC's route tables get a route to each" : "at least one range is needed for static routing";
         for (const item of items) {
           const p = parseCidr4(item);
           if (typeof p === "string") return p;
@@ -96,7 +121,11 @@ export async function vpnWizard(ctx: Context, given: VpnFlags): Promise<VpnFlags
       .filter(Boolean);
   }
   if (!given.routeTables?.length) {
-    const routeTables = await askRouteTables(ctx, flags.vpcId, "Enable route propagation on which route tables?");
+    const routeTables = await askRouteTables(
+      ctx,
+      flags.vpcId,
+      onTgw ? "Add routes to the on-prem ranges via the Transit Gateway in which route tables?" : "Enable route propagation on which route tables?",
+    );
     if (routeTables) flags.routeTables = routeTables;
   }
   if (!given.securityGroup && flags.onpremCidr.length > 0) {

@@ -10,8 +10,9 @@ import { parse } from "@cdktf/hcl2json";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeAws, FakeAws as FakeAwsClass, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
 import { dxState, seedHostedVif } from "../fakes/dx.js";
-import { seedRouteTable, seedSecurityGroup, seedVpc } from "../fakes/ec2.js";
+import { seedRouteTable, seedSecurityGroup, seedSubnet, seedVpc } from "../fakes/ec2.js";
 import { endpointsState } from "../fakes/ec2-endpoints.js";
+import { seedTgw } from "../fakes/ec2-tgw.js";
 import { elbState } from "../fakes/elbv2.js";
 import { ALL_SERVICES } from "../fakes/services.js";
 import { fletsAccount, SEED } from "../flets/account.js";
@@ -71,7 +72,7 @@ async function exportStack(aws: FakeAws, stack: string) {
     aws.calls
       .slice(before)
       .map((c) => c.operation)
-      .filter((op) => !/^(Describe|Get|List)/.test(op)),
+      .filter((op) => !/^(Describe|Get|List|Search)/.test(op)),
   ).toEqual([]);
   expect(readdirSync(dir).sort()).toEqual(["imports.tf", "main.tf", "terraform.tfvars.example", "variables.tf", "versions.tf"]);
   const files = await parsedFiles();
@@ -88,6 +89,61 @@ async function exportStack(aws: FakeAws, stack: string) {
   ).toEqual(imports);
   return { files, imports, resources, data: dataOf(files), doc };
 }
+
+describe("vpn stack on a Transit Gateway", () => {
+  let aws: FakeAws;
+  let vpcId: string;
+  beforeEach(() => {
+    aws = installFakeAws(new FakeAwsClass(), ALL_SERVICES);
+    vpcId = seedVpc(aws, { cidr: "172.31.0.0/16", name: "prod" }).VpcId!;
+    seedRouteTable(aws, vpcId, "private");
+    seedSubnet(aws, vpcId, "172.31.1.0/24", "ap-northeast-1a");
+  });
+  const create = (stack: string, ...extra: string[]) =>
+    runCli(["vpn", "create", "--stack", stack, "--vpc-id", vpcId, "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8", "--yes", ...extra], { aws });
+
+  it("a new gateway: imports the gateway, the VPC attachment, the TGW route and the VPC routes by the ids the provider takes", async () => {
+    expect((await create("hub", "--transit-gateway", "new")).code).toBe(0);
+    const { imports, resources } = await exportStack(aws, "hub");
+    const tgw = aws.ec2.tgws[0]!;
+    const att = aws.ec2.tgwAttachments.find((a) => a.ResourceType === "vpc")!;
+    const rtb = tgw.Options!.AssociationDefaultRouteTableId!;
+    const vpcTables = aws.ec2.routeTables.filter((t) => t.VpcId === vpcId).map((t) => t.RouteTableId!);
+    expect(new Set(imports.values())).toEqual(
+      new Set([
+        tgw.TransitGatewayId,
+        att.TransitGatewayAttachmentId,
+        aws.ec2.cgws[0]!.CustomerGatewayId,
+        aws.ec2.vpns[0]!.VpnConnectionId,
+        `${rtb}_10.0.0.0/8`,
+        ...vpcTables.map((t) => `${t}_10.0.0.0/8`),
+      ]),
+    );
+    const gw = [...resources.entries()].find(([a]) => a.startsWith("aws_ec2_transit_gateway."))!;
+    expect(gw[1]).toMatchObject({ amazon_side_asn: 64512, vpn_ecmp_support: "enable", default_route_table_association: "enable" });
+    const conn = [...resources.entries()].find(([a]) => a.startsWith("aws_vpn_connection."))!;
+    expect(conn[1].transit_gateway_id).toBe(`\${${gw[0]}.id}`);
+    const attachment = [...resources.entries()].find(([a]) => a.startsWith("aws_ec2_transit_gateway_vpc_attachment."))![1];
+    expect(attachment.subnet_ids).toEqual(att.SubnetIds);
+    expect(attachment.transit_gateway_id).toBe(`\${${gw[0]}.id}`);
+    const route = [...resources.entries()].find(([a]) => a.startsWith("aws_ec2_transit_gateway_route."))![1];
+    expect(route.transit_gateway_attachment_id).toBe(`\${${conn[0]}.transit_gateway_attachment_id}`);
+    const vpcRoutes = [...resources.entries()].filter(([a]) => a.startsWith("aws_route."));
+    expect(vpcRoutes).toHaveLength(2);
+    for (const [, r] of vpcRoutes) expect(r.transit_gateway_id).toBe(`\${${gw[0]}.id}`);
+  });
+
+  it("a reused gateway is a data source, never a resource", async () => {
+    const tgw = seedTgw(aws).TransitGatewayId!;
+    expect((await create("spoke", "--transit-gateway-id", tgw, "--routing", "bgp", "--cgw-asn", "65010", "--acceleration")).code).toBe(0);
+    const { imports, data, resources } = await exportStack(aws, "spoke");
+    expect([...imports.values()]).not.toContain(tgw);
+    expect(data.get(`aws_ec2_transit_gateway.tgw_${tgw.slice(4)}`)).toEqual({ id: tgw });
+    const conn = [...resources.entries()].find(([a]) => a.startsWith("aws_vpn_connection."))![1];
+    expect(conn.enable_acceleration).toBe(true);
+    expect([...resources.keys()].some((a) => a.startsWith("aws_ec2_transit_gateway_route."))).toBe(false);
+  });
+});
 
 describe("vpn stack", () => {
   let aws: FakeAws;

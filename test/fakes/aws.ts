@@ -145,7 +145,7 @@ export class FakeAws {
 
   /** Names of the operations called, in order (optionally only the mutating ones). */
   operations(opts: { writesOnly?: boolean } = {}): string[] {
-    return this.calls.map((c) => c.operation).filter((op) => !opts.writesOnly || !/^(Describe|Get|List)/.test(op));
+    return this.calls.map((c) => c.operation).filter((op) => !opts.writesOnly || !/^(Describe|Get|List|Search)/.test(op));
   }
 
   count(operation: string): number {

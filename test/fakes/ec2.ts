@@ -39,11 +39,12 @@ import {
   type VpnGateway,
 } from "@aws-sdk/client-ec2";
 import type { FakeAws, FakeService } from "./aws.js";
+import { createVpnAttachment, deleteVpnAttachment, type FakeTgw, type FakeTgwAttachment, type FakeTgwRouteTable, liveTgw } from "./ec2-tgw.js";
 import { ec2Error, matchesFilters, tagsFrom } from "./model.js";
 import { createVpnKeySecret, deleteVpnKeySecret, updateVpnKey } from "./secrets-manager.js";
 
 /** A resource whose state moves on with model time: `at` is when `next` takes over. */
-interface Timeline {
+export interface Timeline {
   transitions: Array<{ at: number; apply: () => void }>;
 }
 
@@ -76,23 +77,27 @@ export interface Ec2State {
   vgws: FakeVgw[];
   cgws: FakeCgw[];
   vpns: FakeVpn[];
+  /** Transit Gateways, their attachments (VPC and VPN) and route tables: test/fakes/ec2-tgw.ts. */
+  tgws: FakeTgw[];
+  tgwAttachments: FakeTgwAttachment[];
+  tgwRouteTables: FakeTgwRouteTable[];
 }
 
-function settle(aws: FakeAws, items: Timeline[]): void {
+export function settle(aws: FakeAws, items: Timeline[]): void {
   const now = aws.clock.now();
   for (const item of items) {
     while (item.transitions.length && item.transitions[0]!.at <= now) item.transitions.shift()!.apply();
   }
 }
 
-function later(aws: FakeAws, item: Timeline, delayMs: number, apply: () => void): void {
+export function later(aws: FakeAws, item: Timeline, delayMs: number, apply: () => void): void {
   const last = item.transitions.at(-1)?.at ?? aws.clock.now();
   item.transitions.push({ at: Math.max(last, aws.clock.now()) + delayMs, apply });
 }
 
-const clone = <T>(v: T): T => structuredClone(v);
+export const clone = <T>(v: T): T => structuredClone(v);
 /** The API view of a fake resource: a deep copy without the model's bookkeeping. */
-const strip = <T extends Timeline>(v: T) => {
+export const strip = <T extends Timeline>(v: T) => {
   const { transitions: _t, xmlTunnelsReversed: _x, ...rest } = v as T & { xmlTunnelsReversed?: boolean };
   return clone(rest);
 };
@@ -423,7 +428,10 @@ ${t.PreSharedKey === undefined ? "" : `      <pre_shared_key>${t.PreSharedKey}</
   return `<?xml version="1.0" encoding="UTF-8"?>
 <vpn_connection id="${vpn.VpnConnectionId}">
   <customer_gateway_id>${vpn.CustomerGatewayId}</customer_gateway_id>
-  <vpn_gateway_id>${vpn.VpnGatewayId}</vpn_gateway_id>
+  <vpn_gateway_id>${
+    // (unverified) what AWS writes here for a connection on a transit gateway: the fake leaves the element empty.
+    vpn.VpnGatewayId ?? ""
+  }</vpn_gateway_id>
   <vpn_connection_type>ipsec.1</vpn_connection_type>${
     bgp
       ? ""
@@ -436,9 +444,22 @@ ${tunnels.join("\n")}
 }
 
 export const ec2Networking: FakeService = (aws, { ec2 }) => {
-  aws.ec2 = { sgRules: [], vpcs: [], subnets: [], routeTables: [], securityGroups: [], instances: [], vgws: [], cgws: [], vpns: [] };
+  aws.ec2 = {
+    sgRules: [],
+    vpcs: [],
+    subnets: [],
+    routeTables: [],
+    securityGroups: [],
+    instances: [],
+    vgws: [],
+    cgws: [],
+    vpns: [],
+    tgws: [],
+    tgwAttachments: [],
+    tgwRouteTables: [],
+  };
   const s = aws.ec2;
-  const tick = () => settle(aws, [...s.vgws, ...s.cgws, ...s.vpns]);
+  const tick = () => settle(aws, [...s.vgws, ...s.cgws, ...s.vpns, ...s.tgws, ...s.tgwAttachments]);
   const h = <I extends object, O>(op: string, fn: (input: I) => O) =>
     aws.handler<I, O>("ec2", op, (input) => {
       tick();
@@ -785,7 +806,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
         CustomerGatewayId: string;
         VpnGatewayId?: string;
         TransitGatewayId?: string;
-        Options?: { StaticRoutesOnly?: boolean; TunnelOptions?: TunnelOptionsInput[] };
+        Options?: { StaticRoutesOnly?: boolean; EnableAcceleration?: boolean; TunnelOptions?: TunnelOptionsInput[] };
         PreSharedKeyStorage?: string;
         TagSpecifications?: [];
       }) => {
@@ -796,18 +817,26 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
           throw ec2Error("InvalidParameterValue", "The request must contain exactly one of VpnGatewayId or TransitGatewayId");
         const cgw = s.cgws.find((g) => g.CustomerGatewayId === i.CustomerGatewayId && g.State !== "deleted");
         if (!cgw) throw ec2Error("InvalidCustomerGatewayID.NotFound", `The customerGateway ID '${i.CustomerGatewayId}' does not exist`);
-        const vgw = vgwById(i.VpnGatewayId ?? "");
-        // AWS's default quota: 10 VPN connections per virtual private gateway (adjustable: aws.limits).
-        const onVgw = s.vpns.filter((v) => v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted").length;
-        if (onVgw >= aws.limits.vpnConnectionsPerVgw) {
+        if (!i.VpnGatewayId && !i.TransitGatewayId) {
+          throw ec2Error("MissingParameter", "The request must contain the parameter VpnGatewayId or TransitGatewayId");
+        }
+        const tgw = i.TransitGatewayId ? liveTgw(aws, i.TransitGatewayId) : undefined;
+        if (tgw && tgw.State !== "available") throw ec2Error("IncorrectState", `${tgw.TransitGatewayId} is in invalid state`);
+        const vgw = tgw ? undefined : vgwById(i.VpnGatewayId ?? "");
+        if (vgw && s.vpns.filter((v) => v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted").length >= aws.limits.vpnConnectionsPerVgw) {
           throw ec2Error(
             "VpnConnectionLimitExceeded",
-            `You have reached the limit of VPN connections (${aws.limits.vpnConnectionsPerVgw}) for ${vgw.VpnGatewayId}`,
+            `Maximum number of VPN connections per VPN gateway (${aws.limits.vpnConnectionsPerVgw}) reached for ${vgw.VpnGatewayId}`,
           );
         }
+        if (i.Options?.EnableAcceleration && !tgw) {
+          throw ec2Error("InvalidParameterValue", "Acceleration is supported only for VPN connections attached to a transit gateway");
+        }
+        // AWS's default quota: 10 VPN connections per virtual private gateway (adjustable: aws.limits).
+        // Inside CIDRs must be unique per VGW; a transit gateway does not enforce it.
         const used = new Set(
           s.vpns
-            .filter((v) => v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted")
+            .filter((v) => vgw && v.VpnGatewayId === vgw.VpnGatewayId && v.State !== "deleted")
             .flatMap((v) => (v.Options?.TunnelOptions ?? []).map((t) => t.TunnelInsideCidr!)),
         );
         const tunnels = [0, 1].map((n) => {
@@ -834,8 +863,12 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
           Type: "ipsec.1",
           Category: "VPN",
           CustomerGatewayId: cgw.CustomerGatewayId,
-          VpnGatewayId: vgw.VpnGatewayId,
-          Options: { StaticRoutesOnly: i.Options?.StaticRoutesOnly ?? false, TunnelOptions: tunnels },
+          ...(tgw ? { TransitGatewayId: tgw.TransitGatewayId } : { VpnGatewayId: vgw!.VpnGatewayId }),
+          Options: {
+            StaticRoutesOnly: i.Options?.StaticRoutesOnly ?? false,
+            EnableAcceleration: i.Options?.EnableAcceleration ?? false,
+            TunnelOptions: tunnels,
+          },
           Routes: [],
           VgwTelemetry: tunnels.map((t) => ({
             OutsideIpAddress: t.OutsideIpAddress,
@@ -857,10 +890,13 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
           );
           for (const t of tunnels) delete (t as { PreSharedKey?: string }).PreSharedKey;
         }
-        vpn.CustomerGatewayConfiguration = tunnelXml(vpn, cgw, vgw, true);
+        vpn.CustomerGatewayConfiguration = tunnelXml(vpn, cgw, vgw ?? { AmazonSideAsn: Number(tgw!.Options?.AmazonSideAsn ?? 64512) }, true);
+        // On a transit gateway AWS makes a VPN attachment; it becomes available with the connection.
+        const attachment = tgw ? createVpnAttachment(aws, tgw, vpn) : undefined;
         later(aws, vpn, aws.timings.vpnAvailableMs, () => {
           vpn.State = "available";
           for (const r of vpn.Routes ?? []) r.State = "available";
+          if (attachment && attachment.State === "pending") attachment.State = "available";
         });
         s.vpns.push(vpn);
         return { VpnConnection: strip(vpn) };
@@ -882,6 +918,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
               matchesFilters(v, i.Filters, {
                 state: (x) => x.State,
                 "vpn-gateway-id": (x) => x.VpnGatewayId,
+                "transit-gateway-id": (x) => x.TransitGatewayId,
                 "customer-gateway-id": (x) => x.CustomerGatewayId,
                 "vpn-connection-id": (x) => x.VpnConnectionId,
               }),
@@ -894,6 +931,13 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
     h("CreateVpnConnectionRoute", (i: { VpnConnectionId: string; DestinationCidrBlock: string }) => {
       const vpn = s.vpns.find((v) => v.VpnConnectionId === i.VpnConnectionId && v.State !== "deleted");
       if (!vpn) throw ec2Error("InvalidVpnConnectionID.NotFound", `The vpnConnection ID '${i.VpnConnectionId}' does not exist`);
+      // On a transit gateway the static routes live in the gateway's route table (CreateTransitGatewayRoute).
+      if (vpn.TransitGatewayId) {
+        throw ec2Error(
+          "InvalidVpnConnection.InvalidType",
+          `The VPN connection ${i.VpnConnectionId} is attached to a transit gateway; add static routes to its route table`,
+        );
+      }
       if (!vpn.Options?.StaticRoutesOnly)
         throw ec2Error("InvalidVpnConnection.InvalidType", `The VPN connection ${i.VpnConnectionId} uses BGP; static routes are not allowed`);
       if (vpn.Routes?.some((r) => r.DestinationCidrBlock === i.DestinationCidrBlock && r.State !== "deleted")) {
@@ -949,6 +993,7 @@ export const ec2Networking: FakeService = (aws, { ec2 }) => {
       if (vpn.State === "deleting") return {};
       vpn.transitions = [];
       vpn.State = "deleting";
+      deleteVpnAttachment(aws, vpn);
       later(aws, vpn, aws.timings.vpnDeleteMs, () => {
         vpn.State = "deleted";
         if (vpn.PreSharedKeyArn) deleteVpnKeySecret(aws, vpn.PreSharedKeyArn);

@@ -109,12 +109,21 @@ describe("the policy document", () => {
     ]);
     const createTags = vpn.Statement.find((s) => s.Action.includes("ec2:CreateTags"))!;
     expect(createTags.Condition).toEqual({
-      StringEquals: { "ec2:CreateAction": ["AuthorizeSecurityGroupIngress", "CreateCustomerGateway", "CreateVpnConnection", "CreateVpnGateway"] },
+      StringEquals: {
+        "ec2:CreateAction": [
+          "AuthorizeSecurityGroupIngress",
+          "CreateCustomerGateway",
+          "CreateTransitGateway",
+          "CreateTransitGatewayVpcAttachment",
+          "CreateVpnConnection",
+          "CreateVpnGateway",
+        ],
+      },
       StringLike: { "aws:RequestTag/vpcwire:stack": "*" },
     });
-    // The connection's customer and virtual private gateways may exist already: allowed without a tag condition.
+    // The connection's customer gateway and its virtual private or transit gateway may exist already: allowed without a tag condition.
     const refs = vpn.Statement.find((s) => s.Action.includes("ec2:CreateVpnConnection") && !s.Condition)!;
-    expect(refs.Resource).toEqual(["arn:aws:ec2:*:*:customer-gateway/*", "arn:aws:ec2:*:*:vpn-gateway/*"]);
+    expect(refs.Resource).toEqual(["arn:aws:ec2:*:*:customer-gateway/*", "arn:aws:ec2:*:*:transit-gateway/*", "arn:aws:ec2:*:*:vpn-gateway/*"]);
     // vpn create deletes nothing.
     expect(policyActions(vpn).filter((a) => /:Delete/.test(a))).toEqual([]);
 

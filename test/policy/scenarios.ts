@@ -165,9 +165,27 @@ async function everyKind(): Promise<{ aws: FakeAws; stacks: string[]; world: Ret
   });
   await setup(aws, [...fletsFlags("i-0123456789abcdef0"), "--yes"]);
   await setup(aws, [...relayArgs(w), "--yes"]);
+  // A VPN stack on a new Transit Gateway (static routes: TGW and VPC routes).
+  const hubVpc = seedVpc(aws, { cidr: "10.120.0.0/16", name: "hub" }).VpcId!;
+  seedSubnet(aws, hubVpc, "10.120.1.0/24", "ap-northeast-1a");
+  await setup(aws, [
+    "vpn",
+    "create",
+    "--stack",
+    "hub",
+    "--vpc-id",
+    hubVpc,
+    "--cgw-ip",
+    "198.51.100.20",
+    "--onprem-cidr",
+    "10.30.0.0/16",
+    "--transit-gateway",
+    "new",
+    "--yes",
+  ]);
   const listed = JSON.parse((await runCli(["list", "--json"], { aws })).stdout) as { stacks: Array<{ stack: string; kind: string }> };
   const stacks = listed.stacks.map((x) => x.stack);
-  expect(listed.stacks.map((x) => x.kind).sort()).toEqual(["dx", "flets", "privatelink", "vpn"]);
+  expect(listed.stacks.map((x) => x.kind).sort()).toEqual(["dx", "flets", "privatelink", "vpn", "vpn"]);
   return { aws, stacks, world: w };
 }
 
@@ -233,6 +251,51 @@ export const SCENARIOS: Record<string, Scenario[]> = {
       },
     },
     {
+      name: "on a new Transit Gateway (static: TGW and VPC routes), then the same again; BGP on an existing gateway",
+      async run() {
+        const a = vpnAccount();
+        seedSubnet(a.aws, a.vpcId, "172.31.1.0/24", "ap-northeast-1a");
+        const tgwFlags = [
+          "vpn",
+          "create",
+          "--stack",
+          "hub",
+          "--vpc-id",
+          a.vpcId,
+          "--cgw-ip",
+          "203.0.113.10",
+          "--onprem-cidr",
+          "10.0.0.0/8",
+          "--transit-gateway",
+          "new",
+        ];
+        const first = await measured(a.aws, [...tgwFlags, "--yes"]);
+        const again = await measured(a.aws, [...tgwFlags, "--yes"]);
+        const tgwId = a.aws.ec2.tgws[0]!.TransitGatewayId!;
+        const bgp = await measured(a.aws, [
+          "vpn",
+          "create",
+          "--stack",
+          "bgp-site",
+          "--vpc-id",
+          a.vpcId,
+          "--cgw-ip",
+          "198.51.100.7",
+          "--routing",
+          "bgp",
+          "--cgw-asn",
+          "65010",
+          "--onprem-cidr",
+          "10.50.0.0/16",
+          "--transit-gateway-id",
+          tgwId,
+          "--acceleration",
+          "--yes",
+        ]);
+        return [...first, ...again, ...bgp];
+      },
+    },
+    {
       name: "wizard listing (cancelled at the confirmation)",
       async run() {
         const a = vpnAccount();
@@ -242,6 +305,7 @@ export const SCENARIOS: Record<string, Scenario[]> = {
           answers: [
             { waitFor: "prod", keys: KEY.down + KEY.enter },
             { waitFor: "Public IPv4 address of your on-prem router", keys: `203.0.113.10${KEY.enter}` },
+            { waitFor: "Which gateway should the VPN connection use?", keys: KEY.enter },
             { waitFor: "How should routes be exchanged?", keys: KEY.enter },
             { waitFor: "On-prem ranges to route", keys: `10.0.0.0/8${KEY.enter}` },
             { waitFor: "Enable route propagation on which route tables?", keys: KEY.enter },
@@ -311,6 +375,29 @@ export const SCENARIOS: Record<string, Scenario[]> = {
         const sample = await measured(a.aws, ["vpn", "config", "--stack", "office", "--device", "yamaha"]);
         const byId = await measured(a.aws, ["vpn", "config", "--vpn-id", a.aws.ec2.vpns[0]!.VpnConnectionId!, "--device", "strongswan"]);
         return [...own, ...sample, ...byId];
+      },
+    },
+    {
+      name: "a stack on a Transit Gateway (static routes read from the gateway's route table)",
+      async run() {
+        const a = vpnAccount();
+        seedSubnet(a.aws, a.vpcId, "172.31.1.0/24", "ap-northeast-1a");
+        await setup(a.aws, [
+          "vpn",
+          "create",
+          "--stack",
+          "hub",
+          "--vpc-id",
+          a.vpcId,
+          "--cgw-ip",
+          "203.0.113.10",
+          "--onprem-cidr",
+          "10.0.0.0/8",
+          "--transit-gateway",
+          "new",
+          "--yes",
+        ]);
+        return measured(a.aws, ["vpn", "config", "--stack", "hub"]);
       },
     },
     {

@@ -235,3 +235,161 @@ describe("decideVpn: tunnel crypto", () => {
     expect(plan({}, { phase2DhGroups: ["5", "20"], device: "strongswan" }).warnings.join("\n")).not.toMatch(/refuses/);
   });
 });
+
+describe("decideVpn on a Transit Gateway", () => {
+  const subnets = [
+    { id: "subnet-0aaaaaaaaaaaaaaaa", vpcId: "vpc-0123456789abcdef0", az: "ap-northeast-1a", cidr: "172.31.1.0/24" },
+    { id: "subnet-0bbbbbbbbbbbbbbbb", vpcId: "vpc-0123456789abcdef0", az: "ap-northeast-1a", cidr: "172.31.2.0/24" },
+    { id: "subnet-0cccccccccccccccc", vpcId: "vpc-0123456789abcdef0", az: "ap-northeast-1c", cidr: "172.31.3.0/24" },
+  ];
+  const tgw = (ecmp: "enable" | "disable" = "enable") => ({
+    TransitGatewayId: "tgw-0aaaaaaaaaaaaaaaa",
+    State: "available" as const,
+    Options: {
+      AmazonSideAsn: 64700,
+      VpnEcmpSupport: ecmp,
+      DefaultRouteTableAssociation: "enable" as const,
+      AssociationDefaultRouteTableId: "tgw-rtb-0aaaaaaaaaaaaaaaa",
+    },
+    Tags: [],
+  });
+  const withTgw = (extra: Partial<VpnFacts> = {}): VpnFacts => fresh({ tgw: { read: true, subnets }, ...extra });
+
+  it("a new gateway: gateway, VPC attachment (one subnet per zone), connection, its attachment, a TGW route and VPC routes; no VGW steps", () => {
+    const plan = decideVpn(input({ transitGateway: "new" }), withTgw(), where);
+    expect(plan.steps.map((s) => `${s.action} ${s.id}`)).toEqual([
+      "create tgw",
+      "create tgw-attach",
+      "create cgw",
+      "create vpn",
+      "create tgw-vpn-attach",
+      "create tgw-route:10.0.0.0/8",
+      "create vpc-route:rtb-0aaaaaaaaaaaaaaaa:10.0.0.0/8",
+    ]);
+    expect(plan.steps.find((s) => s.id === "tgw-attach")!.params.subnetIds).toEqual(["subnet-0aaaaaaaaaaaaaaaa", "subnet-0cccccccccccccccc"]);
+    expect(plan.steps.find((s) => s.id === "tgw")!.params).toMatchObject({ asn: 64512, vpnEcmpSupport: "enable", defaultRouteTableAssociation: "enable" });
+    expect(plan.steps.find((s) => s.id === "vpn")!.dependsOn).toEqual(["tgw", "cgw"]);
+    expect(plan.steps.find((s) => s.id.startsWith("vpc-route"))!.dependsOn).toEqual(["tgw-attach", "vpn"]);
+    expect(plan.warnings.join(" ")).toMatch(/does not propagate routes into VPC route tables/);
+  });
+
+  it("BGP: no TGW static routes; a reused gateway keeps its ASN and its ECMP setting is said in the plan", () => {
+    const plan = decideVpn(
+      input({ transitGatewayId: "tgw-0aaaaaaaaaaaaaaaa", routing: "bgp", cgwAsn: "65010" }),
+      withTgw({ tgw: { read: true, subnets, tgw: tgw("disable") } }),
+      where,
+    );
+    expect(plan.steps.some((s) => s.type === "tgw-route")).toBe(false);
+    const step = plan.steps.find((s) => s.id === "tgw")!;
+    expect(step.action).toBe("reuse");
+    expect(step.owned).toBe(false);
+    expect(step.summary).toMatch(/Amazon ASN 64700, VPN ECMP disabled/);
+    expect(plan.warnings.join(" ")).toMatch(/VPN ECMP support disabled/);
+  });
+
+  it("BGP with the router's ASN equal to a reused gateway's: exit 2 naming --cgw-asn", () => {
+    expect(() =>
+      decideVpn(
+        input({ transitGatewayId: "tgw-0aaaaaaaaaaaaaaaa", routing: "bgp", cgwAsn: "64700" }),
+        withTgw({ tgw: { read: true, subnets, tgw: tgw() } }),
+        where,
+      ),
+    ).toThrow(/--cgw-asn: BGP needs different ASNs/);
+  });
+
+  it("everything in place: no-ops and reuses only", () => {
+    const facts = withTgw({
+      tgw: {
+        read: true,
+        subnets,
+        tgw: tgw(),
+        vpcAttachment: {
+          TransitGatewayAttachmentId: "tgw-attach-0aaaaaaaaaaaaaaaa",
+          TransitGatewayId: "tgw-0aaaaaaaaaaaaaaaa",
+          VpcId: "vpc-0123456789abcdef0",
+          State: "available",
+          SubnetIds: ["subnet-0aaaaaaaaaaaaaaaa"],
+        },
+      },
+      cgw: { CustomerGatewayId: "cgw-0aaaaaaaaaaaaaaaa", State: "available" },
+      vpn: {
+        VpnConnectionId: "vpn-0aaaaaaaaaaaaaaaa",
+        TransitGatewayId: "tgw-0aaaaaaaaaaaaaaaa",
+        State: "available",
+        Options: { StaticRoutesOnly: true, EnableAcceleration: false },
+      },
+      tgwVpn: {
+        attachment: {
+          TransitGatewayAttachmentId: "tgw-attach-0bbbbbbbbbbbbbbbb",
+          State: "available",
+          Association: { TransitGatewayRouteTableId: "tgw-rtb-0aaaaaaaaaaaaaaaa", State: "associated" },
+        },
+        staticRoutes: [{ DestinationCidrBlock: "10.0.0.0/8", Type: "static", State: "active" }],
+      },
+      routeTables: [
+        {
+          RouteTableId: "rtb-0aaaaaaaaaaaaaaaa",
+          Routes: [{ DestinationCidrBlock: "10.0.0.0/8", TransitGatewayId: "tgw-0aaaaaaaaaaaaaaaa", Origin: "CreateRoute", State: "active" }],
+        },
+      ],
+    });
+    const plan = decideVpn(input({ transitGatewayId: "tgw-0aaaaaaaaaaaaaaaa" }), facts, where);
+    expect(plan.steps.map((s) => `${s.action} ${s.id}`)).toEqual([
+      "reuse tgw",
+      "no-op tgw-attach",
+      "reuse cgw",
+      "reuse vpn",
+      "no-op tgw-vpn-attach",
+      "no-op tgw-route:10.0.0.0/8",
+      "no-op vpc-route:rtb-0aaaaaaaaaaaaaaaa:10.0.0.0/8",
+    ]);
+    // Acceleration cannot be changed on an existing connection.
+    expect(() => decideVpn(input({ transitGatewayId: "tgw-0aaaaaaaaaaaaaaaa", acceleration: true }), facts, where)).toThrow(
+      /--acceleration: .*cannot be changed/,
+    );
+  });
+
+  it("a stack's VGW connection cannot move to a gateway, nor the other way round (exit 2)", () => {
+    const onVgw = withTgw({
+      vpn: { VpnConnectionId: "vpn-0aaaaaaaaaaaaaaaa", VpnGatewayId: "vgw-0aaaaaaaaaaaaaaaa", State: "available", Options: { StaticRoutesOnly: true } },
+    });
+    expect(() => decideVpn(input({ transitGateway: "new" }), onVgw, where)).toThrow(/--transit-gateway: .*cannot move to a Transit Gateway/);
+    const onTgw = fresh({
+      vpn: { VpnConnectionId: "vpn-0aaaaaaaaaaaaaaaa", TransitGatewayId: "tgw-0aaaaaaaaaaaaaaaa", State: "available", Options: { StaticRoutesOnly: true } },
+    });
+    expect(() => decideVpn(input(), onTgw, where)).toThrow(/--transit-gateway-id: .*run it with --transit-gateway-id tgw-0aaaaaaaaaaaaaaaa/);
+  });
+
+  it("--tgw-subnets: one per zone, in the VPC (exit 2 naming the flag)", () => {
+    expect(() => decideVpn(input({ transitGateway: "new", tgwSubnets: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"] }), withTgw(), where)).toThrow(
+      /--tgw-subnets: .*both in ap-northeast-1a/,
+    );
+    expect(() => decideVpn(input({ transitGateway: "new", tgwSubnets: ["subnet-0dddddddddddddddd"] }), withTgw(), where)).toThrow(
+      /--tgw-subnets: subnet-0dddddddddddddddd is not a subnet of vpc-0123456789abcdef0/,
+    );
+  });
+
+  it("offline: placeholders, the given subnets not checked, every route table as one step per range", () => {
+    const plan = decideVpn(
+      input({ transitGateway: "new", tgwSubnets: ["subnet-0aaaaaaaaaaaaaaaa"] }),
+      { vpcCidrs: [], read: false, gateway: { read: false }, tgw: { read: false }, routeTables: undefined },
+      { region: null as never, offline: true },
+    );
+    expect(plan.steps.find((s) => s.id === "tgw-attach")!.summary).toMatch(/subnet-0aaaaaaaaaaaaaaaa \(not checked offline\)/);
+    expect(plan.steps.find((s) => s.id === "vpc-route:all:10.0.0.0/8")!.summary).toMatch(
+      /every route table of vpc-0123456789abcdef0: 10.0.0.0\/8 via <new-tgw-id>/,
+    );
+  });
+});
+
+describe("route tags (which VPC routes a Transit Gateway stack added)", () => {
+  it("round-trip: the VPC and every range, split over tags of at most 256 characters", async () => {
+    const { routeTags, routesFromTags } = await import("../../src/aws/tgw.js");
+    const cidrs = Array.from({ length: 40 }, (_, i) => `10.${i}.128.0/17`);
+    const tags = routeTags("vpc-0123456789abcdef0", cidrs);
+    expect(tags.every((t) => t.Value.length <= 256)).toBe(true);
+    expect(tags.length).toBeGreaterThan(2);
+    expect(routesFromTags(tags)).toEqual({ vpcId: "vpc-0123456789abcdef0", cidrs });
+    expect(routesFromTags(undefined)).toEqual({ cidrs: [] });
+  });
+});

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeAws, installFakeAws, uninstallFakeAws } from "../fakes/aws.js";
-import { seedRouteTable, seedSecurityGroup, seedVpc } from "../fakes/ec2.js";
+import { seedRouteTable, seedSecurityGroup, seedSubnet, seedVpc } from "../fakes/ec2.js";
+import { seedTgw } from "../fakes/ec2-tgw.js";
 import { ALL_SERVICES } from "../fakes/services.js";
 import { KEY, runCli } from "../helpers/cli.js";
 
@@ -30,6 +31,7 @@ describe("vpn create wizard", () => {
         // VPC picker lists both VPCs with Name tag and CIDR; pick the second (prod).
         { waitFor: "prod", keys: KEY.down + KEY.enter },
         { waitFor: "Public IPv4 address of your on-prem router", keys: `203.0.113.10${KEY.enter}` },
+        { waitFor: "Which gateway should the VPN connection use?", keys: KEY.enter },
         { waitFor: "How should routes be exchanged?", keys: KEY.enter },
         { waitFor: "On-prem ranges to route", keys: `10.0.0.0/8, 192.168.10.0/24${KEY.enter}` },
         // Route tables checkbox: all checked by default; accept.
@@ -65,6 +67,7 @@ describe("vpn create wizard", () => {
       answers: [
         { waitFor: "Public IPv4 address of your on-prem router", keys: `10.1.1.1${KEY.enter}` },
         { waitFor: "this must be a public address", keys: `${KEY.backspace.repeat(8)}203.0.113.10${KEY.enter}` },
+        { waitFor: "Which gateway should the VPN connection use?", keys: KEY.enter },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
         { waitFor: "Which tunnel crypto?", keys: KEY.enter },
         { waitFor: "to which file?", keys: KEY.enter },
@@ -83,6 +86,7 @@ describe("vpn create wizard", () => {
       answers: [
         { waitFor: "prod", keys: KEY.down + KEY.enter },
         { waitFor: "Public IPv4 address of your on-prem router", keys: `203.0.113.10${KEY.enter}` },
+        { waitFor: "Which gateway should the VPN connection use?", keys: KEY.enter },
         { waitFor: "How should routes be exchanged?", keys: KEY.enter },
         { waitFor: "On-prem ranges to route", keys: `10.0.0.0/8, 172.31.128.0/17${KEY.enter}` },
         {
@@ -104,6 +108,7 @@ describe("vpn create wizard", () => {
       aws,
       tty: true,
       answers: [
+        { waitFor: "Which gateway should the VPN connection use?", keys: KEY.enter },
         { waitFor: "How should routes be exchanged?", keys: KEY.enter },
         { waitFor: "On-prem ranges to route", keys: `172.31.5.0/24${KEY.enter}` },
         { waitFor: "172.31.5.0/24 lies inside the VPC's 172.31.0.0/16", keys: `${KEY.backspace.repeat(13)}10.0.0.0/8${KEY.enter}` },
@@ -116,11 +121,36 @@ describe("vpn create wizard", () => {
     expect(r.code).toBe(3);
   });
 
+  it("offers a Transit Gateway (new, or one of the account's); BGP on it still asks for the on-prem ranges to route", async () => {
+    const existing = seedTgw(aws, { asn: 64700 }).TransitGatewayId!;
+    seedSubnet(aws, prodId, "172.31.1.0/24", "ap-northeast-1a");
+    const r = await runCli(["vpn", "create", "--vpc-id", prodId, "--cgw-ip", "203.0.113.10", "--route-tables", "none", "--device", "strongswan"], {
+      aws,
+      tty: true,
+      answers: [
+        { waitFor: `Transit Gateway ${existing}`, keys: KEY.down + KEY.down + KEY.enter },
+        { waitFor: "How should routes be exchanged?", keys: KEY.down + KEY.enter },
+        { waitFor: "BGP ASN of your router:", keys: `65010${KEY.enter}` },
+        { waitFor: "On-prem ranges to route over the VPN", keys: `10.0.0.0/8${KEY.enter}` },
+        { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
+        { waitFor: "Which tunnel crypto?", keys: KEY.enter },
+        { waitFor: "to which file?", keys: KEY.enter },
+        { waitFor: "Apply this plan?", keys: `n${KEY.enter}` },
+      ],
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("virtual private gateway: the VPC's own (up to 10 VPN connections)");
+    expect(r.stderr).toContain("Transit Gateway: a new one for this stack");
+    expect(r.stderr).toMatch(new RegExp(`The same run without questions:\\n.*--transit-gateway-id ${existing}`));
+    expect(r.stderr).toMatch(/reuse .*transit gateway tgw-\w+, Amazon ASN 64700/);
+  });
+
   it("BGP: asks for the router's ASN when --cgw-asn was not given", async () => {
     const r = await runCli(["vpn", "create", "--vpc-id", prodId, "--cgw-ip", "203.0.113.10", "--route-tables", "none", "--device", "strongswan"], {
       aws,
       tty: true,
       answers: [
+        { waitFor: "Which gateway should the VPN connection use?", keys: KEY.enter },
         { waitFor: "How should routes be exchanged?", keys: KEY.down + KEY.enter },
         { waitFor: "BGP ASN of your router:", keys: `65010${KEY.enter}` },
         { waitFor: "On-prem ranges your router will announce", keys: `10.0.0.0/8${KEY.enter}` },
@@ -142,6 +172,7 @@ describe("vpn create wizard", () => {
       cwd: dir,
       answers: [
         { waitFor: "Public IPv4 address of your on-prem router", keys: `203.0.113.10${KEY.enter}` },
+        { waitFor: "Which gateway should the VPN connection use?", keys: KEY.enter },
         { waitFor: "Allow the on-prem ranges in a security group?", keys: KEY.enter },
         { waitFor: "Which router config should vpcwire write?", keys: KEY.down + KEY.enter },
         // compatible: for old devices, and the same run without questions says so.
