@@ -9,4 +9,13 @@ import { elasticLoadBalancing } from "./elbv2.js";
 import { secretsManager } from "./secrets-manager.js";
 
 /** Every fake service, in install order. Capabilities add theirs here. */
-export const ALL_SERVICES: FakeService[] = [ec2Networking, directConnect, elasticLoadBalancing, vpcEndpoints, ec2VpnDevices, prefixLists, secretsManager, transitGateways];
+export const ALL_SERVICES: FakeService[] = [
+  ec2Networking,
+  directConnect,
+  elasticLoadBalancing,
+  vpcEndpoints,
+  ec2VpnDevices,
+  prefixLists,
+  secretsManager,
+  transitGateways,
+];
