@@ -12,6 +12,7 @@
 // small ones every run needs, which are bundled: BUNDLED below.
 // Also writes dist/bundle/modules.json (chunk -> source files in it) for test/cli/startup.test.ts, and
 // copies the precompiled templates beside the chunks (src/render/render.ts looks for them there).
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,3 +95,22 @@ for (const file of result.outputFiles) {
 }
 writeFileSync(join(out, "modules.json"), `${JSON.stringify(modules, null, 1)}\n`);
 cpSync(join(root, "dist", "render", "templates"), join(out, "templates"), { recursive: true });
+
+// V8 code caches (bin/code-cache.js): run what users run most, offline, so each bundle file they load
+// gets `<file>.v8` with the code those runs compiled. A run that fails here is a broken CLI: stop the build.
+const VPN = ["--vpc-id", "vpc-0123456789abcdef0", "--vpc-cidr", "172.31.0.0/16", "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8"];
+const WARM = [
+  ["--help"],
+  ["vpn", "create", "--help"],
+  ["vpn", "create", "--dry-run", "--offline", ...VPN],
+  ["vpn", "create", "--dry-run", "--offline", "--json", "--routing", "bgp", "--device", "strongswan", ...VPN],
+  ["vpn", "apply", "-f", join(root, "examples", "sites.yaml"), "--dry-run", "--offline"],
+];
+for (const args of WARM) {
+  const run = spawnSync(process.execPath, [join(root, "bin", "vpcwire.js"), ...args], {
+    env: { PATH: process.env.PATH, HOME: "/nonexistent", NO_COLOR: "1", VPCWIRE_CODE_CACHE: "write" },
+    encoding: "utf8",
+    input: "",
+  });
+  if (run.status !== 0) throw new Error(`code cache: vpcwire ${args.join(" ")} exited ${run.status}: ${run.stderr}`);
+}
