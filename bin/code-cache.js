@@ -6,8 +6,8 @@
 // bundle file with its cache. A cache is used only when it was written for this very file (size and
 // modification time recorded in it) and V8 accepts it (same V8 version and flags); otherwise the file is
 // compiled as usual, so a missing, stale or foreign cache costs nothing but the lost speed.
-// Needs vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER (Node 20.12+) so the SDK's import() keeps working;
-// on older Node nothing is installed.
+// Code compiled with vm (and restored from a cache) has no import() of its own: the bundle's import() of packages
+// (the SDK, ora, inquirer) calls `__vpcwire_import`, which the wrapper below passes in (scripts/bundle.js).
 const Module = require("node:module");
 const vm = require("node:vm");
 const fs = require("node:fs");
@@ -25,8 +25,8 @@ function stamp(filename) {
 
 /** Compile the files under `dir` with their caches (and, when writing, record new caches at exit). */
 exports.install = function install(dir) {
-  const dynamicImport = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (!dynamicImport) return;
+  // Resolved from here: bin/ and dist/bundle/ share the package's node_modules, and the bundle imports packages only.
+  const dynamicImport = (specifier) => import(specifier);
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
   const writing = process.env.VPCWIRE_CODE_CACHE === "write";
   const compiled = [];
@@ -41,11 +41,14 @@ exports.install = function install(dir) {
       cachedData = undefined;
     }
     if (!cachedData && !writing) return compile.call(this, content, filename);
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData, importModuleDynamically: dynamicImport });
+    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __vpcwire_import) {${content}\n});`, {
+      filename,
+      cachedData,
+    });
     if (writing && (!cachedData || script.cachedDataRejected)) compiled.push({ script, filename });
     const wrapper = script.runInThisContext({ displayErrors: true });
     const require = Module.createRequire(filename);
-    return wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename));
+    return wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename), dynamicImport);
   };
   if (writing) {
     process.on("exit", () => {

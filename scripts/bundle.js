@@ -89,7 +89,11 @@ for (const file of result.outputFiles) {
   });
   const leftover = /(?:from |import\(|require\()"(\.\/[\w.-]+\.js)"/.exec(code);
   if (leftover && CHUNK.test(leftover[1])) throw new Error(`${name}: a reference to ${leftover[1]} was not converted`);
-  writeFileSync(join(out, name), code);
+  // import() of packages (the SDK, ora, inquirer: loaded lazily) goes through the loader's own import() when the file is
+  // compiled with its V8 code cache (bin/code-cache.js passes __vpcwire_import): code compiled by vm, and even more so
+  // code restored from a cache, has no import() of its own. Compiled by Node itself, the file uses its own import().
+  const lazy = code.replace(/\bimport\(("[^"]+")\)/g, '(typeof __vpcwire_import === "function" ? __vpcwire_import($1) : import($1))');
+  writeFileSync(join(out, name), lazy);
   const meta = result.metafile.outputs[`dist/bundle/${basename(file.path)}`];
   if (meta) modules[name] = Object.keys(meta.inputs).sort();
 }
