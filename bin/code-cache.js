@@ -45,7 +45,8 @@ exports.install = function install(dir) {
       filename,
       cachedData,
     });
-    if (writing && (!cachedData || script.cachedDataRejected)) compiled.push({ script, filename });
+    // Rewritten at exit even when a cache was used: it then holds what earlier runs compiled and what this one did.
+    if (writing) compiled.push({ script, filename });
     const wrapper = script.runInThisContext({ displayErrors: true });
     const require = Module.createRequire(filename);
     return wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename), dynamicImport);
