@@ -6,12 +6,12 @@
  */
 import type { VpnConnection } from "@aws-sdk/client-ec2";
 import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../../aws/tags.js";
+import { decideTgwSteps, NEW_TGW, observeTgw, type TgwFacts, type TgwPlanInput } from "../../aws/tgw-plan.js";
 import { decidePropagationSteps, decideVgwSteps, NEW_VGW, observeRouteTables, observeVgw, type RouteTableFacts, type VgwFacts } from "../../aws/vgw-plan.js";
 import type { Journal, StepResults, StepRunner } from "../../core/apply.js";
 import type { Context } from "../../core/context.js";
 import type { PlanWhere } from "../../core/create-command.js";
 import type { Plan, PlanStep } from "../../core/plan.js";
-import { decideTgwSteps, NEW_TGW, observeTgw, type TgwFacts, type TgwPlanInput } from "../../aws/tgw-plan.js";
 import { findVpnConnections } from "../aws.js";
 import type { VpnInput } from "../inputs.js";
 import type { TgwHubSpec, VgwHubSpec } from "./sites-file.js";

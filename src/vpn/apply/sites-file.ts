@@ -9,12 +9,12 @@ import { basename, dirname } from "node:path";
 import { Command, type Option } from "commander";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { STACK_NAME_RE } from "../../aws/tags.js";
+import { DEFAULT_TGW_ASN } from "../../aws/tgw-plan.js";
 import { collectList } from "../../cli/options.js";
 import { UsageError } from "../../core/errors.js";
 import { checkId } from "../../net/ids.js";
-import { checkAmazonAsn } from "../../net/vpn-rules.js";
-import { DEFAULT_TGW_ASN } from "../../aws/tgw-plan.js";
 import { cidrsOverlap, parseCidr4 } from "../../net/ip.js";
+import { checkAmazonAsn } from "../../net/vpn-rules.js";
 import { registerVpn } from "../command.js";
 import { type VpnFlags, type VpnInput, validateVpnFlags } from "../inputs.js";
 
@@ -105,6 +105,8 @@ export function formatProblem(file: string, p: FileProblem): string {
 interface FlagShape {
   attribute: string;
   list: boolean;
+  /** A switch (`--acceleration`): true or false in the file. */
+  boolean: boolean;
   choices?: readonly string[];
 }
 
@@ -120,6 +122,7 @@ function vpnCreateFlags(): Map<string, FlagShape> {
     shapes.set(o.long.slice(2), {
       attribute: o.attributeName(),
       list: o.parseArg === collectList,
+      boolean: !o.required && !o.optional && !o.negate,
       ...(o.argChoices ? { choices: o.argChoices } : {}),
     });
   }
@@ -299,8 +302,7 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
         if (key && (HUB_KEYS.includes(key as never) || GATEWAY_FLAGS.includes(key as never))) {
           const hubKey = key === "transit-gateway-id" ? "transit-gateway" : key;
           problems.push({ line: lineOf(keyNode(hubNode, hubKey)) ?? lineOf(keyNode(root, "hub")), key: `hub.${hubKey}`, message });
-        }
-        else problems.push({ line: lineFor(key ?? "name"), site: name, ...(key ? { key: keyLabel(key) } : {}), message });
+        } else problems.push({ line: lineFor(key ?? "name"), site: name, ...(key ? { key: keyLabel(key) } : {}), message });
       }
     });
   }
@@ -373,14 +375,22 @@ function tgwHub(
   }
   let tgwAsn = DEFAULT_TGW_ASN;
   if (raw["tgw-asn"] !== undefined) {
-    if (tgw !== "new") problems.push({ line: lineOf("tgw-asn"), key: "hub.tgw-asn", message: "applies only to transit-gateway: new (an existing gateway keeps its ASN)" });
+    if (tgw !== "new")
+      problems.push({ line: lineOf("tgw-asn"), key: "hub.tgw-asn", message: "applies only to transit-gateway: new (an existing gateway keeps its ASN)" });
     const n = Number(raw["tgw-asn"]);
     const problem = Number.isInteger(n) ? checkAmazonAsn(n) : `"${String(raw["tgw-asn"])}" is not a number`;
     if (problem) problems.push({ line: lineOf("tgw-asn"), key: "hub.tgw-asn", message: problem });
     else tgwAsn = n;
   }
   const rt = raw["route-tables"];
-  const rtItems = rt === undefined ? [] : (Array.isArray(rt) ? rt : [rt]).flatMap((v) => String(v).split(",").map((x) => x.trim()));
+  const rtItems =
+    rt === undefined
+      ? []
+      : (Array.isArray(rt) ? rt : [rt]).flatMap((v) =>
+          String(v)
+            .split(",")
+            .map((x) => x.trim()),
+        );
   const routeTables = tryCheck(
     () => routeTablesOf({ routeTables: rtItems }),
     (m) => problems.push({ line: lineOf("route-tables"), key: "hub.route-tables", message: m }),
@@ -413,6 +423,11 @@ function toFlags(
   for (const [key, value] of Object.entries(raw)) {
     const shape = shapes.get(key);
     if (!shape || !allowed.includes(key)) continue;
+    if (shape.boolean) {
+      if (typeof value !== "boolean") problem(key, `must be true or false, not ${JSON.stringify(value)}`);
+      else if (value) flags[shape.attribute] = true;
+      continue;
+    }
     const scalar = (v: unknown): string | undefined => (typeof v === "string" ? v.trim() : typeof v === "number" ? String(v) : undefined);
     if (shape.list) {
       const items = (Array.isArray(value) ? value : [value]).map(scalar);
