@@ -80,7 +80,6 @@ async function singles(hub: HubKind, n: number): Promise<Measured> {
           : ["--transit-gateway-id", aws.ec2.tgws.find((t) => t.State === "available")!.TransitGatewayId!];
     const r = await runCli(
       [
-        ...target,
         "vpn",
         "create",
         "--stack",
@@ -97,6 +96,7 @@ async function singles(hub: HubKind, n: number): Promise<Measured> {
         s.cidr,
         "--yes",
         "--json",
+        ...target,
       ],
       { aws },
     );
@@ -129,7 +129,12 @@ describe(`vpn apply: ${SITES} sites on a Transit Gateway (and ${VGW_SITES} on a 
   bench(
     `Transit Gateway hub: fleet of ${SITES} vs one site vs ${SITES} single-site runs`,
     async () => {
-      compare("tgw", SITES, await fleet("tgw", 1), await fleet("tgw", SITES), await singles("tgw", SITES));
+      try {
+        compare("tgw", SITES, await fleet("tgw", 1), await fleet("tgw", SITES), await singles("tgw", SITES));
+      } catch (e) {
+        process.stderr.write(`bench failed: ${String((e as Error).stack)}\n`);
+        throw e;
+      }
     },
     { iterations: 1, warmupIterations: 0 },
   );
