@@ -117,6 +117,18 @@ describe("vpn apply: Transit Gateway hub", () => {
     expect(JSON.parse(plan.stdout).notInFile.map((s: { stack: string }) => s.stack)).toEqual(["site-2"]);
   });
 
+  it("plans examples/sites-tgw.yaml offline: the hub's gateway, every site on it, the VPC CIDR from the hub", async () => {
+    const r = await runCli(apply("examples/sites-tgw.yaml", "--dry-run", "--offline"), { aws });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(aws.calls).toEqual([]);
+    expect(r.stdout).toContain("Hub (stack tgw-hub-9abcdef0):");
+    for (const site of ["osaka", "nagoya", "sapporo"]) expect(r.stdout).toContain(`Site ${site}:`);
+    expect(r.stdout).toContain("· no-op   transit gateway <new-tgw-id> (the hub, stack tgw-hub-9abcdef0)");
+    expect(r.stdout).toContain("on <new-tgw-id>, accelerated");
+    expect(r.stdout).not.toContain("the VPC's CIDR is unknown");
+  });
+
   it("--dry-run --offline: the hub's gateway and attachment, the sites on it, the no-propagation note; no AWS call", async () => {
     const path = writeSites(12);
     const r = await runCli(apply(path, "--dry-run", "--offline", "--region", "ap-northeast-1"), { aws });

@@ -56,6 +56,8 @@ export interface TgwHubSpec {
   tgwAsn: number;
   /** Where each site's VPC routes go (default every route table of the VPC). */
   routeTables: VpnInput["routeTables"];
+  /** `vpc-cidr`: the VPC's CIDRs for offline previews (read from AWS otherwise). */
+  vpcCidrs: string[];
 }
 
 export interface SiteSpec {
@@ -335,6 +337,7 @@ function tgwSiteFlags(hub: TgwHubSpec): VpnFlags {
     ...(hub.transitGateway === "new" ? { transitGateway: "new", tgwAsn: String(hub.tgwAsn) } : { transitGatewayId: hub.transitGateway }),
     ...(hub.tgwSubnets.length ? { tgwSubnets: hub.tgwSubnets } : {}),
     routeTables: hub.routeTables === "all" || hub.routeTables === "none" ? [hub.routeTables] : hub.routeTables,
+    ...(hub.vpcCidrs.length ? { vpcCidr: hub.vpcCidrs } : {}),
   };
 }
 
@@ -345,7 +348,7 @@ function tgwHub(
   problems: FileProblem[],
 ): TgwHubSpec | undefined {
   for (const k of HUB_KEYS) {
-    if (k === "route-tables") continue;
+    if (k === "route-tables" || k === "vpc-cidr") continue;
     if (raw[k] !== undefined) problems.push({ line: lineOf(k), key: `hub.${k}`, message: "not with hub: transit-gateway (list the VPCs under vpcs:)" });
   }
   const tgw = String(raw["transit-gateway"]);
@@ -396,7 +399,16 @@ function tgwHub(
     (m) => problems.push({ line: lineOf("route-tables"), key: "hub.route-tables", message: m }),
   );
   const stackName = stack ?? `tgw-hub-${(vpcs[0] ?? "vpc").slice(-8)}`;
-  return { kind: "tgw", stack: stackName, transitGateway: tgw, vpcs, tgwSubnets, tgwAsn, routeTables: routeTables ?? "all" };
+  const cidrRaw = raw["vpc-cidr"];
+  const vpcCidrs =
+    cidrRaw === undefined
+      ? []
+      : (Array.isArray(cidrRaw) ? cidrRaw : [cidrRaw]).flatMap((v) =>
+          String(v)
+            .split(",")
+            .map((x) => x.trim()),
+        );
+  return { kind: "tgw", stack: stackName, transitGateway: tgw, vpcs, tgwSubnets, tgwAsn, routeTables: routeTables ?? "all", vpcCidrs };
 }
 
 /** Why a key cannot be a site's (or a default's), or undefined when it can. */
