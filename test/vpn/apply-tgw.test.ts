@@ -183,6 +183,23 @@ describe("vpn apply: Transit Gateway hub", () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).sites.map((s: { result: string }) => s.result)).toEqual(["unchanged", "created", "unchanged"]);
   });
+
+  it("destroy --stack of the hub keeps the gateway while sites use it, and removes it once they are gone", async () => {
+    const path = writeSites(2);
+    expect((await runCli(apply(path, "--yes"), { aws })).code).toBe(0);
+    const hub = `tgw-hub-${vpcId.slice(-8)}`;
+    const early = await runCli(["destroy", "--stack", hub, "--yes"], { aws });
+    expect(early.stderr).not.toMatch(/internal error/);
+    expect(aws.ec2.tgws[0]!.State).toBe("available");
+    expect(aws.ec2.vpns.filter((v) => v.State === "available")).toHaveLength(2);
+    for (const site of ["site-0", "site-1"]) expect((await runCli(["destroy", "--stack", site, "--yes"], { aws })).code).toBe(0);
+    const d = await runCli(["destroy", "--stack", hub, "--yes"], { aws });
+    expect(d.stderr).not.toMatch(/internal error/);
+    expect(d.code).toBe(0);
+    expect(aws.ec2.tgwAttachments.filter((a) => a.ResourceType === "vpc").every((a) => a.State === "deleted")).toBe(true);
+    expect(aws.ec2.tgws[0]!.State).toMatch(/deleting|deleted/);
+    for (const rtb of rtbIds) expect(tgwRoutesIn(rtb)).toEqual([]);
+  });
 });
 
 describe("vpn apply: Transit Gateway sites file", () => {
