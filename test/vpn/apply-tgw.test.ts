@@ -227,6 +227,18 @@ describe("vpn apply: Transit Gateway sites file", () => {
     expect(aws.calls).toEqual([]);
   });
 
+  it("the account contradicts the hub: a gateway that does not exist, a subnet not in the VPC (exit 2, named by hub key, nothing written)", async () => {
+    const missing = writeSites(2, `  transit-gateway: tgw-0123456789abcdef0\n  vpcs: [${vpcId}]`);
+    const r = await runCli(apply(missing, "--dry-run"), { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("hub.transit-gateway: tgw-0123456789abcdef0 does not exist in this account and Region");
+    const subnet = writeSites(2, `  transit-gateway: new\n  vpcs: [${vpcId}]\n  tgw-subnets: [subnet-0123456789abcdef0]`);
+    const r2 = await runCli(apply(subnet, "--yes"), { aws });
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain(`hub.tgw-subnets: subnet-0123456789abcdef0 is not a subnet of ${vpcId}`);
+    expect(aws.operations({ writesOnly: true })).toEqual([]);
+  });
+
   it("a BGP site with the new gateway's ASN is refused; acceleration is a per-site key; no 10-site limit", async () => {
     const clash = writeSites(2, `  transit-gateway: new\n  vpcs: [${vpcId}]\n  tgw-asn: 65010`);
     const r = await runCli(apply(clash, "--dry-run", "--offline"), { aws });

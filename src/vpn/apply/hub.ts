@@ -11,6 +11,7 @@ import { decidePropagationSteps, decideVgwSteps, NEW_VGW, observeRouteTables, ob
 import type { Journal, StepResults, StepRunner } from "../../core/apply.js";
 import type { Context } from "../../core/context.js";
 import type { PlanWhere } from "../../core/create-command.js";
+import { UsageError } from "../../core/errors.js";
 import type { Plan, PlanStep } from "../../core/plan.js";
 import { findVpnConnections } from "../aws.js";
 import type { VpnInput } from "../inputs.js";
@@ -166,7 +167,7 @@ export function tgwHub(spec: TgwHubSpec, quota = DEFAULT_TGW_ATTACHMENTS): Hub {
       const { DescribeCustomerGatewaysCommand } = await import("@aws-sdk/client-ec2");
       const { send } = await import("../../aws/call.js");
       const [facts, cgws] = await Promise.all([
-        observeTgw(ctx, planInput),
+        hubKeys(() => observeTgw(ctx, planInput)),
         send(ctx, "ec2", new DescribeCustomerGatewaysCommand({ Filters: [{ Name: "state", Values: ["pending", "available"] }] })),
       ]);
       const gatewayId = facts.tgw?.TransitGatewayId;
@@ -183,7 +184,7 @@ export function tgwHub(spec: TgwHubSpec, quota = DEFAULT_TGW_ATTACHMENTS): Hub {
       };
     },
     decide(facts, where) {
-      const plan = decideTgwSteps(planInput, facts.detail as TgwFacts);
+      const plan = hubKeys(() => decideTgwSteps(planInput, facts.detail as TgwFacts));
       return {
         schemaVersion: 1,
         command: "vpn apply",
@@ -232,6 +233,22 @@ export function tgwHub(spec: TgwHubSpec, quota = DEFAULT_TGW_ATTACHMENTS): Hub {
       return { ...plan, steps };
     },
   };
+}
+
+/** vpn create's flag errors about the gateway, named by the sites file's hub keys (`hub.transit-gateway: ...`). */
+function hubKeys<T>(fn: () => T): T {
+  const rename = (error: unknown): never => {
+    if (!(error instanceof UsageError)) throw error;
+    const key: Record<string, string> = { "--transit-gateway-id": "transit-gateway", "--tgw-subnets": "tgw-subnets", "--vpc-id": "vpcs" };
+    const m = /^(--[a-z-]+): /.exec(error.message);
+    throw m && key[m[1]!] ? new UsageError(`hub.${key[m[1]!]}: ${error.message.slice(m[0].length)}`) : error;
+  };
+  try {
+    const out = fn();
+    return out instanceof Promise ? (out.catch(rename) as T) : out;
+  } catch (error) {
+    return rename(error);
+  }
 }
 
 /** vpcwire vpn stacks with a connection on the hub whose site the file no longer lists. */
