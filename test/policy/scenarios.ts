@@ -54,13 +54,13 @@ function vpnAccount() {
 }
 
 /** A sites file for `vpn apply` on the account's VPC: one static site with a security-group rule, one BGP site. */
-function sitesFile(a: ReturnType<typeof vpnAccount>, crypto = "modern"): string {
+function sitesFile(a: ReturnType<typeof vpnAccount>, crypto = "modern", hub = [`  vpc-id: ${a.vpcId}`]): string {
   const path = join(mkdtempSync(join(tmpdir(), "vpcwire-policy-")), "sites.yaml");
   writeFileSync(
     path,
     [
       "hub:",
-      `  vpc-id: ${a.vpcId}`,
+      ...hub,
       "defaults:",
       `  crypto: ${crypto}`,
       "sites:",
@@ -433,6 +433,17 @@ export const SCENARIOS: Record<string, Scenario[]> = {
       async run() {
         const a = vpnAccount();
         return measured(a.aws, ["vpn", "apply", "-f", sitesFile(a), "--dry-run"]);
+      },
+    },
+    {
+      name: "a fleet on a new Transit Gateway hub (static site with a security-group rule, BGP site), then the same again",
+      async run() {
+        const a = vpnAccount();
+        seedSubnet(a.aws, a.vpcId, "172.31.1.0/24", "ap-northeast-1a");
+        const argv = ["vpn", "apply", "-f", sitesFile(a, "modern", ["  transit-gateway: new", `  vpcs: [${a.vpcId}]`]), "--yes"];
+        const first = await measured(a.aws, argv);
+        const again = await measured(a.aws, argv);
+        return [...first, ...again];
       },
     },
   ],

@@ -21,8 +21,8 @@ import { destroyCommand, globalArgv, shellJoin } from "../../core/workflow.js";
 import { type VpnCreateFacts, vpnCreateCommand } from "../create.js";
 import type { VpnInput } from "../inputs.js";
 import { fleetClients } from "./clients.js";
-import { type Hub, type NotInFile, stacksNotInFile, vgwHub } from "./hub.js";
-import { formatProblem, loadSitesFile, type SiteSpec, SitesFileError, type VgwHubSpec } from "./sites-file.js";
+import { type Hub, type NotInFile, stacksNotInFile, tgwHub, vgwHub } from "./hub.js";
+import { formatProblem, loadSitesFile, type SiteSpec, SitesFileError } from "./sites-file.js";
 
 /** Sites applied at once unless --parallel says otherwise: AWS's rate limits, not this, pace the fleet. */
 export const DEFAULT_PARALLEL = 50;
@@ -65,7 +65,7 @@ export const vpnApply: Handler = async (ctx, opts) => {
   const region = ctx.config.offline ? known : await resolveRegion(ctx);
   if (region && region !== known) file = loadSitesFile(path, { region });
   const where: PlanWhere = { region, offline: ctx.config.offline };
-  const hub = vgwHub(file.hub as VgwHubSpec, file.quotas.vpnConnectionsPerGateway);
+  const hub = file.hub.kind === "tgw" ? tgwHub(file.hub) : vgwHub(file.hub, file.quotas.vpnConnectionsPerGateway);
 
   // Every concurrent wait listens for Ctrl-C on the one signal: many sites are not a leak.
   setMaxListeners(Math.max(100, parallel * 20), ctx.signal);
@@ -193,8 +193,7 @@ async function applySite(ctx: Context, io: Io, hub: Hub, hubId: string, site: Pl
   const sctx: Context = { ...ctx, io: siteIo(io, line) };
   const plan = hub.siteHubSteps(site.plan, hubId);
   const input: VpnInput = {
-    ...site.input,
-    vgwId: hubId,
+    ...hub.siteInput(site.input, hubId),
     ...(outDir ? { out: join(outDir, `${spec.name}.${site.input.device === "strongswan" ? "conf" : "cfg"}`) } : {}),
   };
   const journal = new Journal();
@@ -303,8 +302,11 @@ function quotaProblems(file: ReturnType<typeof loadSitesFile>, hub: Hub, facts: 
   const total = facts.connections.length + newConnections;
   if (total > hub.connectionLimit) {
     problems.push(
-      `sites: ${hub.label} (${facts.gatewayId}) already holds ${facts.connections.length} VPN connections and the file adds ${newConnections}: ` +
-        `${total} is more than its ${hub.connectionLimit} (AWS's default quota is 10); use a Transit Gateway hub, or raise the quota and set quotas: vpn-connections-per-gateway`,
+      hub.kind === "vgw"
+        ? `sites: ${hub.label} (${facts.gatewayId}) already holds ${facts.connections.length} VPN connections and the file adds ${newConnections}: ` +
+            `${total} is more than its ${hub.connectionLimit} (AWS's default quota is 10); use a Transit Gateway hub, or raise the quota and set quotas: vpn-connections-per-gateway`
+        : `sites: ${hub.label} (${facts.gatewayId}) already holds ${facts.connections.length} VPN connections and the file adds ${newConnections}: ` +
+            `${total} is more than the ${hub.connectionLimit} attachments a Transit Gateway takes (AWS's default quota); raise the quota first`,
     );
   }
   const newCgws = planned.filter((p) => p.plan.steps.some((s) => s.id === "cgw" && s.action === "create")).length;

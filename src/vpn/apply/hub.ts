@@ -1,19 +1,21 @@
 /**
  * The hub stage of `vpn apply`: what every site connects to, made ready ONCE before the sites run
  * (sites never race to create it). `Hub` is the interface; `vgwHub` is the virtual private gateway of
- * a VPC (reused or created + attached, route propagation enabled once). A Transit Gateway hub plugs
- * in as another `Hub` once vpn create has the TGW target (see docs/FLEET.md).
+ * a VPC (reused or created + attached, route propagation enabled once); `tgwHub` is a Transit Gateway
+ * (reused or created) with the hub's VPC attached (see docs/FLEET.md).
  */
 import type { VpnConnection } from "@aws-sdk/client-ec2";
 import { hasStackTags, KIND_TAG, STACK_TAG, tagValue } from "../../aws/tags.js";
+import { decideTgwSteps, NEW_TGW, observeTgw, type TgwFacts, type TgwPlanInput } from "../../aws/tgw-plan.js";
 import { decidePropagationSteps, decideVgwSteps, NEW_VGW, observeRouteTables, observeVgw, type RouteTableFacts, type VgwFacts } from "../../aws/vgw-plan.js";
 import type { Journal, StepResults, StepRunner } from "../../core/apply.js";
 import type { Context } from "../../core/context.js";
 import type { PlanWhere } from "../../core/create-command.js";
+import { UsageError } from "../../core/errors.js";
 import type { Plan, PlanStep } from "../../core/plan.js";
 import { findVpnConnections } from "../aws.js";
 import type { VpnInput } from "../inputs.js";
-import type { VgwHubSpec } from "./sites-file.js";
+import type { TgwHubSpec, VgwHubSpec } from "./sites-file.js";
 
 /** What the hub stage read. */
 export interface HubFacts {
@@ -134,6 +136,119 @@ export function vgwHub(spec: VgwHubSpec, quota: number): Hub {
       return { ...plan, steps };
     },
   };
+}
+
+/** Attachments a Transit Gateway holds by default (AWS quota): the fleet's connection limit on a TGW hub. */
+export const DEFAULT_TGW_ATTACHMENTS = 5000;
+
+/**
+ * A Transit Gateway hub: the gateway (the hub stack's own, created with VPN ECMP and AWS's default route
+ * table association and propagation, or reused by id) and the attachment of the hub's VPC, made ready
+ * once. Each site is `vpn create --transit-gateway-id <the hub's>`: its connection, VPN attachment,
+ * static routes in the gateway's route table, and the VPC routes for its own ranges (recorded on its
+ * connection, so `destroy --stack <site>` removes them) are the site's.
+ */
+export function tgwHub(spec: TgwHubSpec, quota = DEFAULT_TGW_ATTACHMENTS): Hub {
+  const vpcId = spec.vpcs[0]!;
+  const planInput: TgwPlanInput = {
+    stack: spec.stack,
+    vpcId,
+    tgwId: spec.transitGateway,
+    asn: spec.tgwAsn,
+    ...(spec.tgwSubnets.length ? { subnets: spec.tgwSubnets } : {}),
+  };
+  return {
+    kind: "tgw",
+    stack: spec.stack,
+    label: spec.transitGateway === "new" ? `transit gateway of stack ${spec.stack}` : `transit gateway ${spec.transitGateway}`,
+    connectionLimit: quota,
+    async observe(ctx, where) {
+      if (where.offline) return { read: false, connections: [], detail: { read: false } satisfies TgwFacts };
+      const { DescribeCustomerGatewaysCommand } = await import("@aws-sdk/client-ec2");
+      const { send } = await import("../../aws/call.js");
+      const [facts, cgws] = await Promise.all([
+        hubKeys(() => observeTgw(ctx, planInput)),
+        send(ctx, "ec2", new DescribeCustomerGatewaysCommand({ Filters: [{ Name: "state", Values: ["pending", "available"] }] })),
+      ]);
+      const gatewayId = facts.tgw?.TransitGatewayId;
+      // Every connection on the gateway: other vpcwire stacks on it are "not in file", all count for the quota.
+      const connections = gatewayId
+        ? (await findVpnConnections(ctx, [{ Name: "transit-gateway-id", Values: [gatewayId] }])).filter((c) => c.TransitGatewayId === gatewayId)
+        : [];
+      return {
+        read: true,
+        ...(gatewayId ? { gatewayId } : {}),
+        connections,
+        customerGateways: (cgws.CustomerGateways ?? []).filter((g) => g.State === "pending" || g.State === "available").length,
+        detail: facts,
+      };
+    },
+    decide(facts, where) {
+      const plan = hubKeys(() => decideTgwSteps(planInput, facts.detail as TgwFacts));
+      return {
+        schemaVersion: 1,
+        command: "vpn apply",
+        kind: "vpn",
+        stack: spec.stack,
+        region: where.region,
+        offline: !facts.read,
+        steps: plan.steps,
+        warnings: [
+          ...plan.warnings,
+          `A Transit Gateway does not propagate routes into VPC route tables: each site adds a route per on-prem range to ${plan.tgwLabel} in ` +
+            `${spec.routeTables === "all" ? `every route table of ${vpcId}` : spec.routeTables === "none" ? "no route table (route-tables: none)" : spec.routeTables.join(", ")}` +
+            " (recorded on its connection; vpcwire destroy --stack <site> removes them).",
+        ],
+      };
+    },
+    async runners(ctx, journal) {
+      const { tgwRunners } = await import("../../aws/tgw-runners.js");
+      const { VPN_DEFAULT_TIMEOUT_MS } = await import("../runners.js");
+      return tgwRunners(ctx, { stack: spec.stack, kind: "vpn", journal, timeoutMs: ctx.config.timeoutMs ?? VPN_DEFAULT_TIMEOUT_MS });
+    },
+    targetId(facts, results) {
+      return results?.get("tgw")?.resourceId ?? facts.gatewayId ?? (spec.transitGateway === "new" ? NEW_TGW : spec.transitGateway);
+    },
+    siteInput(input, targetId) {
+      // Until the hub's gateway exists a site plans against `new` (its TGW steps become references to the hub).
+      const id = targetId && targetId !== NEW_TGW ? targetId : spec.transitGateway;
+      return { ...input, vpcId, routeTables: spec.routeTables, tgw: { ...input.tgw!, id } };
+    },
+    siteHubSteps(plan, targetId) {
+      const ref = (s: PlanStep, resourceId: string, summary: string): PlanStep => ({
+        ...s,
+        action: "no-op",
+        resourceId,
+        owned: false,
+        summary,
+        params: {},
+      });
+      const steps = plan.steps.map((s) =>
+        s.id === "tgw"
+          ? ref(s, targetId, `transit gateway ${targetId} (the hub, stack ${spec.stack})`)
+          : s.id === "tgw-attach"
+            ? ref(s, `${targetId}/${vpcId}`, `attachment of ${vpcId} to ${targetId} (the hub)`)
+            : s,
+      );
+      return { ...plan, steps };
+    },
+  };
+}
+
+/** vpn create's flag errors about the gateway, named by the sites file's hub keys (`hub.transit-gateway: ...`). */
+function hubKeys<T>(fn: () => T): T {
+  const rename = (error: unknown): never => {
+    if (!(error instanceof UsageError)) throw error;
+    const key: Record<string, string> = { "--transit-gateway-id": "transit-gateway", "--tgw-subnets": "tgw-subnets", "--vpc-id": "vpcs" };
+    const m = /^(--[a-z-]+): /.exec(error.message);
+    throw m && key[m[1]!] ? new UsageError(`hub.${key[m[1]!]}: ${error.message.slice(m[0].length)}`) : error;
+  };
+  try {
+    const out = fn();
+    return out instanceof Promise ? (out.catch(rename) as T) : out;
+  } catch (error) {
+    return rename(error);
+  }
 }
 
 /** vpcwire vpn stacks with a connection on the hub whose site the file no longer lists. */

@@ -9,10 +9,12 @@ import { basename, dirname } from "node:path";
 import { Command, type Option } from "commander";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { STACK_NAME_RE } from "../../aws/tags.js";
+import { DEFAULT_TGW_ASN } from "../../aws/tgw-plan.js";
 import { collectList } from "../../cli/options.js";
 import { UsageError } from "../../core/errors.js";
 import { checkId } from "../../net/ids.js";
 import { cidrsOverlap, parseCidr4 } from "../../net/ip.js";
+import { checkAmazonAsn } from "../../net/vpn-rules.js";
 import { registerVpn } from "../command.js";
 import { type VpnFlags, type VpnInput, validateVpnFlags } from "../inputs.js";
 
@@ -22,8 +24,10 @@ export const DEFAULT_CUSTOMER_GATEWAYS = 50;
 
 /** Keys that belong to the hub (one gateway, one VPC, propagation once), not to a site. */
 const HUB_KEYS = ["vpc-id", "vgw-id", "amazon-asn", "vpc-cidr", "route-tables"] as const;
-/** A Transit Gateway hub's keys: accepted and checked; applied once vpn create has the TGW target. */
-const TGW_KEYS = ["transit-gateway", "vpcs", "tgw-subnets"] as const;
+/** A Transit Gateway hub's keys (with `route-tables` and `stack`). */
+const TGW_KEYS = ["transit-gateway", "vpcs", "tgw-subnets", "tgw-asn"] as const;
+/** vpn create's gateway flags a site of either hub does not take: the hub names the gateway. */
+const GATEWAY_FLAGS = ["transit-gateway", "transit-gateway-id", "tgw-subnets", "tgw-asn", "vpcs"] as const;
 /** Flags of vpn create a site does not take, and what to use instead. */
 const NOT_PER_SITE: Record<string, string> = {
   stack: "the site's name is its stack name",
@@ -43,9 +47,17 @@ export interface VgwHubSpec {
 export interface TgwHubSpec {
   kind: "tgw";
   stack: string;
+  /** `new` (the hub stack's own gateway) or an existing gateway's id. */
   transitGateway: string;
+  /** The VPC attached to the gateway (one in this build). */
   vpcs: string[];
   tgwSubnets: string[];
+  /** Amazon side ASN of a new gateway. */
+  tgwAsn: number;
+  /** Where each site's VPC routes go (default every route table of the VPC). */
+  routeTables: VpnInput["routeTables"];
+  /** `vpc-cidr`: the VPC's CIDRs for offline previews (read from AWS otherwise). */
+  vpcCidrs: string[];
 }
 
 export interface SiteSpec {
@@ -95,6 +107,8 @@ export function formatProblem(file: string, p: FileProblem): string {
 interface FlagShape {
   attribute: string;
   list: boolean;
+  /** A switch (`--acceleration`): true or false in the file. */
+  boolean: boolean;
   choices?: readonly string[];
 }
 
@@ -110,6 +124,7 @@ function vpnCreateFlags(): Map<string, FlagShape> {
     shapes.set(o.long.slice(2), {
       attribute: o.attributeName(),
       list: o.parseArg === collectList,
+      boolean: !o.required && !o.optional && !o.negate,
       ...(o.argChoices ? { choices: o.argChoices } : {}),
     });
   }
@@ -186,6 +201,10 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
     const hubLine = (k: string) => lineOf(keyNode(hubNode, k)) ?? lineOf(keyNode(root, "hub"));
     for (const k of Object.keys(hubRaw)) {
       if (![...HUB_KEYS, ...TGW_KEYS, "stack"].includes(k as never)) {
+        if (k === "transit-gateway-id") {
+          problems.push({ line: hubLine(k), key: `hub.${k}`, message: "write transit-gateway: tgw-… (or transit-gateway: new)" });
+          continue;
+        }
         problems.push({ line: hubLine(k), key: `hub.${k}`, message: `unknown hub key (${[...HUB_KEYS, "stack", ...TGW_KEYS].join(", ")})` });
       }
     }
@@ -273,19 +292,19 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
           bad = true;
         },
       );
-      if (bad || hub?.kind !== "vgw") {
-        if (!bad && hub?.kind === "tgw") sites.push({ name, line: siteLine ?? 0, input: undefined as never, flags: siteFlags });
-        return;
-      }
-      const flags: VpnFlags = { ...siteFlags, ...hubFlags, stack: name, routeTables: ["none"] };
+      if (bad || !hub) return;
+      const flags: VpnFlags =
+        hub.kind === "vgw" ? { ...siteFlags, ...hubFlags, stack: name, routeTables: ["none"] } : { ...siteFlags, ...tgwSiteFlags(hub), stack: name };
       try {
         const input = validateVpnFlags(flags, { ...(opts.region ? { region: opts.region } : {}), cwd: dirname(path) });
         sites.push({ name, line: siteLine ?? 0, input, flags: { ...siteFlags, stack: name } });
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         const { key, message } = keyOfError(error.message, name);
-        if (key && HUB_KEYS.includes(key as never)) problems.push({ line: lineFor(key), key: `hub.${key}`, message });
-        else problems.push({ line: lineFor(key ?? "name"), site: name, ...(key ? { key: keyLabel(key) } : {}), message });
+        if (key && (HUB_KEYS.includes(key as never) || GATEWAY_FLAGS.includes(key as never))) {
+          const hubKey = key === "transit-gateway-id" ? "transit-gateway" : key;
+          problems.push({ line: lineOf(keyNode(hubNode, hubKey)) ?? lineOf(keyNode(root, "hub")), key: `hub.${hubKey}`, message });
+        } else problems.push({ line: lineFor(key ?? "name"), site: name, ...(key ? { key: keyLabel(key) } : {}), message });
       }
     });
   }
@@ -301,11 +320,6 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
   }
   if (hub) problems.push(...crossSiteProblems(hub, sites, quotas, { sitesLine: lineOf(keyNode(root, "sites")) }));
   if (problems.length) throw new SitesFileError(path, unique(problems));
-  if (hub?.kind === "tgw") {
-    throw new UsageError(
-      `${basename(path)}: hub: transit-gateway: a Transit Gateway hub needs vpn create's Transit Gateway target (--transit-gateway-id), which this build does not have yet; use hub: vpc-id (a virtual private gateway, up to ${quotas.vpnConnectionsPerGateway} sites)`,
-    );
-  }
   return { path, hub: hub!, sites, quotas };
 }
 
@@ -316,6 +330,17 @@ function routeTablesOf(flags: VpnFlags): VpnInput["routeTables"] {
   return values.map((v) => checkId("--route-tables", v, "rtb"));
 }
 
+/** The flags a TGW hub gives every site: `vpn create --vpc-id <hub VPC> --transit-gateway-id <tgw>|new ...`. */
+function tgwSiteFlags(hub: TgwHubSpec): VpnFlags {
+  return {
+    vpcId: hub.vpcs[0]!,
+    ...(hub.transitGateway === "new" ? { transitGateway: "new", tgwAsn: String(hub.tgwAsn) } : { transitGatewayId: hub.transitGateway }),
+    ...(hub.tgwSubnets.length ? { tgwSubnets: hub.tgwSubnets } : {}),
+    routeTables: hub.routeTables === "all" || hub.routeTables === "none" ? [hub.routeTables] : hub.routeTables,
+    ...(hub.vpcCidrs.length ? { vpcCidr: hub.vpcCidrs } : {}),
+  };
+}
+
 function tgwHub(
   raw: Record<string, unknown>,
   stack: string | undefined,
@@ -323,6 +348,7 @@ function tgwHub(
   problems: FileProblem[],
 ): TgwHubSpec | undefined {
   for (const k of HUB_KEYS) {
+    if (k === "route-tables" || k === "vpc-cidr") continue;
     if (raw[k] !== undefined) problems.push({ line: lineOf(k), key: `hub.${k}`, message: "not with hub: transit-gateway (list the VPCs under vpcs:)" });
   }
   const tgw = String(raw["transit-gateway"]);
@@ -342,15 +368,56 @@ function tgwHub(
   };
   const vpcs = list("vpcs", "vpc");
   const tgwSubnets = list("tgw-subnets", "subnet");
-  if (vpcs.length === 0) problems.push({ line: lineOf("transit-gateway"), key: "hub.vpcs", message: "required with transit-gateway: the VPCs to attach" });
-  return { kind: "tgw", stack: stack ?? "vpn-hub-tgw", transitGateway: tgw, vpcs, tgwSubnets };
+  if (vpcs.length === 0) problems.push({ line: lineOf("transit-gateway"), key: "hub.vpcs", message: "required with transit-gateway: the VPC to attach" });
+  if (vpcs.length > 1) {
+    problems.push({
+      line: lineOf("vpcs"),
+      key: "hub.vpcs",
+      message: "one VPC per Transit Gateway hub in this version (each site records its VPC routes for one VPC); use one sites file per VPC",
+    });
+  }
+  let tgwAsn = DEFAULT_TGW_ASN;
+  if (raw["tgw-asn"] !== undefined) {
+    if (tgw !== "new")
+      problems.push({ line: lineOf("tgw-asn"), key: "hub.tgw-asn", message: "applies only to transit-gateway: new (an existing gateway keeps its ASN)" });
+    const n = Number(raw["tgw-asn"]);
+    const problem = Number.isInteger(n) ? checkAmazonAsn(n) : `"${String(raw["tgw-asn"])}" is not a number`;
+    if (problem) problems.push({ line: lineOf("tgw-asn"), key: "hub.tgw-asn", message: problem });
+    else tgwAsn = n;
+  }
+  const rt = raw["route-tables"];
+  const rtItems =
+    rt === undefined
+      ? []
+      : (Array.isArray(rt) ? rt : [rt]).flatMap((v) =>
+          String(v)
+            .split(",")
+            .map((x) => x.trim()),
+        );
+  const routeTables = tryCheck(
+    () => routeTablesOf({ routeTables: rtItems }),
+    (m) => problems.push({ line: lineOf("route-tables"), key: "hub.route-tables", message: m }),
+  );
+  const stackName = stack ?? `tgw-hub-${(vpcs[0] ?? "vpc").slice(-8)}`;
+  const cidrRaw = raw["vpc-cidr"];
+  const vpcCidrs =
+    cidrRaw === undefined
+      ? []
+      : (Array.isArray(cidrRaw) ? cidrRaw : [cidrRaw]).flatMap((v) =>
+          String(v)
+            .split(",")
+            .map((x) => x.trim()),
+        );
+  return { kind: "tgw", stack: stackName, transitGateway: tgw, vpcs, tgwSubnets, tgwAsn, routeTables: routeTables ?? "all", vpcCidrs };
 }
 
 /** Why a key cannot be a site's (or a default's), or undefined when it can. */
 function perSiteKeyProblem(key: string, shapes: Map<string, FlagShape>): string | undefined {
   if (key === "name") return undefined;
   if (HUB_KEYS.includes(key as never)) return "belongs under hub: (one gateway for every site; route propagation is enabled once)";
-  if (TGW_KEYS.includes(key as never)) return "belongs under hub:";
+  if (TGW_KEYS.includes(key as never) || GATEWAY_FLAGS.includes(key as never)) {
+    return "belongs under hub: (hub: transit-gateway: new | tgw-…, vpcs, tgw-subnets, tgw-asn: one gateway for every site)";
+  }
   if (key in NOT_PER_SITE) return `not per site: ${NOT_PER_SITE[key]}`;
   if (key.startsWith("-")) return `write keys without the dashes (${key.replace(/^-+/, "")})`;
   if (!shapes.has(key)) return "unknown key: vpn create has no such flag (see vpcwire vpn create --help)";
@@ -368,6 +435,11 @@ function toFlags(
   for (const [key, value] of Object.entries(raw)) {
     const shape = shapes.get(key);
     if (!shape || !allowed.includes(key)) continue;
+    if (shape.boolean) {
+      if (typeof value !== "boolean") problem(key, `must be true or false, not ${JSON.stringify(value)}`);
+      else if (value) flags[shape.attribute] = true;
+      continue;
+    }
     const scalar = (v: unknown): string | undefined => (typeof v === "string" ? v.trim() : typeof v === "number" ? String(v) : undefined);
     if (shape.list) {
       const items = (Array.isArray(value) ? value : [value]).map(scalar);
@@ -431,7 +503,7 @@ function crossSiteProblems(hub: VgwHubSpec | TgwHubSpec, sites: SiteSpec[], quot
         key: "name",
         message: `also the name of the site on line ${dupName.line}; each site is its own stack`,
       });
-    if (hub.kind === "tgw" || !site.input) continue;
+    if (!site.input) continue;
     const { input } = site;
     const dupIp = seen("ip", input.cgwIp, site);
     if (dupIp)
