@@ -92,16 +92,7 @@ export function vgwHub(spec: VgwHubSpec, quota: number): Hub {
         { vpcId: spec.vpcId, routeTables: spec.routeTables, vgwId: vgw.vgw?.VpnGatewayId, vgwLabel: vgw.vgwLabel },
         routeTables,
       );
-      return {
-        schemaVersion: 1,
-        command: "vpn apply",
-        kind: "vpn",
-        stack: spec.stack,
-        region: where.region,
-        offline: !facts.read,
-        steps: [...vgw.steps, ...propagation],
-        warnings: vgw.warnings,
-      };
+      return hubPlan(spec.stack, where, facts, [...vgw.steps, ...propagation], vgw.warnings);
     },
     async runners(ctx, journal) {
       const { vgwRunners } = await import("../../aws/vgw-runners.js");
@@ -185,21 +176,12 @@ export function tgwHub(spec: TgwHubSpec, quota = DEFAULT_TGW_ATTACHMENTS): Hub {
     },
     decide(facts, where) {
       const plan = hubKeys(() => decideTgwSteps(planInput, facts.detail as TgwFacts));
-      return {
-        schemaVersion: 1,
-        command: "vpn apply",
-        kind: "vpn",
-        stack: spec.stack,
-        region: where.region,
-        offline: !facts.read,
-        steps: plan.steps,
-        warnings: [
-          ...plan.warnings,
-          `A Transit Gateway does not propagate routes into VPC route tables: each site adds a route per on-prem range to ${plan.tgwLabel} in ` +
-            `${spec.routeTables === "all" ? `every route table of ${vpcId}` : spec.routeTables === "none" ? "no route table (route-tables: none)" : spec.routeTables.join(", ")}` +
-            " (recorded on its connection; vpcwire destroy --stack <site> removes them).",
-        ],
-      };
+      return hubPlan(spec.stack, where, facts, plan.steps, [
+        ...plan.warnings,
+        `A Transit Gateway does not propagate routes into VPC route tables: each site adds a route per on-prem range to ${plan.tgwLabel} in ` +
+          `${spec.routeTables === "all" ? `every route table of ${vpcId}` : spec.routeTables === "none" ? "no route table (route-tables: none)" : spec.routeTables.join(", ")}` +
+          " (recorded on its connection; vpcwire destroy --stack <site> removes them).",
+      ]);
     },
     async runners(ctx, journal) {
       const { tgwRunners } = await import("../../aws/tgw-runners.js");
@@ -236,6 +218,11 @@ export function tgwHub(spec: TgwHubSpec, quota = DEFAULT_TGW_ATTACHMENTS): Hub {
 }
 
 /** vpn create's flag errors about the gateway, named by the sites file's hub keys (`hub.transit-gateway: ...`). */
+/** The hub stage's plan: the hub's steps under its own stack. */
+function hubPlan(stack: string, where: PlanWhere, facts: HubFacts, steps: PlanStep[], warnings: string[]): Plan {
+  return { schemaVersion: 1, command: "vpn apply", kind: "vpn", stack, region: where.region, offline: !facts.read, steps, warnings };
+}
+
 function hubKeys<T>(fn: () => T): T {
   const rename = (error: unknown): never => {
     if (!(error instanceof UsageError)) throw error;
