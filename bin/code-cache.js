@@ -1,5 +1,5 @@
-// V8 code cache for the bundle (startup time, issue #9; measured by bench/startup.js). Node 20 has no
-// module compile cache (module.enableCompileCache is Node 22), and compiling the bundle's code is a large
+// V8 code cache and packs for the bundle (startup time, issue #9; measured by bench/startup.js). Node 20 has
+// no module compile cache (module.enableCompileCache is Node 22), and compiling the bundle's code is a large
 // part of what a run costs beyond a bare `node`. `npm run build` runs a few representative commands with
 // VPCWIRE_CODE_CACHE=write (scripts/bundle.js), which leaves `<file>.v8` beside each bundle file they load:
 // V8's cache of that file's code, including the functions those runs compiled. A run then compiles each
@@ -8,12 +8,25 @@
 // compiled as usual, so a missing, stale or foreign cache costs nothing but the lost speed.
 // Code compiled with vm (and restored from a cache) has no import() of its own: the bundle's import() of packages
 // (the SDK, ora, inquirer) calls `__vpcwire_import`, which the wrapper below passes in (scripts/bundle.js).
+//
+// Packs: finding, reading and compiling each of the ~30 chunk files a run needs costs more than the code in
+// them. The build writes the chunks that one representative run loads (beyond `--help`) into one pack file
+// (packs.json: chunk -> pack). A pack exports each chunk as a function of the usual CommonJS arguments; a
+// chunk is run from its pack once, on first require (from anywhere), and keeps its own file name, so
+// `__filename` and what is found beside it are those of the chunk file, which stays in dist/bundle. Without
+// packs.json (or without this loader) the chunk files are loaded one by one, as they are.
+// VPCWIRE_CODE_CACHE=trace (the build) writes the bundle files a run loads, in order, to VPCWIRE_TRACE.
 const Module = require("node:module");
 const vm = require("node:vm");
 const fs = require("node:fs");
 const path = require("node:path");
 
 const HEADER = 16; // source size and mtime (ms), two float64s, then V8's data
+
+/** A bundle file's name as packs.json writes it: relative to the bundle, with "/" (`templates/vpn/csr1000v.hbs.cjs`). */
+function relative(prefix, filename) {
+  return filename.slice(prefix.length).split(path.sep).join("/");
+}
 
 function stamp(filename) {
   const stat = fs.statSync(filename);
@@ -23,16 +36,28 @@ function stamp(filename) {
   return header;
 }
 
-/** Compile the files under `dir` with their caches (and, when writing, record new caches at exit). */
+/** What Node passes a module as `require` (Module.createRequire would build a new module for it). */
+function requireFor(module) {
+  const require = (id) => module.require(id);
+  require.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
+  require.cache = Module._cache;
+  require.main = process.mainModule;
+  return require;
+}
+
+/** Compile the files under `dir` with their caches, run packed chunks from their packs (and, when writing or tracing, record at exit). */
 exports.install = function install(dir) {
   // Resolved from here: bin/ and dist/bundle/ share the package's node_modules, and the bundle imports packages only.
   const dynamicImport = (specifier) => import(specifier);
   const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
-  const writing = process.env.VPCWIRE_CODE_CACHE === "write";
+  const mode = process.env.VPCWIRE_CODE_CACHE;
+  const writing = mode === "write";
   const compiled = [];
+  const loaded = [];
   const compile = Module.prototype._compile;
   Module.prototype._compile = function compileWithCache(content, filename) {
     if (!filename.startsWith(prefix)) return compile.call(this, content, filename);
+    if (mode === "trace") loaded.push(relative(prefix, filename));
     let cachedData;
     try {
       const file = fs.readFileSync(`${filename}.v8`);
@@ -48,12 +73,75 @@ exports.install = function install(dir) {
     // Rewritten at exit even when a cache was used: it then holds what earlier runs compiled and what this one did.
     if (writing) compiled.push({ script, filename });
     const wrapper = script.runInThisContext({ displayErrors: true });
-    const require = Module.createRequire(filename);
-    return wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename), dynamicImport);
+    return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename), dynamicImport);
   };
   if (writing) {
     process.on("exit", () => {
       for (const { script, filename } of compiled) fs.writeFileSync(`${filename}.v8`, Buffer.concat([stamp(filename), script.createCachedData()]));
     });
   }
+  if (mode === "trace" && process.env.VPCWIRE_TRACE) {
+    process.on("exit", () => fs.writeFileSync(process.env.VPCWIRE_TRACE, `${JSON.stringify(loaded)}\n`));
+  }
+  let packOf;
+  try {
+    packOf = JSON.parse(fs.readFileSync(path.join(dir, "packs.json"), "utf8"));
+  } catch {
+    return;
+  }
+  installPacks(prefix, packOf, dynamicImport);
 };
+
+function installPacks(prefix, packOf, dynamicImport) {
+  const outside = Module.createRequire(`${prefix}packs.json`); // what chunks require besides chunks: packages, node:
+  /** Chunks run from a pack, by name: their module objects (partly filled while a chunk runs, as with require cycles). */
+  const running = new Map();
+  const packs = new Map();
+  const chunkOf = (filename) => (filename.startsWith(prefix) ? relative(prefix, filename) : undefined);
+  const packed = (name) => name !== undefined && Object.hasOwn(packOf, name);
+
+  function run(name) {
+    const known = running.get(name);
+    if (known) return known.exports;
+    const pack = packOf[name];
+    if (!packs.has(pack)) packs.set(pack, loadPack(prefix + pack));
+    const chunk = packs.get(pack)[name];
+    if (typeof chunk !== "function") throw new Error(`vpcwire: ${pack} has no ${name}; rebuild (npm run build)`);
+    const filename = path.join(prefix, name);
+    const module = { id: filename, filename, exports: {}, loaded: false };
+    running.set(name, module);
+    chunk.call(module.exports, module.exports, requireFromChunk, module, filename, path.dirname(filename), dynamicImport);
+    module.loaded = true;
+    return module.exports;
+  }
+
+  /** A pack is a bundle file like any other (compiled with its cache, listed in require.cache), read without a module lookup. */
+  function loadPack(filename) {
+    const module = new Module(filename, null);
+    module.filename = filename;
+    module.paths = Module._nodeModulePaths(path.dirname(filename));
+    Module._cache[filename] = module;
+    try {
+      module._compile(fs.readFileSync(filename, "utf8"), filename);
+    } catch (error) {
+      delete Module._cache[filename];
+      throw error;
+    }
+    module.loaded = true;
+    return module.exports;
+  }
+
+  /** `require` inside packed chunks: another packed chunk ("./chunk-X.cjs") without a file lookup; anything else as usual. */
+  function requireFromChunk(specifier) {
+    const name = specifier.startsWith("./") ? specifier.slice(2) : undefined;
+    return packed(name) ? run(name) : outside(specifier);
+  }
+
+  // A packed chunk required by path (the entry's lazy commands, chunks outside packs) comes from its pack too.
+  const loadJs = Module._extensions[".js"];
+  Module._extensions[".js"] = function loadPackedOrFile(module, filename) {
+    const name = chunkOf(filename);
+    if (!packed(name)) return loadJs.call(this, module, filename);
+    module.exports = run(name);
+  };
+}

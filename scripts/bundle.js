@@ -60,6 +60,7 @@ const result = await build({
   chunkNames: "[name]-[hash]",
   external,
   plugins: [lazyChildProcess],
+  define: { __VPCWIRE_VERSION__: JSON.stringify(pkg.version) }, // src/cli/version.ts
   metafile: true,
   write: false,
   logLevel: "warning",
@@ -69,6 +70,8 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 const CHUNK = /^\.\/[\w.-]+\.js$/;
+/** Bundle files a pack may hold: chunks and precompiled templates (the entry, vpcwire.cjs, stays a file). */
+const PACKABLE = /^(?:templates\/[\w./-]+|[\w.-]+)\.cjs$/;
 const modules = {};
 for (const file of result.outputFiles) {
   const name = basename(file.path).replace(/\.js$/, ".cjs");
@@ -97,24 +100,53 @@ for (const file of result.outputFiles) {
   const meta = result.metafile.outputs[`dist/bundle/${basename(file.path)}`];
   if (meta) modules[name] = Object.keys(meta.inputs).sort();
 }
-writeFileSync(join(out, "modules.json"), `${JSON.stringify(modules, null, 1)}\n`);
 cpSync(join(root, "dist", "render", "templates"), join(out, "templates"), { recursive: true });
 
-// V8 code caches (bin/code-cache.js): run what users run most, offline, so each bundle file they load
-// gets `<file>.v8` with the code those runs compiled. A run that fails here is a broken CLI: stop the build.
+// Packs and V8 code caches (bin/code-cache.js). The representative runs below are what users run most
+// offline. First each run is traced (which bundle files it loads, in order); then the chunks each run loads
+// beyond the runs before it are written into one pack: `--help` reads the entry and one pack, the README's
+// offline plan one more pack instead of ~30 chunk files.
+// Then the runs are repeated to write caches: each bundle file (and pack) they load gets `<file>.v8` with the
+// code those runs compiled. A run that fails here is a broken CLI: stop the build.
 const VPN = ["--vpc-id", "vpc-0123456789abcdef0", "--vpc-cidr", "172.31.0.0/16", "--cgw-ip", "203.0.113.10", "--onprem-cidr", "10.0.0.0/8"];
-const WARM = [
-  ["--help"],
-  ["vpn", "create", "--help"],
-  ["vpn", "create", "--dry-run", "--offline", ...VPN],
-  ["vpn", "create", "--dry-run", "--offline", "--json", "--routing", "bgp", "--device", "strongswan", ...VPN],
-  ["vpn", "apply", "-f", join(root, "examples", "sites.yaml"), "--dry-run", "--offline"],
+const RUNS = [
+  { pack: "help", args: ["--help"] },
+  { pack: "vpn-create", args: ["vpn", "create", "--dry-run", "--offline", ...VPN] },
+  { pack: "vpn-create-more", args: ["vpn", "create", "--dry-run", "--offline", "--json", "--routing", "bgp", "--device", "strongswan", ...VPN] },
+  { pack: "vpn-create-help", args: ["vpn", "create", "--help"] },
+  { pack: "vpn-apply", args: ["vpn", "apply", "-f", join(root, "examples", "sites.yaml"), "--dry-run", "--offline"] },
 ];
-for (const args of WARM) {
+
+function vpcwire(args, env) {
   const run = spawnSync(process.execPath, [join(root, "bin", "vpcwire.js"), ...args], {
-    env: { PATH: process.env.PATH, HOME: "/nonexistent", NO_COLOR: "1", VPCWIRE_CODE_CACHE: "write" },
+    env: { PATH: process.env.PATH, HOME: "/nonexistent", NO_COLOR: "1", ...env },
     encoding: "utf8",
     input: "",
   });
-  if (run.status !== 0) throw new Error(`code cache: vpcwire ${args.join(" ")} exited ${run.status}: ${run.stderr}`);
+  if (run.status !== 0) throw new Error(`bundle: vpcwire ${args.join(" ")} exited ${run.status}: ${run.stderr}`);
 }
+
+const trace = join(out, "trace.json");
+const placed = new Set(); // chunks already in a pack or loaded by --help (which stay files)
+const packOf = {};
+for (const { pack, args } of RUNS) {
+  vpcwire(args, { VPCWIRE_CODE_CACHE: "trace", VPCWIRE_TRACE: trace });
+  // The entry stays its own file: every run, --help included, starts there.
+  const files = JSON.parse(readFileSync(trace, "utf8")).filter((f) => PACKABLE.test(f) && f !== "vpcwire.cjs" && !placed.has(f));
+  for (const f of files) placed.add(f);
+  if (files.length < 2) continue;
+  const name = `pack-${pack}.cjs`;
+  const parts = files.map(
+    (f) => `${JSON.stringify(f)}: function (exports, require, module, __filename, __dirname, __vpcwire_import) {\n${readFileSync(join(out, f), "utf8")}\n},\n`,
+  );
+  writeFileSync(
+    join(out, name),
+    `// ${files.length} chunks of \`vpcwire ${args.slice(0, 2).join(" ")} ...\`, packed by scripts/bundle.js (see bin/code-cache.js)\nmodule.exports = {\n${parts.join("")}};\n`,
+  );
+  modules[name] = [...new Set(files.flatMap((f) => modules[f] ?? [f.replace(/\.cjs$/, "")]))].sort(); // a template: templates/<name>.hbs
+  for (const f of files) packOf[f] = name;
+}
+rmSync(trace);
+writeFileSync(join(out, "packs.json"), `${JSON.stringify(packOf, null, 1)}\n`);
+writeFileSync(join(out, "modules.json"), `${JSON.stringify(modules, null, 1)}\n`);
+for (const { args } of RUNS) vpcwire(args, { VPCWIRE_CODE_CACHE: "write" });

@@ -1,4 +1,3 @@
-import { Writable } from "node:stream";
 import { stripVTControlCharacters } from "node:util";
 import type { Clock } from "../core/context.js";
 import { formatElapsed } from "../core/duration.js";
@@ -61,7 +60,7 @@ export async function createIo(streams: IoStreams, opts: IoOptions, clock: Clock
     style,
     // Results may be styled for a terminal; a file or pipe on stdout gets plain text.
     result: (text) => {
-      const plain = stdoutColor ? text : stripVTControlCharacters(text);
+      const plain = stdoutColor || !text.includes("\x1b") ? text : stripVTControlCharacters(text);
       streams.stdout.write(plain.endsWith("\n") ? plain : `${plain}\n`);
     },
     info: (text) => say(text),
@@ -170,13 +169,20 @@ class SpinnerBoard {
 
 /** Prompts bound to stderr (so `vpcwire ... > router.cfg` works) and to the injected stdin. */
 function inquirerPrompter(streams: IoStreams, signal: AbortSignal): Prompter {
-  // A fresh output per prompt: each prompt ends its output when done (see keepOpen).
-  const context = () => ({ input: streams.stdin, output: keepOpen(streams.stderr), signal, clearPromptOnDone: false });
-  const load = () => import("@inquirer/prompts");
+  // Loaded with the first prompt: runs without prompts (flags, JSON, plans) load neither, nor Node's streams.
+  const load = async () => {
+    const [prompts, { Writable }] = await Promise.all([import("@inquirer/prompts"), import("node:stream")]);
+    // A fresh output per prompt: each prompt ends its output when done (see keepOpen).
+    const context = () => ({ input: streams.stdin, output: keepOpen(Writable, streams.stderr), signal, clearPromptOnDone: false });
+    return { prompts, context };
+  };
   // Ctrl-C at a prompt (raw mode: no SIGINT reaches the process) or an abort ends the run cleanly.
-  const ask = async <T>(fn: () => Promise<T>): Promise<T> => {
+  type Prompts = Awaited<ReturnType<typeof load>>["prompts"];
+  type Context = ReturnType<Awaited<ReturnType<typeof load>>["context"]>;
+  const ask = async <T>(fn: (prompts: Prompts, context: Context) => Promise<T>): Promise<T> => {
     try {
-      return await fn();
+      const { prompts, context } = await load();
+      return await fn(prompts, context());
     } catch (error) {
       const name = (error as Error)?.name;
       if (name === "ExitPromptError" || name === "AbortPromptError" || name === "CancelPromptError") {
@@ -186,12 +192,12 @@ function inquirerPrompter(streams: IoStreams, signal: AbortSignal): Prompter {
     }
   };
   return {
-    input: (o) => ask(async () => (await load()).input({ message: o.message, default: o.default, validate: o.validate }, context())),
-    password: (o) => ask(async () => (await load()).password({ message: o.message, mask: "*", validate: o.validate }, context())),
-    select: (o) => ask(async () => (await load()).select({ message: o.message, choices: o.choices, default: o.default, pageSize: 12 }, context())),
-    search: (o) => ask(async () => (await load()).search({ message: o.message, source: (term) => o.source(term), pageSize: 12 }, context())),
-    checkbox: (o) => ask(async () => (await load()).checkbox({ message: o.message, choices: o.choices, required: o.required, pageSize: 12 }, context())),
-    confirm: (o) => ask(async () => (await load()).confirm({ message: o.message, default: o.default }, context())),
+    input: (o) => ask((prompts, context) => prompts.input({ message: o.message, default: o.default, validate: o.validate }, context)),
+    password: (o) => ask((prompts, context) => prompts.password({ message: o.message, mask: "*", validate: o.validate }, context)),
+    select: (o) => ask((prompts, context) => prompts.select({ message: o.message, choices: o.choices, default: o.default, pageSize: 12 }, context)),
+    search: (o) => ask((prompts, context) => prompts.search({ message: o.message, source: (term) => o.source(term), pageSize: 12 }, context)),
+    checkbox: (o) => ask((prompts, context) => prompts.checkbox({ message: o.message, choices: o.choices, required: o.required, pageSize: 12 }, context)),
+    confirm: (o) => ask((prompts, context) => prompts.confirm({ message: o.message, default: o.default }, context)),
   };
 }
 
@@ -199,7 +205,7 @@ function inquirerPrompter(streams: IoStreams, signal: AbortSignal): Prompter {
  * Each prompt pipes into its output and ends the pipe when it is done; that must not end our stderr,
  * which later prompts and progress lines still use. Terminal size and TTY-ness are passed through.
  */
-function keepOpen(target: IoStreams["stderr"]): NodeJS.WritableStream {
+function keepOpen(Writable: typeof import("node:stream").Writable, target: IoStreams["stderr"]): NodeJS.WritableStream {
   const proxy = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       target.write(chunk, callback);

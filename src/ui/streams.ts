@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from "node:fs";
+import { fstatSync, statSync, writeSync } from "node:fs";
 
 /** The process edge, injectable: tests pass in-memory streams with the TTY flags they want. */
 export interface IoStreams {
@@ -36,12 +36,16 @@ export function processStreams(): IoStreams {
   };
 }
 
-/** A writer straight to `fd` when it is a pipe, socket or file; otherwise (a terminal) the stream itself. */
+/**
+ * A writer straight to `fd` when it is a pipe, socket, file or /dev/null (where benchmarks and scripts send
+ * output); otherwise (a terminal) the stream itself. /dev/null is recognised by its device number: asking
+ * node:tty whether a device is a terminal would load the stream modules this avoids.
+ */
 function output(fd: 1 | 2, stream: () => NodeJS.WriteStream): IoStreams["stdout"] {
   let direct = false;
   try {
     const stat = fstatSync(fd);
-    direct = stat.isFIFO() || stat.isSocket() || stat.isFile();
+    direct = stat.isFIFO() || stat.isSocket() || stat.isFile() || (stat.isCharacterDevice() && stat.rdev === statSync("/dev/null").rdev);
   } catch {
     direct = false;
   }

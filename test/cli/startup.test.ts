@@ -6,7 +6,7 @@
  * commands' modules stay out of runs that do not need them. Timing is bench/startup.js.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -160,5 +160,40 @@ describe("what the built CLI loads", () => {
     const loaded = packages(r.files);
     expect(loaded.has("@aws-sdk/client-secrets-manager")).toBe(true);
     expect(loaded.has("@aws-sdk/client-ec2")).toBe(false);
+  });
+
+  it("the offline plan writes to a pipe, a file or /dev/null without Node's stream modules (their loading costs a fifth of a node start)", () => {
+    const builtins = join(scratch, "builtins.cjs");
+    writeFileSync(builtins, 'process.on("exit", () => require("node:fs").writeFileSync(process.env.BUILTINS_LOG, process.moduleLoadList.join("\\n")));');
+    const env = { PATH: process.env.PATH, HOME: "/nonexistent", NO_COLOR: "1" };
+    const targets: Array<[string, () => number | "pipe"]> = [
+      ["a pipe", () => "pipe"],
+      ["a file", () => openSync(join(scratch, "out.txt"), "w")],
+      ["/dev/null", () => openSync("/dev/null", "w")],
+    ];
+    // What a bare node loads (its own start-up uses a few stream helpers) is not the CLI's doing.
+    const baseLog = join(scratch, `builtins-${runs++}.txt`);
+    spawnSync(process.execPath, ["-r", builtins, "-e", "0"], { env: { ...env, BUILTINS_LOG: baseLog } });
+    const bare = new Set(readFileSync(baseLog, "utf8").split("\n"));
+    for (const [name, target] of targets) {
+      const log = join(scratch, `builtins-${runs++}.txt`);
+      const out = target();
+      const r = spawnSync(process.execPath, ["-r", builtins, bin, ...offlinePlan], {
+        cwd: root,
+        env: { ...env, BUILTINS_LOG: log },
+        stdio: ["pipe", out, "pipe"],
+        encoding: "utf8",
+      });
+      if (typeof out === "number") closeSync(out);
+      expect(r.status, name).toBe(0);
+      const loaded = readFileSync(log, "utf8")
+        .split("\n")
+        .filter((m) => !bare.has(m));
+      expect(
+        loaded.filter((m) => /^NativeModule (stream|internal\/streams\/|net$|tty$)/.test(m)),
+        name,
+      ).toEqual([]);
+    }
+    expect(readFileSync(join(scratch, "out.txt"), "utf8")).toContain("Plan for stack");
   });
 });
