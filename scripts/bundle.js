@@ -10,8 +10,9 @@
 //    is converted after splitting, and `import("./chunk.js")` between chunks becomes a require().
 // Packages stay external (loaded from node_modules, the heavy ones lazily as the sources say) except the
 // small ones every run needs, which are bundled: BUNDLED below.
-// Also writes dist/bundle/modules.json (chunk -> source files in it) for test/cli/startup.test.ts, and
-// copies the precompiled templates beside the chunks (src/render/render.ts looks for them there).
+// Also writes dist/bundle/modules.json (chunk or pack -> source files in it) for test/cli/startup.test.ts,
+// copies the precompiled templates beside the chunks (src/render/render.ts looks for them there), and
+// last packs and V8 code caches (below; bin/code-cache.js loads them).
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
