@@ -50,7 +50,9 @@ export type ResolvedDevice = { kind: "own"; name: string; renderer: OwnRenderer 
 
 const AWS_ID_RE = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 // Printable text without quotes or control characters: it is echoed in messages and matched, never run.
-const SEARCH_RE = /^[\p{L}\p{N} .,+()/_:-]{2,100}$/u;
+/** Built when first needed: a pattern with Unicode classes costs about a millisecond to create, at every start otherwise. */
+let searchRe: RegExp | undefined;
+const searchText = (value: string) => (searchRe ??= /^[\p{L}\p{N} .,+()/_:-]{2,100}$/u).test(value);
 
 /** Parse `--device` (exit 2 naming the flag). No AWS call. */
 export function parseDeviceFlag(text: string, flag = "--device"): DeviceSpec {
@@ -62,7 +64,7 @@ export function parseDeviceFlag(text: string, flag = "--device"): DeviceSpec {
     if (!AWS_ID_RE.test(id)) throw flagError(flag, `"${value.slice(0, 80)}" is not aws:<id> with an id from 'vpcwire vpn devices' (letters, digits, hyphens)`);
     return { kind: "aws-id", id, text: `aws:${id}` };
   }
-  if (!SEARCH_RE.test(value)) {
+  if (!searchText(value)) {
     throw flagError(
       flag,
       `"${value.slice(0, 80)}" is not a device: use ${OWN_DEVICE_NAMES.join(", ")}, aws:<id>, or 2-100 letters, digits and spaces that name one of AWS's device types (see 'vpcwire vpn devices')`,
