@@ -52,7 +52,10 @@ const AWS_ID_RE = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 // Printable text without quotes or control characters: it is echoed in messages and matched, never run.
 /** Built when first needed: a pattern with Unicode classes costs about a millisecond to create, at every start otherwise. */
 let searchRe: RegExp | undefined;
-const searchText = (value: string) => (searchRe ??= /^[\p{L}\p{N} .,+()/_:-]{2,100}$/u).test(value);
+function searchText(value: string): boolean {
+  searchRe ??= /^[\p{L}\p{N} .,+()/_:-]{2,100}$/u;
+  return searchRe.test(value);
+}
 
 /** Parse `--device` (exit 2 naming the flag). No AWS call. */
 export function parseDeviceFlag(text: string, flag = "--device"): DeviceSpec {
