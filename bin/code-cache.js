@@ -93,33 +93,42 @@ exports.install = function install(dir) {
 };
 
 function installPacks(prefix, packOf, dynamicImport) {
-  const outside = Module.createRequire(`${prefix}packs.json`); // what chunks require besides chunks: packages, node:
-  /** Chunks run from a pack, by name: their module objects (partly filled while a chunk runs, as with require cycles). */
-  const running = new Map();
   const packs = new Map();
   const chunkOf = (filename) => (filename.startsWith(prefix) ? relative(prefix, filename) : undefined);
   const packed = (name) => name !== undefined && Object.hasOwn(packOf, name);
+  const searchPaths = new Map(); // node_modules lookup paths by directory, as Node gives each module
 
-  function run(name) {
-    const known = running.get(name);
-    if (known) return known.exports;
+  /** The chunk's function in its pack; undefined (the file is then loaded as it is) when the pack lacks it. */
+  function chunkFunction(name) {
     const pack = packOf[name];
     if (!packs.has(pack)) packs.set(pack, loadPack(prefix + pack));
     const chunk = packs.get(pack)[name];
-    if (typeof chunk !== "function") throw new Error(`vpcwire: ${pack} has no ${name}; rebuild (npm run build)`);
-    const filename = path.join(prefix, name);
-    const module = { id: filename, filename, exports: {}, loaded: false };
-    running.set(name, module);
-    chunk.call(module.exports, module.exports, requireFromChunk, module, filename, path.dirname(filename), dynamicImport);
+    if (typeof chunk === "function") return chunk;
+    delete packOf[name]; // a build that left packs.json and the pack out of step: correct, only slower
+    return undefined;
+  }
+
+  /**
+   * Run packed chunk `name` in `module` (Node's module when required by path): the module is in
+   * require.cache while the chunk runs, as a file's would be, so cycles through other files see its
+   * exports as they fill; a chunk that throws leaves neither, and the next require runs it again.
+   */
+  function run(name, module, chunk) {
+    const filename = module.filename;
+    Module._cache[filename] = module;
+    try {
+      chunk.call(module.exports, module.exports, requireFromChunk(module, name), module, filename, path.dirname(filename), dynamicImport);
+    } catch (error) {
+      delete Module._cache[filename];
+      throw error;
+    }
     module.loaded = true;
     return module.exports;
   }
 
   /** A pack is a bundle file like any other (compiled with its cache, listed in require.cache), read without a module lookup. */
   function loadPack(filename) {
-    const module = new Module(filename, null);
-    module.filename = filename;
-    module.paths = Module._nodeModulePaths(path.dirname(filename));
+    const module = newModule(filename);
     Module._cache[filename] = module;
     try {
       module._compile(fs.readFileSync(filename, "utf8"), filename);
@@ -131,17 +140,45 @@ function installPacks(prefix, packOf, dynamicImport) {
     return module.exports;
   }
 
-  /** `require` inside packed chunks: another packed chunk ("./chunk-X.cjs") without a file lookup; anything else as usual. */
-  function requireFromChunk(specifier) {
-    const name = specifier.startsWith("./") ? specifier.slice(2) : undefined;
-    return packed(name) ? run(name) : outside(specifier);
+  /** A module object as Node makes one for a file (what require.cache holds), without what only Node's own loading needs. */
+  function newModule(filename) {
+    const dir = path.dirname(filename);
+    if (!searchPaths.has(dir)) searchPaths.set(dir, Module._nodeModulePaths(dir));
+    const module = Object.create(Module.prototype);
+    Object.assign(module, { id: filename, path: dir, exports: {}, filename, loaded: false, children: [], paths: searchPaths.get(dir) });
+    return module;
   }
 
-  // A packed chunk required by path (the entry's lazy commands, chunks outside packs) comes from its pack too.
+  /**
+   * `require` inside a packed chunk: what Node would pass, except that another packed chunk ("./chunk-X.cjs",
+   * relative to this chunk) is run from its pack without a file lookup, once (require.cache).
+   */
+  function requireFromChunk(module, name) {
+    const require = requireFor(module);
+    const here = name.includes("/") ? path.posix.dirname(name) : "";
+    const packedRequire = (specifier) => {
+      if (specifier.startsWith("./") || specifier.startsWith("../")) {
+        // The bundle's chunks are top-level files requiring each other as "./chunk-X.cjs": no path arithmetic for them.
+        const target = here === "" && specifier.startsWith("./") && !specifier.includes("/", 2) ? specifier.slice(2) : path.posix.join(here, specifier);
+        if (packed(target)) {
+          const filename = target.includes("/") ? path.join(prefix, target) : prefix + target;
+          const cached = Module._cache[filename];
+          if (cached) return cached.exports;
+          const chunk = chunkFunction(target);
+          if (chunk) return run(target, newModule(filename), chunk);
+        }
+      }
+      return require(specifier);
+    };
+    return Object.assign(packedRequire, { resolve: require.resolve, cache: require.cache, main: require.main });
+  }
+
+  // A packed chunk required by path (the entry's lazy commands, chunks outside packs, templates) comes from its pack too.
   const loadJs = Module._extensions[".js"];
   Module._extensions[".js"] = function loadPackedOrFile(module, filename) {
     const name = chunkOf(filename);
-    if (!packed(name)) return loadJs.call(this, module, filename);
-    module.exports = run(name);
+    const chunk = packed(name) ? chunkFunction(name) : undefined;
+    if (!chunk) return loadJs.call(this, module, filename);
+    run(name, module, chunk);
   };
 }

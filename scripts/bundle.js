@@ -131,6 +131,7 @@ const trace = join(out, "trace.json");
 const placed = new Set(); // chunks already in a pack or loaded by --help (which stay files)
 const packOf = {};
 for (const { pack, args } of RUNS) {
+  rmSync(trace, { force: true }); // a run that wrote no trace must not pass for the one before it
   vpcwire(args, { VPCWIRE_CODE_CACHE: "trace", VPCWIRE_TRACE: trace });
   // The entry stays its own file: every run, --help included, starts there.
   const files = JSON.parse(readFileSync(trace, "utf8")).filter((f) => PACKABLE.test(f) && f !== "vpcwire.cjs" && !placed.has(f));

@@ -4,7 +4,7 @@
  * does not notice) or one V8 refuses is ignored, and the file is compiled as usual.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -154,12 +154,52 @@ describe("packs of the bundle", () => {
     expect(run('console.log(require(dir + "/a.cjs").where);').stdout.trim()).toBe("file");
   });
 
-  it("a pack that lacks a chunk packs.json names is an error that says to rebuild", () => {
-    chunks({ "a.cjs": "exports.a = 1;" }, { "b.cjs": "exports.b = 1;" });
-    writeFileSync(join(dir, "packs.json"), JSON.stringify({ "a.cjs": "pack-t.cjs" }));
-    const r = run('require(dir + "/a.cjs");');
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain("pack-t.cjs has no a.cjs; rebuild (npm run build)");
+  it("a chunk its pack lacks (packs.json and the pack out of step) is loaded from its file", () => {
+    chunks({ "a.cjs": 'exports.where = "file";' }, { "b.cjs": 'exports.where = "pack";' });
+    writeFileSync(join(dir, "packs.json"), JSON.stringify({ "a.cjs": "pack-t.cjs", "b.cjs": "pack-t.cjs" }));
+    writeFileSync(join(dir, "c.cjs"), 'exports.a = require("./a.cjs").where;');
+    const r = run('console.log(require(dir + "/a.cjs").where, require(dir + "/c.cjs").a);');
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("file file");
+  });
+
+  it("a chunk that throws is not kept: the next require runs it again, as with a file", () => {
+    const code = 'exports.x = 1; if (!globalThis.ok) throw new Error("boom"); exports.y = 2;';
+    chunks({ "a.cjs": code, "b.cjs": 'exports.a = () => require("./a.cjs");' });
+    const r = run(`
+      const tries = [];
+      for (const from of ["path", "chunk"]) {
+        globalThis.ok = false;
+        try { from === "path" ? require(dir + "/a.cjs") : require(dir + "/b.cjs").a(); } catch (e) { tries.push(e.message); }
+        globalThis.ok = true;
+        tries.push(JSON.stringify(from === "path" ? require(dir + "/a.cjs") : require(dir + "/b.cjs").a()));
+        delete require.cache[dir + "/a.cjs"];
+      }
+      console.log(tries.join(" "));`);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe('boom {"x":1,"y":2} boom {"x":1,"y":2}');
+  });
+
+  it("a packed chunk is its module in require.cache while it runs: files it requires see its exports fill, and require(__filename) is itself", () => {
+    chunks({
+      "a.cjs":
+        'exports.early = 1; const b = require("./b.cjs"); exports.late = 2; exports.b = b; exports.self = require(__filename) === module.exports; exports.c = require("./c.cjs");',
+      "c.cjs": "exports.c = 3;",
+    });
+    writeFileSync(join(dir, "b.cjs"), 'const a = require("./a.cjs"); exports.sawEarly = Object.keys(a).join() === "early"; exports.later = () => a.late;');
+    const r = run(`
+      const a = require(dir + "/a.cjs");
+      console.log(JSON.stringify({ sawEarly: a.b.sawEarly, later: a.b.later(), self: a.self, cCached: require.cache[dir + "/c.cjs"]?.exports === a.c }));`);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ sawEarly: true, later: 2, self: true, cCached: true });
+  });
+
+  it("a packed chunk in a folder finds its neighbours relative to itself", () => {
+    mkdirSync(join(dir, "sub"));
+    chunks({ "sub/a.cjs": 'exports.b = require("./b.cjs").b; exports.top = require("../t.cjs").t;', "sub/b.cjs": "exports.b = 2;", "t.cjs": "exports.t = 1;" });
+    const r = run('const a = require(dir + "/sub/a.cjs"); console.log(a.b, a.top, Object.keys(require.cache).filter((f) => f.startsWith(dir)).length);');
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("2 1 4"); // three chunks and the pack
   });
 
   it("tracing (the build) records the bundle files a run loads, in order", () => {

@@ -41,7 +41,8 @@ const bundleModules = (): Record<string, string[]> => JSON.parse(readFileSync(`$
 /** What a run loaded, as sources: each bundle file stands for the sources in it; other files as they are. */
 function sources(files: string[]): string[] {
   const modules = bundleModules();
-  return files.flatMap((f) => (f.startsWith(BUNDLE) && modules[f.slice(BUNDLE.length)] ? modules[f.slice(BUNDLE.length)]! : [f]));
+  // A pack and the packed chunks that ran from it (each in require.cache under its own file) name the same sources.
+  return [...new Set(files.flatMap((f) => (f.startsWith(BUNDLE) && modules[f.slice(BUNDLE.length)] ? modules[f.slice(BUNDLE.length)]! : [f])))];
 }
 
 const sdk = (p: string) => p.startsWith("@aws-sdk/") || p.startsWith("@smithy/") || p.startsWith("@aws-crypto/");
