@@ -61,7 +61,7 @@ export async function createIo(streams: IoStreams, opts: IoOptions, clock: Clock
     // Results may be styled for a terminal; a file or pipe on stdout gets plain text.
     result: (text) => {
       // ESC or the 8-bit CSI start every sequence stripVTControlCharacters removes; most results have neither.
-      const plain = stdoutColor || !/[\x1b\x9b]/.test(text) ? text : stripVTControlCharacters(text);
+      const plain = stdoutColor || !(text.includes("\x1b") || text.includes("\x9b")) ? text : stripVTControlCharacters(text);
       streams.stdout.write(plain.endsWith("\n") ? plain : `${plain}\n`);
     },
     info: (text) => say(text),
