@@ -8,9 +8,13 @@ export interface Cidr4 {
   text: string;
 }
 
+const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
 /** Strict dotted-quad IPv4 (no octal, hex, or short forms that inet_aton would accept). */
 export function isIpv4(text: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(text) && !/(^|\.)0\d/.test(text);
+  // The shape first: anything else (a name, a placeholder) is refused without running ipaddr's parsers,
+  // whose patterns are compiled on their first use.
+  return DOTTED_QUAD.test(text) && ipaddr.IPv4.isValidFourPartDecimal(text) && !/(^|\.)0\d/.test(text);
 }
 
 export function isIpv6(text: string): boolean {
