@@ -81,6 +81,32 @@ describe("vpn apply: the sites file is checked whole", () => {
     expect(r.stderr).toContain("sites.yaml:18: site osaka, cgw-asn: ASN 65010 is also site osaka's");
   });
 
+  it("a site's every bad value is reported at once, not only the first (and nothing that only follows from one)", async () => {
+    const path = writeSites([
+      {
+        name: "nara",
+        ip: "not-an-ip",
+        asn: 65010,
+        cidr: "10.10.0.0/16",
+        extra: ["    tunnel1-inside-cidr: 10.0.0.0/30", "    security-group: group-1", "    allow: [ssh]", "    psk-storage: vault"].join("\n"),
+      },
+      { name: "uji", ip: "198.51.100.11", asn: 65011, cidr: "10.11.0.0/16", extra: "    tunnel-number-base: -3" },
+    ]);
+    const r = await runCli(apply(path, "--dry-run", "--offline"), { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('sites.yaml:7: site nara, cgw-ip: "not-an-ip" is not an IPv4 address');
+    expect(r.stderr).toMatch(/sites\.yaml:10: site nara, tunnel1-inside-cidr: .*169\.254/);
+    expect(r.stderr).toMatch(/sites\.yaml:11: site nara, security-group: /);
+    expect(r.stderr).toMatch(/sites\.yaml:13: site nara, psk-storage: /);
+    expect(r.stderr).toMatch(/site uji, tunnel-number-base: /);
+    // --allow is fine by itself: that it "needs --security-group" only follows from setting the bad group aside.
+    expect(r.stderr).not.toContain("allow:");
+    expect(r.stderr).toContain("sites.yaml: 5 problems, nothing was sent to AWS");
+    // In file order.
+    const lines = [...r.stderr.matchAll(/sites\.yaml:(\d+):/g)].map((m) => Number(m[1]));
+    expect(lines).toEqual([...lines].sort((a, b) => a - b));
+  });
+
   it("a key from defaults is reported at the defaults line; hub-only keys are refused per site", async () => {
     const path = writeSites(sites(2), { defaults: "  routing: bgp\n  crypto: ancient\n  vpc-id: vpc-0123456789abcdef0" });
     const r = await runCli(apply(path, "--dry-run", "--offline"), { aws });

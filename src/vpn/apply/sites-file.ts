@@ -16,6 +16,7 @@ import { checkId } from "../../net/ids.js";
 import { cidrsOverlap, parseCidr4 } from "../../net/ip.js";
 import { checkAmazonAsn } from "../../net/vpn-rules.js";
 import { registerVpn } from "../command.js";
+import { vpnCreateCommand } from "../create.js";
 import { type VpnFlags, type VpnInput, validateVpnFlags } from "../inputs.js";
 
 /** AWS's default quotas the file is checked against (both adjustable: `quotas:` in the file). */
@@ -274,7 +275,7 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
         problems.push({ line: siteLine, site: label, key: "name", message: "required: the site's stack name" });
         return;
       }
-      let bad = false;
+      const refused: string[] = []; // keys whose values are not even of the flag's shape
       for (const k of Object.keys(raw)) {
         if (k === "name") continue;
         const problem = perSiteKeyProblem(k, shapes);
@@ -289,17 +290,18 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
         shapes,
         (k, message) => {
           problems.push({ line: lineFor(k), site: name, key: keyLabel(k), message });
-          bad = true;
+          refused.push(k);
         },
       );
-      if (bad || !hub) return;
+      if (!hub) return;
       const flags: VpnFlags =
         hub.kind === "vgw" ? { ...siteFlags, ...hubFlags, stack: name, routeTables: ["none"] } : { ...siteFlags, ...tgwSiteFlags(hub), stack: name };
-      try {
-        const input = validateVpnFlags(flags, { ...(opts.region ? { region: opts.region } : {}), cwd: dirname(path) });
-        sites.push({ name, line: siteLine ?? 0, input, flags: { ...siteFlags, stack: name } });
-      } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
+      // The site's other values are still checked (as if the refused keys were not there), for one list of everything.
+      const checked = checkSiteFlags(flags, shapes, refused, (f) =>
+        validateVpnFlags(f, { ...(opts.region ? { region: opts.region } : {}), cwd: dirname(path) }),
+      );
+      if (checked.input && refused.length === 0) sites.push({ name, line: siteLine ?? 0, input: checked.input, flags: { ...siteFlags, stack: name } });
+      for (const error of checked.errors) {
         const { key, message } = keyOfError(error.message, name);
         if (key && (HUB_KEYS.includes(key as never) || GATEWAY_FLAGS.includes(key as never))) {
           const hubKey = key === "transit-gateway-id" ? "transit-gateway" : key;
@@ -474,6 +476,42 @@ function toFlags(
 }
 
 /** `--cgw-ip: "x" is not an IPv4 address` → key cgw-ip and the rule; `--stack` is the site's name. */
+/**
+ * Every problem of one site's flags in one pass. `vpn create` stops at the first bad value, so the flag it
+ * names is set aside (dropped; `--cgw-ip`, which a site must have, gets a stand-in) and the site is checked
+ * again, until it passes or a problem cannot be set aside (missing flags, one that names no flag). Keys
+ * refused before (`refused`: not even of the flag's shape) start out set aside. A complaint that names a
+ * flag already set aside (`--allow` "needs --security-group") only follows from
+ * setting it aside and is not reported.
+ */
+function checkSiteFlags(
+  flags: VpnFlags,
+  shapes: Map<string, FlagShape>,
+  refused: readonly string[],
+  validate: (flags: VpnFlags) => VpnInput,
+): { input?: VpnInput; errors: UsageError[] } {
+  const errors: UsageError[] = [];
+  const setAside = new Set<string>(refused);
+  let current: Record<string, unknown> = { ...flags };
+  for (;;) {
+    try {
+      const input = validate(current as VpnFlags);
+      return errors.length ? { errors } : { input, errors };
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      const { key } = keyOfError(error.message, "");
+      const follows = [...setAside].some((k) => new RegExp(`--${k}(?![a-z0-9-])`).test(error.message));
+      if (!follows) errors.push(error);
+      const attribute = key ? shapes.get(key)?.attribute : undefined;
+      if (!key || !attribute || setAside.has(key) || error.message.startsWith("missing required flags:")) return { errors };
+      setAside.add(key);
+      current = { ...current };
+      if (attribute === "cgwIp") current[attribute] = vpnCreateCommand.standIns({}).cgwIp;
+      else delete current[attribute];
+    }
+  }
+}
+
 function keyOfError(message: string, _site: string): { key?: string; message: string } {
   const m = /^(?:missing required flags: )?--([a-z0-9-]+)(?::\s*)?(.*)$/s.exec(message);
   if (!m) return { message };
@@ -569,15 +607,17 @@ function crossSiteProblems(hub: VgwHubSpec | TgwHubSpec, sites: SiteSpec[], quot
   return problems;
 }
 
-/** A hub problem found through every site is said once. */
+/** A hub problem found through every site is said once; the list reads in file order (stable: same line, order found). */
 function unique(problems: FileProblem[]): FileProblem[] {
   const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = JSON.stringify(p);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return problems
+    .filter((p) => {
+      const key = JSON.stringify(p);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
