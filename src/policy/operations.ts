@@ -153,7 +153,7 @@ export const OPERATIONS: readonly Operation[] = [
   op("dx", "ConfirmPrivateVirtualInterface", shared("dxvif"), [DX], "step dx-vif: a partner's hosted VIF, untagged until accepted"),
   op("dx", "TagResource", tagging("dxvif"), [DX], "step dx-vif: tag the accepted VIF with the stack"),
   // --- Secrets Manager ------------------------------------------------------------------------------------------------------------------
-  op("secretsmanager", "GetSecretValue", serviceSecret("s2svpn!"), [VPN, VCFG], "read: the pre-shared keys of a connection with --psk-storage secrets-manager (Site-to-Site VPN's s2svpn! secret)"),
+  op("secretsmanager", "GetSecretValue", serviceSecret("s2svpn!"), [VPN, VAPPLY, VCFG], "read: the pre-shared keys of a connection with --psk-storage secrets-manager (Site-to-Site VPN's s2svpn! secret), for its router config"),
   // --- ELBv2 ----------------------------------------------------------------------------------------------------------------------------
   op("elbv2", "DescribeLoadBalancers", read, [PL, ...LIFECYCLE, EXPORT], "read: the relay's NLBs"),
   op("elbv2", "DescribeLoadBalancerAttributes", read, [PL, EXPORT], "read: cross-zone setting"),

@@ -160,7 +160,7 @@ describe("the policy document", () => {
   });
 
   it("keys in Secrets Manager: GetSecretValue only on Site-to-Site VPN's s2svpn! secrets; the service-linked role only with CreateVpnConnection", () => {
-    for (const command of ["vpn create", "vpn config"] as const) {
+    for (const command of ["vpn create", "vpn apply", "vpn config"] as const) {
       const p = buildPolicy([command]);
       expect(p.Statement.find((s) => s.Action.includes("secretsmanager:GetSecretValue"))).toEqual({
         Sid: "ReadServiceSecrets",
@@ -169,13 +169,15 @@ describe("the policy document", () => {
         Resource: "arn:aws:secretsmanager:*:*:secret:s2svpn!*",
       });
     }
-    expect(buildPolicy(["vpn create"]).Statement.find((s) => s.Action.includes("iam:CreateServiceLinkedRole"))).toEqual({
-      Sid: "OnBehalf",
-      Effect: "Allow",
-      Action: ["iam:CreateServiceLinkedRole"],
-      Resource: "arn:aws:iam::*:role/aws-service-role/s2svpn.amazonaws.com/AWSServiceRoleForVPCS2SVPN*",
-      Condition: { StringLike: { "iam:AWSServiceName": "s2svpn.amazonaws.com" } },
-    });
+    for (const command of ["vpn create", "vpn apply"] as const) {
+      expect(buildPolicy([command]).Statement.find((s) => s.Action.includes("iam:CreateServiceLinkedRole"))).toEqual({
+        Sid: "OnBehalf",
+        Effect: "Allow",
+        Action: ["iam:CreateServiceLinkedRole"],
+        Resource: "arn:aws:iam::*:role/aws-service-role/s2svpn.amazonaws.com/AWSServiceRoleForVPCS2SVPN*",
+        Condition: { StringLike: { "iam:AWSServiceName": "s2svpn.amazonaws.com" } },
+      });
+    }
     expect(policyActions(buildPolicy(["vpn config"]))).not.toContain("iam:CreateServiceLinkedRole");
     expect(policyActions(buildPolicy(["destroy"])).filter((a) => a.startsWith("secretsmanager:") || a.startsWith("iam:"))).toEqual([]);
   });

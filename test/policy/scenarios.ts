@@ -54,7 +54,7 @@ function vpnAccount() {
 }
 
 /** A sites file for `vpn apply` on the account's VPC: one static site with a security-group rule, one BGP site. */
-function sitesFile(a: ReturnType<typeof vpnAccount>, crypto = "modern", hub = [`  vpc-id: ${a.vpcId}`]): string {
+function sitesFile(a: ReturnType<typeof vpnAccount>, crypto = "modern", hub = [`  vpc-id: ${a.vpcId}`], defaults: string[] = []): string {
   const path = join(mkdtempSync(join(tmpdir(), "vpcwire-policy-")), "sites.yaml");
   writeFileSync(
     path,
@@ -63,6 +63,7 @@ function sitesFile(a: ReturnType<typeof vpnAccount>, crypto = "modern", hub = [`
       ...hub,
       "defaults:",
       `  crypto: ${crypto}`,
+      ...defaults,
       "sites:",
       "  - name: office",
       "    cgw-ip: 203.0.113.10",
@@ -433,6 +434,14 @@ export const SCENARIOS: Record<string, Scenario[]> = {
       async run() {
         const a = vpnAccount();
         return measured(a.aws, ["vpn", "apply", "-f", sitesFile(a), "--dry-run"]);
+      },
+    },
+    {
+      name: "a fleet with its keys in Secrets Manager, the configs written (--out-dir): the keys are read back",
+      async run() {
+        const a = vpnAccount();
+        const out = mkdtempSync(join(tmpdir(), "vpcwire-policy-out-"));
+        return measured(a.aws, ["vpn", "apply", "-f", sitesFile(a, "modern", undefined, ["  psk-storage: secrets-manager"]), "--out-dir", out, "--yes"]);
       },
     },
     {
