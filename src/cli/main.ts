@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { Command, CommanderError } from "commander";
 import type { AwsClientSource, Clock, Context, GlobalConfig } from "../core/context.js";
 import type * as Errors from "../core/errors.js";
@@ -25,6 +26,9 @@ const ISSUES_URL = "https://github.com/vpcwire/vpcwire/issues";
  */
 export async function main(argv: string[], streams: IoStreams = processStreams(), deps: MainDeps = {}): Promise<number> {
   const signal = deps.signal ?? new AbortController().signal;
+  // Every read in flight listens to this signal (Ctrl-C stops it): `list` and `status` read a dozen things at
+  // once, past Node's default of 10 that would print a listener-leak warning. `vpn apply` raises it further.
+  setMaxListeners(100, signal);
   let exitCode = 0;
   let active: { io: Io; config: GlobalConfig } | undefined;
 

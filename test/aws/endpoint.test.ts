@@ -114,6 +114,24 @@ describe("--endpoint-url against an EC2-shaped HTTP server", () => {
     expect(vgw.params.get("Filter.1.Value.1")).toBe(VPC);
   });
 
+  it("list reads many things at once without Node's listener-leak warning on the shared abort signal", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    // Every EC2 read answers "nothing" (other services' reads fail here: list warns and goes on).
+    override = (action) =>
+      replies[action] === undefined && /^(Describe|Search|Get)/.test(action) ? { status: 200, type: "text/xml", body: xml(action, "") } : undefined;
+    try {
+      const r = await runCli(["list", "--endpoint-url", url, "--region", "eu-west-1"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(new Set(seen.map((s) => s.action)).size).toBeGreaterThan(10); // enough at once to reach Node's default limit
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).toEqual([]);
+  });
+
   it("an HTML error page is reported as a non-AWS reply naming the operation (exit 1)", async () => {
     override = (action) =>
       action === "DescribeVpnGateways" ? { status: 500, type: "text/html", body: "<html><body><h1>Internal Server Error</h1></body></html>" } : undefined;
