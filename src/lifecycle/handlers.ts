@@ -40,7 +40,11 @@ export const listStacks: Handler = async (ctx) => {
   refuseOffline(ctx, "list");
   const region = await resolveRegion(ctx);
   const lifecycles = await allLifecycles();
-  const stacks = (await Promise.all(lifecycles.map((l) => l.discover(ctx)))).flat();
+  // Every kind's reads finish before a failure is reported: their warnings come first, the one error last.
+  const found = await Promise.allSettled(lifecycles.map((l) => l.discover(ctx)));
+  const failed = found.find((f) => f.status === "rejected");
+  if (failed) throw failed.reason;
+  const stacks = found.flatMap((f) => (f.status === "fulfilled" ? f.value : []));
   if (ctx.config.json) {
     ctx.io.result(JSON.stringify({ schemaVersion: 1, ok: true, region, stacks }, null, 2));
     return 0;

@@ -23,7 +23,8 @@ interface Seen {
 let server: Server;
 let url: string;
 let seen: Seen[];
-let override: ((action: string) => { status: number; type: string; body: string } | undefined) | undefined;
+/** A reply of the test's choosing; `delayMs` alone delays the usual reply. */
+let override: ((action: string) => { status?: number; type?: string; body?: string; delayMs?: number } | undefined) | undefined;
 
 const VPC = "vpc-0a1b2c3d4e5f60718";
 const xml = (action: string, inner: string) =>
@@ -51,10 +52,11 @@ beforeAll(async () => {
     const action = params.get("Action") ?? "";
     seen.push({ action, params, auth: String(req.headers.authorization ?? "") });
     const o = override?.(action);
+    if (o?.delayMs) await new Promise((resolve) => setTimeout(resolve, o.delayMs));
     if (o?.status === -1) return; // never answer
-    if (o) {
-      res.writeHead(o.status, { "content-type": o.type });
-      res.end(o.body);
+    if (o?.status !== undefined) {
+      res.writeHead(o.status, { "content-type": o.type ?? "text/xml" });
+      res.end(o.body ?? "");
       return;
     }
     const inner = replies[action];
@@ -130,6 +132,23 @@ describe("--endpoint-url against an EC2-shaped HTTP server", () => {
       process.off("warning", onWarning);
     }
     expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).toEqual([]);
+  });
+
+  it("list: when a read fails, the other reads finish first, so their warnings come before the one error", async () => {
+    override = (action) => {
+      if (action === "DescribeVpnConnections") {
+        // Not retried: the failure is in at once.
+        const denied = "<Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors>";
+        return { status: 403, body: `<?xml version="1.0"?><Response>${denied}<RequestID>req-403</RequestID></Response>` };
+      }
+      if (action === "DescribeLoadBalancers") return { delayMs: 500 }; // answers InvalidAction, late
+      return replies[action] === undefined && /^(Describe|Search|Get)/.test(action) ? { status: 200, body: xml(action, "") } : undefined;
+    };
+    const r = await runCli(["list", "--endpoint-url", url, "--region", "eu-west-1"]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.some((l) => l.includes("Could not read load balancers"))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^vpcwire: .*DescribeVpnConnections/);
   });
 
   it("an HTML error page is reported as a non-AWS reply naming the operation (exit 1)", async () => {
