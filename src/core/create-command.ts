@@ -138,7 +138,11 @@ export function createHandler<Flags extends object, Input, Facts>(def: CreateCom
       ...(def.preview ? { dryRunExtra: async () => def.preview!(ctx, input, facts, plan) } : {}),
       finish: (results) => def.finish(ctx, input, facts, results, plan),
     });
-    if (outcome.kind === "dry-run") return 0;
+    if (outcome.kind === "dry-run") {
+      const out = (flags as { out?: unknown }).out;
+      if (typeof out === "string") io.info(`--dry-run: nothing was written to ${out} (the same command without --dry-run writes it)`);
+      return 0;
+    }
 
     const finished = outcome.result;
     const ok = finished.ok ?? true;

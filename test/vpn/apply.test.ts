@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -170,6 +170,14 @@ describe("vpn apply: one plan for the fleet", () => {
     for (const site of ["osaka", "nagoya", "sapporo"]) expect(r.stdout).toContain(`Site ${site}:`);
     expect(r.stdout).toContain("· no-op   virtual private gateway <new-vgw-id> (the hub, stack vpn-hub-9abcdef0)");
     expect(r.stdout).toMatch(/Total: 3 sites \(3 to create or change, 0 unchanged\); \d+ to create/);
+  });
+
+  it("--dry-run with --out-dir writes no config and says so", async () => {
+    const out = mkdtempSync(join(tmpdir(), "vpcwire-out-"));
+    const r = await runCli(apply("examples/sites.yaml", "--dry-run", "--offline", "--out-dir", out), { aws });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`--dry-run: nothing was written to ${out}`);
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it("--dry-run --json: one versioned document with the hub, the sites and the totals", async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -227,6 +227,15 @@ describe("vpn create: the preview banner says what the preview is", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("##  OFFLINE PREVIEW - DO NOT PASTE THIS INTO A ROUTER");
     expect(r.stdout).toContain("Nothing was read from AWS.");
+  });
+
+  it("--dry-run with --out writes nothing and says so (the preview is on stdout)", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "vpcwire-")), "router.cfg");
+    const r = await runCli([...base(), "--dry-run", "--offline", "--vpc-cidr", "172.31.0.0/16", "--out", out], { aws });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("OFFLINE PREVIEW");
+    expect(r.stderr).toContain(`--dry-run: nothing was written to ${out} (the same command without --dry-run writes it)`);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

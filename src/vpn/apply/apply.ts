@@ -106,6 +106,7 @@ export const vpnApply: Handler = async (ctx, opts) => {
 
   if (ctx.config.dryRun) {
     ctx.io.result(ctx.config.json ? JSON.stringify({ ...document, ok: true }, null, 2) : formatFleetPlan(document, hubPlan, planned, ctx.io));
+    if (outDir) ctx.io.info(`--dry-run: nothing was written to ${flags.outDir} (the same command without --dry-run writes each site's config there)`);
     return 0;
   }
   const converged = planIsNoop(hubPlan) && planned.every((p) => planIsNoop(p.plan));
