@@ -161,6 +161,9 @@ function report(error: unknown, streams: IoStreams, active: { io: Io; config: Gl
     const doc: Record<string, unknown> = { schemaVersion: 1, ok: false, error: { type: kind, exitCode: code, message: (error as Error).message } };
     const aws = error instanceof AwsError ? error : (error as Error)?.cause instanceof AwsError ? ((error as Error).cause as Errors.AwsError) : undefined;
     if (aws) Object.assign(doc.error as object, { aws: aws.details });
+    // A file's problems (vpn apply's sites file), each with its line, site and key, for scripts.
+    const problems = (error as { problems?: unknown })?.problems;
+    if (Array.isArray(problems)) Object.assign(doc.error as object, { problems });
     if (error instanceof ApplyError) {
       Object.assign(doc, { existing: error.existing, resumeCommand: error.resumeCommand, destroyCommand: error.destroyCommand });
     }

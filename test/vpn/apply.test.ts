@@ -74,11 +74,11 @@ describe("vpn apply: the sites file is checked whole", () => {
     // The line of the key itself when the site sets it.
     expect(r.stderr).toContain('sites.yaml:11: site kyoto, cgw-ip: "not-an-ip" is not an IPv4 address');
     expect(r.stderr).toContain("sites.yaml:22: site osaka, tunel1-inside-cidr: unknown key: vpn create has no such flag");
-    // Across sites: the site's line.
-    expect(r.stderr).toContain("sites.yaml:14: site kobe, cgw-ip: 198.51.100.10 is also site osaka's router");
-    expect(r.stderr).toContain("sites.yaml:14: site kobe, onprem-cidr: 10.10.128.0/17 overlaps site osaka's 10.10.0.0/16");
+    // Across sites: the line of the key too.
+    expect(r.stderr).toContain("sites.yaml:15: site kobe, cgw-ip: 198.51.100.10 is also site osaka's router");
+    expect(r.stderr).toContain("sites.yaml:17: site kobe, onprem-cidr: 10.10.128.0/17 overlaps site osaka's 10.10.0.0/16");
     expect(r.stderr).toContain("sites.yaml:18: site osaka, name: also the name of the site on line 6");
-    expect(r.stderr).toContain("sites.yaml:18: site osaka, cgw-asn: ASN 65010 is also site osaka's");
+    expect(r.stderr).toContain("sites.yaml:20: site osaka, cgw-asn: ASN 65010 is also site osaka's");
   });
 
   it("a site's every bad value is reported at once, not only the first (and nothing that only follows from one)", async () => {
@@ -105,6 +105,36 @@ describe("vpn apply: the sites file is checked whole", () => {
     // In file order.
     const lines = [...r.stderr.matchAll(/sites\.yaml:(\d+):/g)].map((m) => Number(m[1]));
     expect(lines).toEqual([...lines].sort((a, b) => a - b));
+    // For scripts: the same problems as a list, each with its line, site and key.
+    const json = await runCli(apply(path, "--dry-run", "--offline", "--json"), { aws });
+    const doc = JSON.parse(json.stdout);
+    expect(doc.error.problems).toHaveLength(5);
+    expect(doc.error.problems[0]).toEqual({ line: 7, site: "nara", key: "cgw-ip", message: '"not-an-ip" is not an IPv4 address' });
+  });
+
+  it("a YAML syntax error is reported with its line", async () => {
+    const path = join(dir, "broken.yaml");
+    writeFileSync(path, "hub:\n  vpc-id: vpc-0123456789abcdef0\nsites:\n  - name: a\n    cgw-ip: [1, 2\n  - name: b\n");
+    const r = await runCli(apply(path, "--dry-run", "--offline"), { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.yaml:\d+: Flow sequence/);
+  });
+
+  it("a site with problems of its own is still compared with the others, and a site without a name still has its values checked", async () => {
+    const path = writeSites([
+      { name: "kobe", ip: "198.51.100.10", asn: 65010, cidr: "10.10.0.0/16", extra: "    allow: [nope]\n    tunnel1-inside-cidr: 169.254.10.0/30" },
+      { name: "nara", ip: "198.51.100.10", asn: 65011, cidr: "10.10.1.0/24", extra: "    tunnel1-inside-cidr: 169.254.10.0/30" },
+      { name: "", ip: "999.1.1.1", asn: 65012, cidr: "10.0.0.0/33" },
+    ]);
+    const r = await runCli(apply(path, "--dry-run", "--offline"), { aws });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/sites\.yaml:10: site kobe, allow: /);
+    expect(r.stderr).toContain("sites.yaml:13: site nara, cgw-ip: 198.51.100.10 is also site kobe's router");
+    expect(r.stderr).toContain("sites.yaml:15: site nara, onprem-cidr: 10.10.1.0/24 overlaps site kobe's 10.10.0.0/16");
+    expect(r.stderr).toContain("sites.yaml:16: site nara, tunnel1-inside-cidr: 169.254.10.0/30 is also used by site kobe");
+    expect(r.stderr).toContain("sites.yaml:17: site #3, name: required");
+    expect(r.stderr).toContain('sites.yaml:18: site #3, cgw-ip: "999.1.1.1" is not an IPv4 address');
+    expect(r.stderr).toMatch(/sites\.yaml:20: site #3, onprem-cidr: /);
   });
 
   it("a key from defaults is reported at the defaults line; hub-only keys are refused per site", async () => {

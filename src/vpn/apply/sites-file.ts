@@ -152,7 +152,7 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
   if (doc.errors.length) {
     throw new SitesFileError(
       path,
-      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, message: e.message.split("\n")[0]! })),
+      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line, message: e.message.split("\n")[0]! })),
     );
   }
   const root = doc.contents;
@@ -251,6 +251,7 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
   // --- sites
   const sitesRaw = data.sites;
   const sites: SiteSpec[] = [];
+  const inFile: SiteInFile[] = [];
   if (!Array.isArray(sitesRaw) || sitesRaw.length === 0) {
     problems.push({ line: lineOf(keyNode(root, "sites")) ?? 1, key: "sites", message: "required: a list of sites, each with a name" });
   } else {
@@ -271,16 +272,15 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
         return siteLine;
       };
       const keyLabel = (k: string) => (k in raw || !(k in defaultsMap) ? k : `${k} (from defaults)`);
-      if (!name) {
-        problems.push({ line: siteLine, site: label, key: "name", message: "required: the site's stack name" });
-        return;
-      }
+      // Without a name the site's other values are still checked (under a stand-in stack name), for one list of everything.
+      if (!name) problems.push({ line: siteLine, site: label, key: "name", message: "required: the site's stack name" });
+      const stack = name ?? `site-${i + 1}`;
       const refused: string[] = []; // keys whose values are not even of the flag's shape
       for (const k of Object.keys(raw)) {
         if (k === "name") continue;
         const problem = perSiteKeyProblem(k, shapes);
         // Reported; the site's other keys are still checked (an unknown key is simply not a flag).
-        if (problem) problems.push({ line: lineFor(k), site: name, key: k, message: problem });
+        if (problem) problems.push({ line: lineFor(k), site: label, key: k, message: problem });
       }
       const merged = { ...defaultsMap, ...raw } as Record<string, unknown>;
       delete merged.name;
@@ -289,24 +289,25 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
         [...shapes.keys()].filter((k) => !perSiteKeyProblem(k, shapes)),
         shapes,
         (k, message) => {
-          problems.push({ line: lineFor(k), site: name, key: keyLabel(k), message });
+          problems.push({ line: lineFor(k), site: label, key: keyLabel(k), message });
           refused.push(k);
         },
       );
       if (!hub) return;
-      const flags: VpnFlags =
-        hub.kind === "vgw" ? { ...siteFlags, ...hubFlags, stack: name, routeTables: ["none"] } : { ...siteFlags, ...tgwSiteFlags(hub), stack: name };
+      const flags: VpnFlags = hub.kind === "vgw" ? { ...siteFlags, ...hubFlags, stack, routeTables: ["none"] } : { ...siteFlags, ...tgwSiteFlags(hub), stack };
       // The site's other values are still checked (as if the refused keys were not there), for one list of everything.
       const checked = checkSiteFlags(flags, shapes, refused, (f) =>
         validateVpnFlags(f, { ...(opts.region ? { region: opts.region } : {}), cwd: dirname(path) }),
       );
-      if (checked.input && refused.length === 0) sites.push({ name, line: siteLine ?? 0, input: checked.input, flags: { ...siteFlags, stack: name } });
+      if (name && checked.input && refused.length === 0) sites.push({ name, line: siteLine ?? 0, input: checked.input, flags: { ...siteFlags, stack: name } });
+      // Across sites every site counts, with the values that passed (what was set aside is not compared).
+      inFile.push({ name, label, line: siteLine ?? 0, keyLine: lineFor, ...(checked.partial ? { input: checked.partial } : {}), setAside: checked.setAside });
       for (const error of checked.errors) {
-        const { key, message } = keyOfError(error.message, name);
+        const { key, message } = keyOfError(error.message, label);
         if (key && (HUB_KEYS.includes(key as never) || GATEWAY_FLAGS.includes(key as never))) {
           const hubKey = key === "transit-gateway-id" ? "transit-gateway" : key;
           problems.push({ line: lineOf(keyNode(hubNode, hubKey)) ?? lineOf(keyNode(root, "hub")), key: `hub.${hubKey}`, message });
-        } else problems.push({ line: lineFor(key ?? "name"), site: name, ...(key ? { key: keyLabel(key) } : {}), message });
+        } else problems.push({ line: lineFor(key ?? "name"), site: label, ...(key ? { key: keyLabel(key) } : {}), message });
       }
     });
   }
@@ -320,7 +321,7 @@ export function loadSitesFile(path: string, opts: { region?: string }): SitesFil
     );
     hub = { ...hub, amazonAsn: first.amazonAsn, vpcCidrs: first.vpcCidrs, routeTables: routeTables ?? "all", ...(first.vgwId ? { vgwId: first.vgwId } : {}) };
   }
-  if (hub) problems.push(...crossSiteProblems(hub, sites, quotas, { sitesLine: lineOf(keyNode(root, "sites")) }));
+  if (hub) problems.push(...crossSiteProblems(hub, inFile, quotas, { sitesLine: lineOf(keyNode(root, "sites")) }));
   if (problems.length) throw new SitesFileError(path, unique(problems));
   return { path, hub: hub!, sites, quotas };
 }
@@ -489,21 +490,21 @@ function checkSiteFlags(
   shapes: Map<string, FlagShape>,
   refused: readonly string[],
   validate: (flags: VpnFlags) => VpnInput,
-): { input?: VpnInput; errors: UsageError[] } {
+): { input?: VpnInput; partial?: VpnInput; setAside: ReadonlySet<string>; errors: UsageError[] } {
   const errors: UsageError[] = [];
   const setAside = new Set<string>(refused);
   let current: Record<string, unknown> = { ...flags };
   for (;;) {
     try {
       const input = validate(current as VpnFlags);
-      return errors.length ? { errors } : { input, errors };
+      return errors.length || refused.length ? { partial: input, setAside, errors } : { input, partial: input, setAside, errors };
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       const { key } = keyOfError(error.message, "");
       const follows = [...setAside].some((k) => new RegExp(`--${k}(?![a-z0-9-])`).test(error.message));
       if (!follows) errors.push(error);
       const attribute = key ? shapes.get(key)?.attribute : undefined;
-      if (!key || !attribute || setAside.has(key) || error.message.startsWith("missing required flags:")) return { errors };
+      if (!key || !attribute || setAside.has(key) || error.message.startsWith("missing required flags:")) return { setAside, errors };
       setAside.add(key);
       current = { ...current };
       if (attribute === "cgwIp") current[attribute] = vpnCreateCommand.standIns({}).cgwIp;
@@ -523,55 +524,79 @@ function keyOfError(message: string, _site: string): { key?: string; message: st
   return { key, message: m[2] || message };
 }
 
-function crossSiteProblems(hub: VgwHubSpec | TgwHubSpec, sites: SiteSpec[], quotas: SitesFile["quotas"], where: { sitesLine?: number }): FileProblem[] {
+/** A site of the file as the checks across sites see it: valid or not, with the values that passed. */
+interface SiteInFile {
+  /** Undefined when the file gives none (the site is then not compared by name). */
+  name: string | undefined;
+  /** The name, or `#3` for the third entry. */
+  label: string;
+  line: number;
+  /** Where a key of this site is set (its own line, the defaults' or the site's). */
+  keyLine: (key: string) => number | undefined;
+  /** The site's values after setting aside bad ones; undefined when it could not be checked at all. */
+  input?: VpnInput;
+  /** Keys whose values were bad (their stand-ins or defaults in `input` are not the user's: not compared). */
+  setAside: ReadonlySet<string>;
+}
+
+function crossSiteProblems(hub: VgwHubSpec | TgwHubSpec, sites: SiteInFile[], quotas: SitesFile["quotas"], where: { sitesLine?: number }): FileProblem[] {
   const problems: FileProblem[] = [];
-  const first = new Map<string, SiteSpec>();
-  const seen = (kind: string, value: string, site: SiteSpec): SiteSpec | undefined => {
+  const first = new Map<string, SiteInFile>();
+  const seen = (kind: string, value: string, site: SiteInFile): SiteInFile | undefined => {
     const key = `${kind}\u0000${value}`;
     const other = first.get(key);
     if (!other) first.set(key, site);
     return other;
   };
+  const at = (site: SiteInFile, key: string) => site.keyLine(key) ?? site.line;
   for (const site of sites) {
-    const dupName = seen("name", site.name, site);
+    const dupName = site.name === undefined ? undefined : seen("name", site.name, site);
     if (dupName)
       problems.push({
         line: site.line,
-        site: site.name,
+        site: site.label,
         key: "name",
         message: `also the name of the site on line ${dupName.line}; each site is its own stack`,
       });
     if (!site.input) continue;
-    const { input } = site;
-    const dupIp = seen("ip", input.cgwIp, site);
+    const { input, setAside } = site;
+    const dupIp = setAside.has("cgw-ip") ? undefined : seen("ip", input.cgwIp, site);
     if (dupIp)
-      problems.push({ line: site.line, site: site.name, key: "cgw-ip", message: `${input.cgwIp} is also site ${dupIp.name}'s router; one router per site` });
-    if (input.routing === "bgp") {
+      problems.push({
+        line: at(site, "cgw-ip"),
+        site: site.label,
+        key: "cgw-ip",
+        message: `${input.cgwIp} is also site ${dupIp.label}'s router; one router per site`,
+      });
+    if (input.routing === "bgp" && !setAside.has("cgw-asn") && !setAside.has("routing")) {
       const dupAsn = seen("asn", String(input.cgwAsn), site);
       if (dupAsn) {
         problems.push({
-          line: site.line,
-          site: site.name,
+          line: at(site, "cgw-asn"),
+          site: site.label,
           key: "cgw-asn",
-          message: `ASN ${input.cgwAsn} is also site ${dupAsn.name}'s; give each BGP site its own ASN so routes are not dropped as loops`,
+          message: `ASN ${input.cgwAsn} is also site ${dupAsn.label}'s; give each BGP site its own ASN so routes are not dropped as loops`,
         });
       }
     }
     input.tunnelInsideCidrs.forEach((cidr, i) => {
-      if (!cidr) return;
+      const key = `tunnel${i + 1}-inside-cidr`;
+      if (!cidr || setAside.has(key)) return;
       const dup = seen("inside", cidr, site);
       if (dup && dup !== site) {
         problems.push({
-          line: site.line,
-          site: site.name,
-          key: `tunnel${i + 1}-inside-cidr`,
-          message: `${cidr} is also used by site ${dup.name}; inside CIDRs must be unique per gateway`,
+          line: at(site, key),
+          site: site.label,
+          key,
+          message: `${cidr} is also used by site ${dup.label}; inside CIDRs must be unique per gateway`,
         });
       }
     });
   }
   // Overlapping on-prem ranges: traffic to the overlap would go to whichever site AWS prefers.
-  const ranges = sites.filter((s) => s.input).flatMap((s) => s.input.onpremCidrs.map((c) => ({ site: s, cidr: c, parsed: parseCidr4(c) })));
+  const ranges = sites
+    .filter((s) => s.input && !s.setAside.has("onprem-cidr"))
+    .flatMap((s) => s.input!.onpremCidrs.map((c) => ({ site: s, cidr: c, parsed: parseCidr4(c) })));
   for (let i = 0; i < ranges.length; i++) {
     for (let j = 0; j < i; j++) {
       const a = ranges[i]!;
@@ -579,10 +604,10 @@ function crossSiteProblems(hub: VgwHubSpec | TgwHubSpec, sites: SiteSpec[], quot
       if (a.site === b.site || typeof a.parsed === "string" || typeof b.parsed === "string") continue;
       if (cidrsOverlap(a.parsed, b.parsed)) {
         problems.push({
-          line: a.site.line,
-          site: a.site.name,
+          line: at(a.site, "onprem-cidr"),
+          site: a.site.label,
           key: "onprem-cidr",
-          message: `${a.cidr} overlaps site ${b.site.name}'s ${b.cidr}; each on-prem range must belong to one site`,
+          message: `${a.cidr} overlaps site ${b.site.label}'s ${b.cidr}; each on-prem range must belong to one site`,
         });
       }
     }
@@ -596,7 +621,7 @@ function crossSiteProblems(hub: VgwHubSpec | TgwHubSpec, sites: SiteSpec[], quot
         `${quotas.vpnConnectionsPerGateway === DEFAULT_VGW_CONNECTIONS ? " (AWS's default quota)" : ""}; use a Transit Gateway hub (hub: transit-gateway: new), or raise the quota and set quotas: vpn-connections-per-gateway`,
     });
   }
-  const routers = new Set(sites.filter((s) => s.input).map((s) => `${s.input.cgwIp}/${s.input.cgwAsn}`));
+  const routers = new Set(sites.filter((s) => s.input && !s.setAside.has("cgw-ip")).map((s) => `${s.input!.cgwIp}/${s.input!.cgwAsn}`));
   if (routers.size > quotas.customerGateways) {
     problems.push({
       line: where.sitesLine,
