@@ -6,7 +6,7 @@ import { redact, writeSecretFile } from "../core/output.js";
 import { tunnelOptionsSpecs } from "../net/crypto.js";
 import { placeholderVpnConfig, type VpnConfigModel, withTunnelOptions } from "../render/vpn-xml.js";
 import { renderConnectionConfig, tunnelData } from "./connection-config.js";
-import { deviceLabel, type ResolvedDevice, resolveDevice } from "./device.js";
+import { deviceLabel, nearOwnDevice, type ResolvedDevice, resolveDevice } from "./device.js";
 import { renderDeviceConfig, VPC_CIDR_PLACEHOLDER } from "./device-config.js";
 import { missingVpnFlags, type VpnFlags, type VpnInput, validateVpnFlags, vpnArgv } from "./inputs.js";
 import { amazonAsnOf, connectionAfterApply, decideVpn, observeVpn, tunnelCryptoText, type VpnFacts } from "./plan.js";
@@ -30,6 +30,11 @@ async function observeVpnCreate(ctx: Context, input: VpnInput, where: PlanWhere)
     ctx.io.info(
       `AWS's sample configurations need a created connection: vpcwire asks AWS for ${named} at the end of the run. The preview is vpcwire's nearest own config (${input.device}).`,
     );
+    const near = spec.kind === "aws-search" && !device ? nearOwnDevice(spec.search) : undefined;
+    if (near)
+      ctx.io.warn(
+        `--device "${spec.text}" is not one of vpcwire's own devices${where.offline ? " (offline, AWS's catalog was not searched)" : ""}: did you mean --device ${near}?`,
+      );
   }
   return device?.kind === "aws" ? { ...facts, awsDevice: device } : facts;
 }

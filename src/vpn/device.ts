@@ -97,6 +97,26 @@ export function matchDeviceTypes(types: readonly AwsDeviceType[], search: string
   });
 }
 
+/**
+ * vpcwire's own device a search is probably a typo of (`strongwan`, `csr100v`): at most two letters off.
+ * Offline a search cannot be checked against AWS's catalog, so the plan says it; online it helps the error.
+ */
+export function nearOwnDevice(search: string): string | undefined {
+  const word = search.trim().toLowerCase();
+  return OWN_DEVICE_NAMES.find((name) => name !== word && editDistance(word, name) <= 2);
+}
+
+/** Levenshtein distance (insert, delete, replace one letter). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
 /** The one type a spec names, or a usage error (exit 2) that lists the candidates. */
 export function pickDeviceType(types: readonly AwsDeviceType[], spec: Exclude<DeviceSpec, { kind: "own" }>, flag = "--device"): AwsDeviceType {
   if (spec.kind === "aws-id") {
@@ -109,7 +129,7 @@ export function pickDeviceType(types: readonly AwsDeviceType[], spec: Exclude<De
   if (matches.length === 0) {
     throw flagError(
       flag,
-      `"${spec.search}" is not one of vpcwire's renderers (${OWN_DEVICE_NAMES.join(", ")}) and matches none of AWS's ${types.length} device types (see 'vpcwire vpn devices')`,
+      `"${spec.search}" is not one of vpcwire's renderers (${OWN_DEVICE_NAMES.join(", ")}) and matches none of AWS's ${types.length} device types (see 'vpcwire vpn devices')${nearOwnDevice(spec.search) ? `; did you mean ${nearOwnDevice(spec.search)}?` : ""}`,
     );
   }
   const shown = matches.slice(0, 8).map((t) => `${deviceLabel(t)} (aws:${t.id})`);

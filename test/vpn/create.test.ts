@@ -229,6 +229,14 @@ describe("vpn create: the preview banner says what the preview is", () => {
     expect(r.stdout).toContain("Nothing was read from AWS.");
   });
 
+  it("--dry-run --offline with a --device close to one of vpcwire's own asks whether that was meant", async () => {
+    const r = await runCli([...base(), "--dry-run", "--offline", "--vpc-cidr", "172.31.0.0/16", "--device", "strongwan"], { aws });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `--device "strongwan" is not one of vpcwire's own devices (offline, AWS's catalog was not searched): did you mean --device strongswan?`,
+    );
+  });
+
   it("--dry-run with --out writes nothing and says so (the preview is on stdout)", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "vpcwire-")), "router.cfg");
     const r = await runCli([...base(), "--dry-run", "--offline", "--vpc-cidr", "172.31.0.0/16", "--out", out], { aws });

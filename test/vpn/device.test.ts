@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type TunnelCrypto, tunnelCrypto } from "../../src/net/crypto.js";
 import { placeholderVpnConfig, type VpnConfigModel, withTunnelOptions } from "../../src/render/vpn-xml.js";
 import { sampleAlgorithms, sampleHeader, sampleIkeVersion, weakerThanConnection } from "../../src/vpn/connection-config.js";
-import { type AwsDeviceType, matchDeviceTypes, nearestRenderer, parseDeviceFlag, pickDeviceType } from "../../src/vpn/device.js";
+import { type AwsDeviceType, matchDeviceTypes, nearestRenderer, nearOwnDevice, parseDeviceFlag, pickDeviceType } from "../../src/vpn/device.js";
 import { DEFAULT_DEVICE_TYPES } from "../fakes/ec2-vpn-devices.js";
 import { expectGolden } from "../helpers/golden.js";
 
@@ -15,6 +15,17 @@ const TYPES: AwsDeviceType[] = DEFAULT_DEVICE_TYPES.map((t) => ({
 const byId = (id: string) => TYPES.find((t) => t.id === id)!;
 
 describe("--device parsing (no AWS)", () => {
+  it("a search a letter or two off one of vpcwire's own devices is taken for a typo of it", () => {
+    expect(nearOwnDevice("strongwan")).toBe("strongswan");
+    expect(nearOwnDevice("CSR100V")).toBe("csr1000v");
+    expect(nearOwnDevice("ios_xe")).toBe("ios-xe");
+    expect(nearOwnDevice("Cisco ASA")).toBeUndefined();
+    expect(nearOwnDevice("Yamaha")).toBeUndefined();
+    expect(() => pickDeviceType(TYPES, { kind: "aws-search", search: "strongwan", text: "strongwan" })).toThrow(
+      /matches none of AWS's \d+ device types .*; did you mean strongswan\?$/,
+    );
+  });
+
   it("own renderers and their aliases, case-insensitive", () => {
     expect(parseDeviceFlag("csr1000v")).toEqual({ kind: "own", name: "csr1000v", renderer: "csr1000v" });
     expect(parseDeviceFlag("IOS-XE")).toEqual({ kind: "own", name: "ios-xe", renderer: "csr1000v" });
