@@ -95,15 +95,27 @@ export function registerLazily(program: Command, action: ActionFactory): void {
   // commander's own `help <command>` shows the command without dispatching to it: this one loads it first.
   program
     .command("help")
-    .argument("[command]")
+    .argument("[command...]", "a command and its subcommands: help vpn create")
     .description("display help for command")
-    .allowExcessArguments() // `help vpn create` shows the help of `vpn`, as commander's own does
-    .action(async (name: string | undefined) => {
-      const sub = name === undefined ? undefined : program.commands.find((c) => c.name() === name && c.name() !== "help");
-      if (name !== undefined && !sub) program.help({ error: true }); // as commander does for an unknown name
-      if (!sub) program.help();
-      await load(sub, action);
-      sub.help();
+    .action(async (names: string[]) => {
+      if (names.length === 0) program.help();
+      let cmd = program;
+      for (const [i, name] of names.entries()) {
+        const sub: Command | undefined = cmd.commands.find((c) => c.name() === name && c.name() !== "help");
+        if (!sub) {
+          // A usage error (exit 2), as for an unknown command without `help`.
+          const under = i === 0 ? "" : ` for '${names.slice(0, i).join(" ")}'`;
+          const { closest } = await import("../core/suggest.js"); // only for a name that is not there
+          const near = closest(
+            name,
+            cmd.commands.map((c) => c.name()).filter((n) => n !== "help"),
+          );
+          return cmd.error(`error: unknown command '${name}'${under}${near ? `\n(Did you mean ${near}?)` : ""}`, { code: "commander.unknownCommand" });
+        }
+        await load(sub, action);
+        cmd = sub;
+      }
+      cmd.help();
     });
 }
 

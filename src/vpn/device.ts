@@ -10,6 +10,7 @@ import { send } from "../aws/call.js";
 import { awsCode, toAwsError } from "../aws/errors.js";
 import type { Context } from "../core/context.js";
 import { flagError, VpcwireError } from "../core/errors.js";
+import { closest } from "../core/suggest.js";
 import type { IkeVersion } from "../net/crypto.js";
 
 export type OwnRenderer = "csr1000v" | "strongswan";
@@ -102,19 +103,7 @@ export function matchDeviceTypes(types: readonly AwsDeviceType[], search: string
  * Offline a search cannot be checked against AWS's catalog, so the plan says it; online it helps the error.
  */
 export function nearOwnDevice(search: string): string | undefined {
-  const word = search.trim().toLowerCase();
-  return OWN_DEVICE_NAMES.find((name) => name !== word && editDistance(word, name) <= 2);
-}
-
-/** Levenshtein distance (insert, delete, replace one letter). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = row;
-  }
-  return previous[b.length]!;
+  return closest(search, OWN_DEVICE_NAMES);
 }
 
 /** The one type a spec names, or a usage error (exit 2) that lists the candidates. */

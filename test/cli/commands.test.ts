@@ -45,18 +45,26 @@ describe("the CLI with lazily loaded commands", () => {
           "m",
         ),
       );
-    expect(r.stdout).toMatch(/^ {2}help \[command\] +display help for command$/m);
+    expect(r.stdout).toMatch(/^ {2}help \[command\.\.\.\] +display help for command$/m);
   });
 
-  it("help <command> shows the loaded command; an unknown name shows the root help", async () => {
+  it("help <command> [<subcommand>] shows that command, loaded; an unknown name is a usage error with a suggestion", async () => {
     const r = await runCli(["help", "vpn"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: vpcwire vpn \[options\] \[command\]/);
     expect(r.stdout).toContain("create [options]");
     const nested = await runCli(["vpn", "help", "create"]);
     expect(nested.stdout).toContain("--cgw-ip <ipv4>");
+    const deep = await runCli(["help", "vpn", "create"]);
+    expect(deep.code).toBe(0);
+    expect(deep.stdout).toContain("Usage: vpcwire vpn create [options]");
+    expect(deep.stdout).toContain("--cgw-ip <ipv4>");
     const unknown = await runCli(["help", "vpb"]);
-    expect(unknown.stderr).toMatch(/Usage: vpcwire \[options\] \[command\]/);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("vpcwire: unknown command 'vpb'\n(Did you mean vpn?) (see --help)\n");
+    const unknownSub = await runCli(["help", "vpn", "bogus"]);
+    expect(unknownSub.code).toBe(2);
+    expect(unknownSub.stderr).toBe("vpcwire: unknown command 'bogus' for 'vpn' (see --help)\n");
   });
 
   it("global options before the command, unknown commands and suggestions behave as before", async () => {
