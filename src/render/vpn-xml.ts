@@ -234,6 +234,8 @@ export function parseCustomerGatewayConfiguration(xml: string, opts: ParseCustom
 export interface PlaceholderVpnConfigOptions {
   /** @default "<VPN-CONNECTION-ID>" */
   vpnConnectionId?: string;
+  /** Pre-shared keys the user chose (`--tunnel1-psk`, `--psk-file`): known before anything exists. @default placeholders */
+  preSharedKeys?: readonly [string | undefined, string | undefined];
   routing: VpnRouting;
   /** The customer gateway's public IP: known before anything exists in AWS. */
   customerOutsideIp: string;
@@ -283,7 +285,7 @@ export function placeholderVpnConfig(opts: PlaceholderVpnConfigOptions): VpnConf
         lifetime: 28800,
         dhGroup: 2,
         mode: "main",
-        preSharedKey: `<TUNNEL${n}-PSK>`,
+        preSharedKey: opts.preSharedKeys?.[n - 1] ?? `<TUNNEL${n}-PSK>`,
       },
       ipsec: {
         protocol: "esp",

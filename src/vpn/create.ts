@@ -51,8 +51,10 @@ export const vpnCreateCommand: CreateCommand<VpnFlags, VpnInput, VpnCreateFacts>
   observe: observeVpnCreate,
   decide: decideVpn,
   runners: async (ctx, input, _facts, journal) => (await import("./runners.js")).vpnRunners(ctx, input, journal),
-  preview: (_ctx, input, facts) => {
-    const text = renderDeviceConfig({ ...deviceInput(input, facts, previewModel(input, facts)), offline: !facts.read });
+  preview: (ctx, input, facts) => {
+    // Keys the user chose are theirs to see, as in the router config of a real run; in JSON only with --reveal-secrets, as there.
+    const showKeys = !ctx.config.json || ctx.config.revealSecrets;
+    const text = renderDeviceConfig({ ...deviceInput(input, facts, previewModel(input, facts, showKeys)), offline: !facts.read });
     return { text, json: { deviceConfigPreview: { device: input.device, placeholder: true, text } } };
   },
   // After tunnel option updates the connection holds the new options: render from the last read of it.
@@ -63,8 +65,9 @@ export const vpnCreateCommand: CreateCommand<VpnFlags, VpnInput, VpnCreateFacts>
 export const vpnCreate: Handler = createHandler(vpnCreateCommand);
 
 /** The preview renders the crypto this run asks for (the tunnel options CreateVpnConnection will send). */
-function previewModel(input: VpnInput, facts: VpnFacts): VpnConfigModel {
+function previewModel(input: VpnInput, facts: VpnFacts, showKeys: boolean): VpnConfigModel {
   const model = placeholderVpnConfig({
+    ...(showKeys ? { preSharedKeys: input.psks } : {}),
     routing: input.routing,
     customerOutsideIp: input.cgwIp,
     customerAsn: input.cgwAsn,

@@ -237,6 +237,19 @@ describe("vpn create: the preview banner says what the preview is", () => {
     );
   });
 
+  it("--dry-run --offline: keys the user chose are in the preview (in JSON only with --reveal-secrets); the others stay placeholders", async () => {
+    const args = [...base(), "--dry-run", "--offline", "--vpc-cidr", "172.31.0.0/16", "--tunnel1-psk", "Abcdefgh1234"];
+    const text = await runCli(args, { aws });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("pre-shared-key Abcdefgh1234");
+    expect(text.stdout).toContain("pre-shared-key <TUNNEL2-PSK>");
+    const json = await runCli([...args, "--json"], { aws });
+    expect(json.stdout).not.toContain("Abcdefgh1234");
+    expect(JSON.parse(json.stdout).deviceConfigPreview.text).toContain("pre-shared-key <TUNNEL1-PSK>");
+    const revealed = await runCli([...args, "--json", "--reveal-secrets"], { aws });
+    expect(JSON.parse(revealed.stdout).deviceConfigPreview.text).toContain("pre-shared-key Abcdefgh1234");
+  });
+
   it("--dry-run with --out writes nothing and says so (the preview is on stdout)", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "vpcwire-")), "router.cfg");
     const r = await runCli([...base(), "--dry-run", "--offline", "--vpc-cidr", "172.31.0.0/16", "--out", out], { aws });
