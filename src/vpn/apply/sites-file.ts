@@ -388,30 +388,31 @@ function tgwHub(
     if (problem) problems.push({ line: lineOf("tgw-asn"), key: "hub.tgw-asn", message: problem });
     else tgwAsn = n;
   }
-  const rt = raw["route-tables"];
-  const rtItems =
-    rt === undefined
-      ? []
-      : (Array.isArray(rt) ? rt : [rt]).flatMap((v) =>
-          String(v)
-            .split(",")
-            .map((x) => x.trim()),
-        );
   const routeTables = tryCheck(
-    () => routeTablesOf({ routeTables: rtItems }),
+    () => routeTablesOf({ routeTables: commaList(raw["route-tables"]) }),
     (m) => problems.push({ line: lineOf("route-tables"), key: "hub.route-tables", message: m }),
   );
   const stackName = stack ?? `tgw-hub-${(vpcs[0] ?? "vpc").slice(-8)}`;
-  const cidrRaw = raw["vpc-cidr"];
-  const vpcCidrs =
-    cidrRaw === undefined
-      ? []
-      : (Array.isArray(cidrRaw) ? cidrRaw : [cidrRaw]).flatMap((v) =>
-          String(v)
-            .split(",")
-            .map((x) => x.trim()),
-        );
-  return { kind: "tgw", stack: stackName, transitGateway: tgw, vpcs, tgwSubnets, tgwAsn, routeTables: routeTables ?? "all", vpcCidrs };
+  return {
+    kind: "tgw",
+    stack: stackName,
+    transitGateway: tgw,
+    vpcs,
+    tgwSubnets,
+    tgwAsn,
+    routeTables: routeTables ?? "all",
+    vpcCidrs: commaList(raw["vpc-cidr"]),
+  };
+}
+
+/** A hub value given as one item, a comma-separated string or a list of them: its items, trimmed. */
+function commaList(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).flatMap((v) =>
+    String(v)
+      .split(",")
+      .map((x) => x.trim()),
+  );
 }
 
 /** Why a key cannot be a site's (or a default's), or undefined when it can. */
