@@ -115,25 +115,24 @@ function installPacks(prefix, packOf, dynamicImport) {
    */
   function run(name, module, chunk) {
     const filename = module.filename;
-    Module._cache[filename] = module;
-    try {
-      chunk.call(module.exports, module.exports, requireFromChunk(module, name), module, filename, path.dirname(filename), dynamicImport);
-    } catch (error) {
-      delete Module._cache[filename];
-      throw error;
-    }
-    module.loaded = true;
-    return module.exports;
+    return loadAsNode(module, () =>
+      chunk.call(module.exports, module.exports, requireFromChunk(module, name), module, filename, path.dirname(filename), dynamicImport),
+    );
   }
 
   /** A pack is a bundle file like any other (compiled with its cache, listed in require.cache), read without a module lookup. */
   function loadPack(filename) {
     const module = newModule(filename);
-    Module._cache[filename] = module;
+    return loadAsNode(module, () => module._compile(fs.readFileSync(filename, "utf8"), filename));
+  }
+
+  /** Fill `module` with `body` as Node loads a file: in require.cache while it runs, dropped from it if it throws. */
+  function loadAsNode(module, body) {
+    Module._cache[module.filename] = module;
     try {
-      module._compile(fs.readFileSync(filename, "utf8"), filename);
+      body();
     } catch (error) {
-      delete Module._cache[filename];
+      delete Module._cache[module.filename];
       throw error;
     }
     module.loaded = true;
